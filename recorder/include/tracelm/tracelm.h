@@ -1,0 +1,204 @@
+/*
+** tracelm.h — record the spans of a program into a TraceLM SQLite database.
+**
+**   tlm_init(NULL);                          // $TRACELM_DB or ./tracelm.db
+**   tlm_span *s = tlm_span_begin("llm_call");
+**   tlm_span_set_model(s, "gpt-4o-mini");
+**   tlm_span_add_tokens(s, 812, 96);
+**   tlm_span_end(s);
+**   tlm_shutdown();                          // or let atexit() do it
+**
+** Ownership: every string passed in is copied before the call returns; the
+** library never keeps a caller's pointer.  A tlm_span belongs to the caller
+** from begin until end; after tlm_span_end() it must not be touched.
+**
+** Failure: calls that can fail return TLM_OK (0) or a negative TLM_E* code,
+** and tlm_last_error() gives a one-line message for the calling thread.  The
+** library never prints, never aborts, and never exits.  Span calls do not
+** fail: with no recorder, or in an unsampled trace, they do nothing cheaply.
+**
+** Threads: every function is thread-safe.  A span is current on the thread
+** that began it (tlm_span_current()) until it ends; spans are begun and ended
+** on the same thread.  Work handed to another thread names its parent
+** explicitly with tlm_span_begin_child().
+*/
+#ifndef TRACELM_H
+#define TRACELM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TLM_VERSION "0.1.0"
+
+/* Return codes. */
+#define TLM_OK          0
+#define TLM_EINVAL    (-1)   /* an argument is out of range or malformed   */
+#define TLM_EDB       (-2)   /* the database cannot be opened or written   */
+#define TLM_ESCHEMA   (-3)   /* the database was written by a newer TraceLM */
+#define TLM_ENOMEM    (-4)
+#define TLM_ESTATE    (-5)   /* e.g. tlm_init() twice without tlm_shutdown() */
+#define TLM_ETHREAD   (-6)   /* the writer thread could not be started     */
+
+/* The message of the last failed call on this thread ("" when none).  The
+** string is owned by the library and valid until the next call that fails. */
+const char *tlm_last_error(void);
+
+/* ---------------------------------------------------------------- options */
+
+/* What tlm_span_end() does when the queue of finished spans is full. */
+typedef enum tlm_on_full {
+  TLM_FULL_WAIT = 0,   /* wait for the writer: nothing is lost (default)   */
+  TLM_FULL_DROP = 1    /* drop the span and count it in traces.dropped_spans */
+} tlm_on_full;
+
+typedef struct tlm_options {
+  const char *db_path;           /* NULL: $TRACELM_DB, else "./tracelm.db"  */
+  const char *service;           /* NULL: $TRACELM_SERVICE, else program name */
+  double sample_rate;            /* 0..1 of new traces kept; default 1, or
+                                    $TRACELM_SAMPLE_RATE when set            */
+  size_t queue_capacity;         /* finished spans held in memory; 65536    */
+  unsigned flush_interval_ms;    /* longest a span waits before a write; 100 */
+  tlm_on_full on_full;           /* TLM_FULL_WAIT                            */
+  int ignore_env_traceparent;    /* 1: do not join $TRACEPARENT's trace      */
+} tlm_options;
+
+/* Fill *opts with the defaults above.  Always start from this: a zeroed
+** struct would mean a sample rate of 0. */
+void tlm_options_init(tlm_options *opts);
+
+/* ------------------------------------------- the process-wide recorder */
+
+/* Open the database (creating it and its schema if needed) and start the
+** writer thread.  NULL opts = defaults.  Registers an atexit() flush.
+** Fails with TLM_EDB (unwritable path, read-only database), TLM_ESCHEMA
+** (newer schema), TLM_EINVAL (bad option), TLM_ESTATE (already running). */
+int tlm_init(const tlm_options *opts);
+
+/* Return once every span ended before the call is on disk (or has failed;
+** see tlm_stats). */
+void tlm_flush(void);
+
+/* Flush, stop the writer, close the database.  Spans ended afterwards are
+** counted as dropped.  tlm_init() may be called again. */
+void tlm_shutdown(void);
+
+/* --------------------------------------------- explicit recorder handles */
+
+/* For embedding several databases in one process, or a library that must not
+** touch the process-wide recorder.  Same rules as tlm_init/flush/shutdown.
+** Returns NULL on failure (see tlm_last_error()). */
+typedef struct tlm_recorder tlm_recorder;
+tlm_recorder *tlm_recorder_open(const tlm_options *opts);
+void tlm_recorder_flush(tlm_recorder *rec);
+void tlm_recorder_close(tlm_recorder *rec);
+
+/* The process-wide recorder, or NULL before tlm_init(). */
+tlm_recorder *tlm_default_recorder(void);
+
+typedef struct tlm_stats {
+  uint64_t spans_enqueued;   /* finished sampled spans handed to the writer */
+  uint64_t spans_written;    /* committed to the database                   */
+  uint64_t spans_dropped;    /* dropped by TLM_FULL_DROP or after shutdown  */
+  uint64_t spans_failed;     /* the database refused them (see last error)  */
+} tlm_stats;
+void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out);
+
+/* ------------------------------------------------------------------ spans */
+
+typedef struct tlm_span tlm_span;
+
+typedef enum tlm_span_kind {
+  TLM_KIND_INTERNAL = 1, TLM_KIND_SERVER, TLM_KIND_CLIENT,
+  TLM_KIND_PRODUCER, TLM_KIND_CONSUMER
+} tlm_span_kind;
+
+/* Begin a span whose parent is this thread's current span; with none, the
+** remote parent from $TRACEPARENT if any, else a new trace (sampled then).
+** The new span becomes current.  Returns NULL only without a recorder or
+** memory; every span function accepts NULL and then does nothing. */
+tlm_span *tlm_span_begin(const char *name);
+tlm_span *tlm_recorder_span_begin(tlm_recorder *rec, const char *name);
+
+/* Begin a span under an explicit parent, e.g. from a worker thread serving
+** work that parent started.  parent NULL = a new root.  Becomes current on
+** the calling thread. */
+tlm_span *tlm_span_begin_child(tlm_span *parent, const char *name);
+
+/* Begin the local entry span of a trace continued from a W3C traceparent
+** header (an HTTP request, a message).  An invalid or NULL header starts a
+** new trace instead; the header's sampled flag is honoured. */
+tlm_span *tlm_span_begin_remote(tlm_recorder *rec, const char *traceparent,
+                                const char *name);
+
+/* End the span: its end time is taken now and it is queued for writing. */
+void tlm_span_end(tlm_span *span);
+
+/* The innermost unfinished span begun on this thread, or NULL. */
+tlm_span *tlm_span_current(void);
+
+/* Counters add; setters replace.  Strings are copied. */
+void tlm_span_add_tokens(tlm_span *span, int64_t tokens_in, int64_t tokens_out);
+void tlm_span_add_cost(tlm_span *span, double usd);
+void tlm_span_set_model(tlm_span *span, const char *model);
+void tlm_span_set_kind(tlm_span *span, tlm_span_kind kind);
+void tlm_span_set_ok(tlm_span *span);
+void tlm_span_set_error(tlm_span *span, const char *message);
+void tlm_span_set_str(tlm_span *span, const char *key, const char *value);
+void tlm_span_set_int(tlm_span *span, const char *key, int64_t value);
+void tlm_span_set_double(tlm_span *span, const char *key, double value);
+void tlm_span_set_bool(tlm_span *span, const char *key, int value);
+
+/* The same on this thread's current span, like the seed's record_tokens(). */
+void tlm_record_tokens(int64_t tokens_in, int64_t tokens_out);
+void tlm_record_cost(double usd);
+void tlm_record_model(const char *model);
+void tlm_record_error(const char *message);
+
+/* 1 when the span's trace is recorded, 0 when sampled out (or span NULL). */
+int tlm_span_is_sampled(const tlm_span *span);
+
+/* The span's ids as lowercase hex (33 and 17 bytes with the NUL). */
+void tlm_span_trace_id(const tlm_span *span, char out[33]);
+void tlm_span_id(const tlm_span *span, char out[17]);
+
+/* Ends the span when the enclosing block is left by any path (GCC/Clang):
+**   { TLM_SPAN_SCOPE(s, "retrieve");  ... return early if you like ... } */
+#if defined(__GNUC__) || defined(__clang__)
+void tlm_span_end_scope(tlm_span **span);
+#define TLM_SPAN_SCOPE(var, name) \
+  tlm_span *var __attribute__((cleanup(tlm_span_end_scope))) = tlm_span_begin(name)
+#endif
+
+/* ------------------------------------------- W3C Trace Context propagation */
+
+/* A parsed traceparent: version-format 00 fields. */
+typedef struct tlm_context {
+  uint8_t trace_id[16];
+  uint8_t span_id[8];
+  uint8_t flags;                 /* bit 0: sampled */
+} tlm_context;
+
+#define TLM_TRACEPARENT_LEN 55   /* "00-" 32 "-" 16 "-" 2 */
+
+/* Parse a traceparent header by the W3C rules: lowercase hex only, version
+** ff and all-zero ids invalid, a higher version accepted when its first four
+** fields are well formed and any extra data starts with '-'.  Leading and
+** trailing spaces and tabs (HTTP optional white space) are ignored.
+** Returns TLM_OK or TLM_EINVAL. */
+int tlm_traceparent_parse(const char *header, tlm_context *out);
+
+/* Write the version 00 header for ctx into out (56 bytes with the NUL). */
+void tlm_traceparent_format(const tlm_context *ctx, char out[TLM_TRACEPARENT_LEN + 1]);
+
+/* The header that continues this span's trace in another process, with the
+** span as the remote parent.  Returns TLM_EINVAL for a NULL span. */
+int tlm_span_traceparent(const tlm_span *span, char out[TLM_TRACEPARENT_LEN + 1]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRACELM_H */

@@ -1,0 +1,158 @@
+/*
+** internal.h — what the recorder's files share and callers never see.
+**
+** A span's life: span.c builds a tlm_span on the caller's thread; at
+** tlm_span_end() its record is copied into the recorder's queue (queue.c);
+** the writer thread (writer.c) takes whole batches off the queue and
+** inserts them in one transaction.  recorder.c owns setup, shutdown and
+** fork().  ids.c makes ids and sampling decisions.
+*/
+#ifndef TLM_INTERNAL_H
+#define TLM_INTERNAL_H
+
+#include "tracelm/tracelm.h"
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ records */
+
+typedef enum { TLM_ATTR_STR, TLM_ATTR_INT, TLM_ATTR_DOUBLE, TLM_ATTR_BOOL } tlm_attr_type;
+
+typedef struct tlm_attr {
+  char *key;                     /* owned */
+  tlm_attr_type type;
+  union { char *s; int64_t i; double d; } value;   /* s owned */
+} tlm_attr;
+
+#define TLM_STATUS_UNSET 0
+#define TLM_STATUS_OK    1
+#define TLM_STATUS_ERROR 2
+
+/* Names this short live inside the record: no allocation for the usual
+** "llm_call"-sized name, which keeps begin+end under 100 ns. */
+#define TLM_INLINE_NAME 40
+
+/* Everything the writer needs to insert one span.  Copied by value into
+** the queue; the heap pointers travel with it and the writer frees them. */
+typedef struct tlm_record {
+  uint8_t trace_id[16];
+  uint64_t span_id;
+  uint64_t parent_id;            /* 0: no parent */
+  int64_t start_ns, end_ns;
+  int64_t tokens_in, tokens_out;
+  double cost;
+  int64_t thread_id;
+  uint8_t kind;                  /* tlm_span_kind */
+  uint8_t status;                /* TLM_STATUS_* */
+  char *name_heap;               /* owned; NULL when name_inline holds it */
+  char *model;                   /* owned or NULL */
+  char *status_message;          /* owned or NULL */
+  tlm_attr *attrs;               /* owned array */
+  int attr_count, attr_capacity;
+  char name_inline[TLM_INLINE_NAME];
+} tlm_record;
+
+static inline const char *tlm_record_name(const tlm_record *r){
+  return r->name_heap ? r->name_heap : r->name_inline;
+}
+void tlm_record_free(tlm_record *r);
+
+struct tlm_span {
+  tlm_recorder *rec;
+  tlm_record r;
+  uint8_t sampled;
+  unsigned fork_generation;      /* a span begun before fork() is the parent's */
+};
+
+/* -------------------------------------------------------------- queue */
+
+/* Drops are counted per trace so the writer can add them to
+** traces.dropped_spans. */
+typedef struct tlm_drop_count {
+  uint8_t trace_id[16];
+  uint64_t count;
+} tlm_drop_count;
+
+typedef struct tlm_queue {
+  pthread_mutex_t lock;
+  pthread_cond_t has_work;       /* writer waits here */
+  pthread_cond_t has_room;       /* producers wait here when full */
+  pthread_cond_t progress;       /* flush() waits here */
+  tlm_record *slots;
+  uint64_t capacity;
+  uint64_t head;                 /* next slot to fill; only grows */
+  uint64_t tail;                 /* first slot not yet written; only grows */
+  uint64_t wake_at;              /* signal the writer when this many wait */
+  tlm_drop_count *drops;
+  int drop_count, drop_capacity;
+  uint64_t drop_seq;             /* drops counted so far */
+  uint64_t drops_taken_seq;      /* ... of which the writer has taken */
+  uint64_t drops_written_seq;    /* ... and committed */
+  int flush_waiters;
+  int stopping;
+  int writer_busy;               /* writer holds a batch it has not finished */
+  uint64_t spans_enqueued, spans_written, spans_dropped, spans_failed;
+} tlm_queue;
+
+int tlm_queue_init(tlm_queue *q, uint64_t capacity);
+void tlm_queue_destroy(tlm_queue *q);
+/* Discard everything queued (a fork child's copy of the parent's spans). */
+void tlm_queue_discard(tlm_queue *q);
+/* Take ownership of *r: queue it, or drop and count it.  1 when queued. */
+int tlm_queue_push(tlm_queue *q, tlm_record *r, tlm_on_full on_full);
+/* Writer side: wait up to interval_ms for work, then hand out the slots
+** [*first, *first + return) and the drop ledger.  *stop when stopping and
+** nothing is left. */
+uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms, uint64_t *first,
+                        tlm_drop_count **drops, int *drop_count,
+                        uint64_t *drops_seq, int *stop);
+void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written,
+                      uint64_t failed, uint64_t drops_seq);
+/* Wait until everything queued or dropped before the call is committed. */
+void tlm_queue_flush(tlm_queue *q);
+void tlm_queue_stop(tlm_queue *q);
+
+/* ------------------------------------------------------------ recorder */
+
+struct tlm_recorder {
+  char *db_path;
+  char *service;
+  double sample_rate;
+  uint64_t sample_bound;         /* trace ids below this are sampled */
+  unsigned flush_interval_ms;
+  tlm_on_full on_full;
+  int has_remote;                /* $TRACEPARENT seen at init */
+  tlm_context remote;
+
+  tlm_queue queue;
+  pthread_mutex_t db_lock;       /* held by the writer while it uses db */
+  sqlite3 *db;                   /* the writer's connection */
+  pthread_t writer;
+  int writer_running;
+  int open;                      /* between init and shutdown */
+
+  char writer_error[256];        /* under queue.lock */
+
+  tlm_recorder *next_registered; /* list walked by the fork handlers */
+};
+
+/* recorder.c */
+extern unsigned tlm_fork_generation;
+void tlm_set_error(const char *fmt, ...);
+tlm_recorder *tlm_resolve(tlm_recorder *rec);
+
+/* writer.c */
+int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out);
+int tlm_writer_start(tlm_recorder *rec);
+void tlm_writer_stop(tlm_recorder *rec);
+/* Hand a finished span's record to the writer; takes ownership of r. */
+void tlm_writer_submit(tlm_recorder *rec, tlm_record *r);
+
+/* ids.c */
+void tlm_new_trace_id(uint8_t out[16]);
+uint64_t tlm_new_span_id(void);
+uint64_t tlm_sample_bound(double rate);
+int tlm_trace_is_sampled(const uint8_t trace_id[16], uint64_t bound);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+** recorder.c — a recorder's life: options, open, flush, close, fork().
+**
+** tlm_init() opens the database on the caller's thread, so that a bad path,
+** a read-only file or a newer schema is an error code now rather than a
+** lost trace later; only then does it hand the connection to the writer.
+**
+** fork(): the child gets a copy of the queue but no writer thread, and a
+** SQLite connection it must not use.  The prepare handler waits until no
+** recorder is inside SQLite or the queue (so no lock is copied held); the
+** child handler discards the parent's queued spans (the parent writes
+** them), forgets the connection without closing it, and lets the first
+** span the child ends start a writer with a connection of its own.
+*/
+#include "internal.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_DB_PATH        "./tracelm.db"
+#define DEFAULT_QUEUE_CAPACITY 65536
+#define DEFAULT_FLUSH_MS       100
+
+unsigned tlm_fork_generation;
+
+static __thread char tls_error[512];
+
+static tlm_recorder default_recorder;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static tlm_recorder *registry;       /* every open recorder */
+static int handlers_installed;
+
+const char *tlm_last_error(void){ return tls_error; }
+
+void tlm_set_error(const char *fmt, ...){
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(tls_error, sizeof tls_error, fmt, ap);
+  va_end(ap);
+}
+
+void tlm_options_init(tlm_options *opts){
+  memset(opts, 0, sizeof *opts);
+  opts->sample_rate = 1.0;
+  opts->queue_capacity = DEFAULT_QUEUE_CAPACITY;
+  opts->flush_interval_ms = DEFAULT_FLUSH_MS;
+  opts->on_full = TLM_FULL_WAIT;
+}
+
+/* ------------------------------------------------------------- fork */
+
+static void fork_prepare(void){
+  pthread_mutex_lock(&registry_lock);
+  for(tlm_recorder *r = registry; r; r = r->next_registered){
+    pthread_mutex_lock(&r->db_lock);
+    pthread_mutex_lock(&r->queue.lock);
+  }
+}
+
+static void fork_parent(void){
+  for(tlm_recorder *r = registry; r; r = r->next_registered){
+    pthread_mutex_unlock(&r->queue.lock);
+    pthread_mutex_unlock(&r->db_lock);
+  }
+  pthread_mutex_unlock(&registry_lock);
+}
+
+static void fork_child(void){
+  tlm_fork_generation++;
+  for(tlm_recorder *r = registry; r; r = r->next_registered){
+    tlm_queue_discard(&r->queue);
+    r->db = NULL;                    /* the parent's; not ours to use or close */
+    r->writer_running = 0;
+    pthread_mutex_unlock(&r->queue.lock);
+    pthread_mutex_unlock(&r->db_lock);
+  }
+  pthread_mutex_unlock(&registry_lock);
+}
+
+static void flush_all_at_exit(void){
+  tlm_shutdown();
+  pthread_mutex_lock(&registry_lock);
+  tlm_recorder *r = registry;
+  pthread_mutex_unlock(&registry_lock);
+  for(; r; r = r->next_registered) tlm_recorder_flush(r);
+}
+
+static void register_recorder(tlm_recorder *rec){
+  pthread_mutex_lock(&registry_lock);
+  if( !handlers_installed ){
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    atexit(flush_all_at_exit);
+    handlers_installed = 1;
+  }
+  rec->next_registered = registry;
+  registry = rec;
+  pthread_mutex_unlock(&registry_lock);
+}
+
+static void unregister_recorder(tlm_recorder *rec){
+  pthread_mutex_lock(&registry_lock);
+  for(tlm_recorder **p = &registry; *p; p = &(*p)->next_registered){
+    if( *p == rec ){ *p = rec->next_registered; break; }
+  }
+  pthread_mutex_unlock(&registry_lock);
+}
+
+/* ------------------------------------------------------- open / close */
+
+static const char *env_or(const char *name, const char *fallback){
+  const char *value = getenv(name);
+  return value && value[0] ? value : fallback;
+}
+
+static int read_sample_rate(const tlm_options *opts, double *rate){
+  const char *text = getenv("TRACELM_SAMPLE_RATE");
+  *rate = opts->sample_rate;
+  /* The environment speaks only where the program kept the default. */
+  if( text && text[0] && opts->sample_rate == 1.0 ){
+    char *end;
+    errno = 0;
+    *rate = strtod(text, &end);
+    if( errno || *end || !(*rate >= 0.0 && *rate <= 1.0) ){
+      tlm_set_error("TRACELM_SAMPLE_RATE must be a number from 0 to 1, not '%s'", text);
+      return TLM_EINVAL;
+    }
+  }
+  if( !(*rate >= 0.0 && *rate <= 1.0) ){
+    tlm_set_error("sample_rate must be from 0 to 1, not %g", *rate);
+    return TLM_EINVAL;
+  }
+  return TLM_OK;
+}
+
+static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
+  tlm_options opts;
+  const char *traceparent;
+  int rc;
+  if( given ) opts = *given; else tlm_options_init(&opts);
+  if( opts.queue_capacity == 0 ) opts.queue_capacity = DEFAULT_QUEUE_CAPACITY;
+  if( opts.flush_interval_ms == 0 ) opts.flush_interval_ms = DEFAULT_FLUSH_MS;
+  if( opts.on_full != TLM_FULL_WAIT && opts.on_full != TLM_FULL_DROP ){
+    tlm_set_error("on_full must be TLM_FULL_WAIT or TLM_FULL_DROP");
+    return TLM_EINVAL;
+  }
+  memset(rec, 0, sizeof *rec);
+  if( (rc = read_sample_rate(&opts, &rec->sample_rate)) != TLM_OK ) return rc;
+  rec->sample_bound = tlm_sample_bound(rec->sample_rate);
+  rec->flush_interval_ms = opts.flush_interval_ms;
+  rec->on_full = opts.on_full;
+  rec->db_path = strdup(opts.db_path ? opts.db_path : env_or("TRACELM_DB", DEFAULT_DB_PATH));
+  rec->service = strdup(opts.service ? opts.service
+                        : env_or("TRACELM_SERVICE", program_invocation_short_name));
+  if( rec->db_path == NULL || rec->service == NULL ) goto no_memory;
+  traceparent = getenv("TRACEPARENT");
+  /* An invalid header is ignored, as the W3C spec asks of a receiver:
+  ** the process then starts traces of its own. */
+  if( !opts.ignore_env_traceparent && traceparent
+   && tlm_traceparent_parse(traceparent, &rec->remote) == TLM_OK ){
+    rec->has_remote = 1;
+  }
+  if( tlm_queue_init(&rec->queue, opts.queue_capacity) != TLM_OK ) goto no_memory;
+  pthread_mutex_init(&rec->db_lock, NULL);
+  if( (rc = tlm_writer_open_db(rec, &rec->db)) != TLM_OK ) goto failed;
+  rec->open = 1;
+  if( (rc = tlm_writer_start(rec)) != TLM_OK ){
+    rec->open = 0;
+    sqlite3_close(rec->db);
+    goto failed;
+  }
+  register_recorder(rec);
+  return TLM_OK;
+
+no_memory:
+  tlm_set_error("out of memory");
+  rc = TLM_ENOMEM;
+failed:
+  if( rec->queue.slots ){
+    tlm_queue_destroy(&rec->queue);
+    pthread_mutex_destroy(&rec->db_lock);
+  }
+  free(rec->db_path);
+  free(rec->service);
+  memset(rec, 0, sizeof *rec);
+  return rc;
+}
+
+static void recorder_teardown(tlm_recorder *rec){
+  if( !rec->open ) return;
+  rec->open = 0;
+  unregister_recorder(rec);
+  tlm_writer_stop(rec);
+  tlm_queue_destroy(&rec->queue);
+  pthread_mutex_destroy(&rec->db_lock);
+  free(rec->db_path);
+  free(rec->service);
+  rec->db_path = rec->service = NULL;
+}
+
+tlm_recorder *tlm_recorder_open(const tlm_options *opts){
+  tlm_recorder *rec = malloc(sizeof *rec);
+  if( rec == NULL ){
+    tlm_set_error("out of memory");
+    return NULL;
+  }
+  if( recorder_setup(rec, opts) != TLM_OK ){
+    free(rec);
+    return NULL;
+  }
+  return rec;
+}
+
+void tlm_recorder_flush(tlm_recorder *rec){
+  rec = tlm_resolve(rec);
+  if( rec == NULL || !rec->open ) return;
+  if( !__atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) return;
+  tlm_queue_flush(&rec->queue);
+}
+
+void tlm_recorder_close(tlm_recorder *rec){
+  if( rec == NULL || rec == &default_recorder ) return;
+  recorder_teardown(rec);
+  free(rec);
+}
+
+void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out){
+  memset(out, 0, sizeof *out);
+  rec = tlm_resolve(rec);
+  if( rec == NULL || !rec->open ) return;
+  pthread_mutex_lock(&rec->queue.lock);
+  out->spans_enqueued = rec->queue.spans_enqueued;
+  out->spans_written = rec->queue.spans_written;
+  out->spans_dropped = rec->queue.spans_dropped;
+  out->spans_failed = rec->queue.spans_failed;
+  pthread_mutex_unlock(&rec->queue.lock);
+}
+
+/* ------------------------------------------ the process-wide recorder */
+
+int tlm_init(const tlm_options *opts){
+  if( default_recorder.open ){
+    tlm_set_error("tlm_init: already initialised; call tlm_shutdown() first");
+    return TLM_ESTATE;
+  }
+  return recorder_setup(&default_recorder, opts);
+}
+
+void tlm_flush(void){ tlm_recorder_flush(&default_recorder); }
+
+void tlm_shutdown(void){ recorder_teardown(&default_recorder); }
+
+tlm_recorder *tlm_default_recorder(void){
+  return default_recorder.open ? &default_recorder : NULL;
+}
+
+tlm_recorder *tlm_resolve(tlm_recorder *rec){
+  return rec ? rec : tlm_default_recorder();
+}

@@ -1,0 +1,294 @@
+/*
+** span.c — spans on the caller's thread: begin, annotate, end.
+**
+** This is the hot path; it does no I/O and takes no lock but the queue's
+** at the end.  Each thread keeps a stack of its open spans so that
+** tlm_span_begin() finds its parent and tlm_record_*() finds "the current
+** span".  Ending removes the span wherever it sits in the stack, so ending
+** out of order never leaves a dangling pointer behind.
+**
+** An unsampled span still gets ids, because its context must propagate
+** (a downstream service has to learn "not sampled"), but it reads no clock,
+** keeps no attribute and is never queued.
+*/
+#include "internal.h"
+#include "../common/hexid.h"
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct thread_state {
+  tlm_span **stack;
+  int depth, capacity;
+  int64_t thread_id;
+} thread_state;
+
+static __thread thread_state tls;
+static pthread_key_t tls_key;
+static pthread_once_t tls_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_state_free(void *unused){
+  (void)unused;
+  free(tls.stack);
+  tls.stack = NULL;
+  tls.depth = tls.capacity = 0;
+}
+
+static void make_tls_key(void){ pthread_key_create(&tls_key, thread_state_free); }
+
+static int stack_push(tlm_span *span){
+  if( tls.depth == tls.capacity ){
+    int capacity = tls.capacity ? tls.capacity * 2 : 16;
+    tlm_span **grown = realloc(tls.stack, capacity * sizeof *grown);
+    if( grown == NULL ) return TLM_ENOMEM;
+    if( tls.stack == NULL ){
+      /* First span on this thread: free the stack when the thread exits. */
+      pthread_once(&tls_key_once, make_tls_key);
+      pthread_setspecific(tls_key, grown);
+    }
+    tls.stack = grown;
+    tls.capacity = capacity;
+  }
+  tls.stack[tls.depth++] = span;
+  return TLM_OK;
+}
+
+static void stack_remove(tlm_span *span){
+  for(int i = tls.depth - 1; i >= 0; i--){
+    if( tls.stack[i] == span ){
+      memmove(&tls.stack[i], &tls.stack[i + 1], (tls.depth - i - 1) * sizeof *tls.stack);
+      tls.depth--;
+      return;
+    }
+  }
+}
+
+static int64_t now_ns(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t current_thread_id(void){
+  if( tls.thread_id == 0 ) tls.thread_id = (int64_t)syscall(SYS_gettid);
+  return tls.thread_id;
+}
+
+static char *copy_string(const char *s){
+  return s ? strdup(s) : NULL;
+}
+
+/* The common body of every begin: parent context in, span out. */
+static tlm_span *span_create(tlm_recorder *rec, const char *name,
+                             const uint8_t *trace_id, uint64_t parent_id, int sampled){
+  tlm_span *span = malloc(sizeof *span);
+  size_t name_length;
+  if( span == NULL ) return NULL;
+  memset(&span->r, 0, offsetof(tlm_record, name_inline));
+  span->rec = rec;
+  span->fork_generation = tlm_fork_generation;
+  if( trace_id ){
+    memcpy(span->r.trace_id, trace_id, 16);
+    span->sampled = (uint8_t)sampled;
+  }else{
+    tlm_new_trace_id(span->r.trace_id);
+    span->sampled = (uint8_t)tlm_trace_is_sampled(span->r.trace_id, rec->sample_bound);
+  }
+  span->r.span_id = tlm_new_span_id();
+  span->r.parent_id = parent_id;
+  span->r.kind = TLM_KIND_INTERNAL;
+  if( name == NULL ) name = "";
+  name_length = strlen(name);
+  if( name_length < TLM_INLINE_NAME ){
+    memcpy(span->r.name_inline, name, name_length + 1);
+  }else{
+    span->r.name_heap = strdup(name);
+    span->r.name_inline[0] = 0;
+  }
+  if( span->sampled ){
+    span->r.thread_id = current_thread_id();
+    span->r.start_ns = now_ns();
+  }
+  if( stack_push(span) != TLM_OK ){
+    free(span->r.name_heap);
+    free(span);
+    return NULL;
+  }
+  return span;
+}
+
+static tlm_span *begin_under(tlm_recorder *rec, tlm_span *parent, const char *name){
+  if( rec == NULL || !rec->open ) return NULL;
+  if( parent ){
+    return span_create(rec, name, parent->r.trace_id, parent->r.span_id, parent->sampled);
+  }
+  if( rec->has_remote ){
+    return span_create(rec, name, rec->remote.trace_id,
+                       tlm_span_id_from_bytes(rec->remote.span_id),
+                       rec->remote.flags & 1);
+  }
+  return span_create(rec, name, NULL, 0, 0);
+}
+
+tlm_span *tlm_recorder_span_begin(tlm_recorder *rec, const char *name){
+  tlm_span *parent = tls.depth ? tls.stack[tls.depth - 1] : NULL;
+  /* A current span of another recorder is no parent here. */
+  if( parent && parent->rec != rec ) parent = NULL;
+  return begin_under(rec, parent, name);
+}
+
+tlm_span *tlm_span_begin(const char *name){
+  return tlm_recorder_span_begin(tlm_default_recorder(), name);
+}
+
+tlm_span *tlm_span_begin_child(tlm_span *parent, const char *name){
+  return begin_under(parent ? parent->rec : tlm_default_recorder(), parent, name);
+}
+
+tlm_span *tlm_span_begin_remote(tlm_recorder *rec, const char *traceparent,
+                                const char *name){
+  tlm_context ctx;
+  rec = tlm_resolve(rec);
+  if( rec == NULL || !rec->open ) return NULL;
+  if( traceparent && tlm_traceparent_parse(traceparent, &ctx) == TLM_OK ){
+    return span_create(rec, name, ctx.trace_id,
+                       tlm_span_id_from_bytes(ctx.span_id), ctx.flags & 1);
+  }
+  return span_create(rec, name, NULL, 0, 0);
+}
+
+void tlm_span_end(tlm_span *span){
+  if( span == NULL ) return;
+  stack_remove(span);
+  if( span->sampled && span->fork_generation == tlm_fork_generation ){
+    span->r.end_ns = now_ns();
+    tlm_writer_submit(span->rec, &span->r);   /* the record moves out */
+  }else{
+    /* Unsampled, or begun by the parent before fork(): the parent writes it. */
+    tlm_record_free(&span->r);
+  }
+  free(span);
+}
+
+void tlm_span_end_scope(tlm_span **span){
+  tlm_span_end(*span);
+}
+
+tlm_span *tlm_span_current(void){
+  return tls.depth ? tls.stack[tls.depth - 1] : NULL;
+}
+
+/* ------------------------------------------------------------ setters */
+
+static int recording(const tlm_span *span){ return span && span->sampled; }
+
+void tlm_span_add_tokens(tlm_span *span, int64_t tokens_in, int64_t tokens_out){
+  if( !recording(span) ) return;
+  span->r.tokens_in += tokens_in;
+  span->r.tokens_out += tokens_out;
+}
+
+void tlm_span_add_cost(tlm_span *span, double usd){
+  if( recording(span) ) span->r.cost += usd;
+}
+
+static void replace_string(char **slot, const char *value){
+  char *copy = copy_string(value);
+  if( value && copy == NULL ) return;   /* out of memory: keep the old value */
+  free(*slot);
+  *slot = copy;
+}
+
+void tlm_span_set_model(tlm_span *span, const char *model){
+  if( recording(span) ) replace_string(&span->r.model, model);
+}
+
+void tlm_span_set_kind(tlm_span *span, tlm_span_kind kind){
+  if( span && kind >= TLM_KIND_INTERNAL && kind <= TLM_KIND_CONSUMER ){
+    span->r.kind = (uint8_t)kind;
+  }
+}
+
+void tlm_span_set_ok(tlm_span *span){
+  if( recording(span) ) span->r.status = TLM_STATUS_OK;
+}
+
+void tlm_span_set_error(tlm_span *span, const char *message){
+  if( !recording(span) ) return;
+  span->r.status = TLM_STATUS_ERROR;
+  replace_string(&span->r.status_message, message);
+}
+
+static tlm_attr *new_attr(tlm_span *span, const char *key, tlm_attr_type type){
+  tlm_record *r = &span->r;
+  char *key_copy;
+  if( !recording(span) || key == NULL ) return NULL;
+  if( r->attr_count == r->attr_capacity ){
+    int capacity = r->attr_capacity ? r->attr_capacity * 2 : 4;
+    tlm_attr *grown = realloc(r->attrs, capacity * sizeof *grown);
+    if( grown == NULL ) return NULL;
+    r->attrs = grown;
+    r->attr_capacity = capacity;
+  }
+  key_copy = strdup(key);
+  if( key_copy == NULL ) return NULL;
+  r->attrs[r->attr_count].key = key_copy;
+  r->attrs[r->attr_count].type = type;
+  return &r->attrs[r->attr_count++];
+}
+
+void tlm_span_set_str(tlm_span *span, const char *key, const char *value){
+  char *copy = copy_string(value ? value : "");
+  tlm_attr *a = copy ? new_attr(span, key, TLM_ATTR_STR) : NULL;
+  if( a ) a->value.s = copy; else free(copy);
+}
+
+void tlm_span_set_int(tlm_span *span, const char *key, int64_t value){
+  tlm_attr *a = new_attr(span, key, TLM_ATTR_INT);
+  if( a ) a->value.i = value;
+}
+
+void tlm_span_set_double(tlm_span *span, const char *key, double value){
+  tlm_attr *a = new_attr(span, key, TLM_ATTR_DOUBLE);
+  if( a ) a->value.d = value;
+}
+
+void tlm_span_set_bool(tlm_span *span, const char *key, int value){
+  tlm_attr *a = new_attr(span, key, TLM_ATTR_BOOL);
+  if( a ) a->value.i = value != 0;
+}
+
+void tlm_record_tokens(int64_t tokens_in, int64_t tokens_out){
+  tlm_span_add_tokens(tlm_span_current(), tokens_in, tokens_out);
+}
+void tlm_record_cost(double usd){ tlm_span_add_cost(tlm_span_current(), usd); }
+void tlm_record_model(const char *model){ tlm_span_set_model(tlm_span_current(), model); }
+void tlm_record_error(const char *message){ tlm_span_set_error(tlm_span_current(), message); }
+
+/* --------------------------------------------------------- identities */
+
+int tlm_span_is_sampled(const tlm_span *span){ return span ? span->sampled : 0; }
+
+void tlm_span_trace_id(const tlm_span *span, char out[33]){
+  if( span ) tlm_hex_encode(span->r.trace_id, 16, out); else out[0] = 0;
+}
+
+void tlm_span_id(const tlm_span *span, char out[17]){
+  if( span ) tlm_span_id_to_hex(span->r.span_id, out); else out[0] = 0;
+}
+
+int tlm_span_traceparent(const tlm_span *span, char out[TLM_TRACEPARENT_LEN + 1]){
+  tlm_context ctx;
+  if( span == NULL ){
+    out[0] = 0;
+    return TLM_EINVAL;
+  }
+  memcpy(ctx.trace_id, span->r.trace_id, 16);
+  for(int i = 7; i >= 0; i--) ctx.span_id[7 - i] = (uint8_t)(span->r.span_id >> (8 * i));
+  ctx.flags = span->sampled;
+  tlm_traceparent_format(&ctx, out);
+  return TLM_OK;
+}

@@ -1,0 +1,102 @@
+-- TraceLM schema, version 1.
+--
+-- The single source of the database layout: the recorder (recorder/writer.c),
+-- the extension (tracelm_init()) and the CLI all apply this text, embedded
+-- at build time.  Every statement is idempotent, so applying it to a
+-- database that already has it changes nothing.  docs/schema.md explains
+-- each column.  PRAGMA user_version is set by common/schema.c, which also
+-- refuses databases written by a newer TraceLM.
+
+-- One row per finished (or still open, end_ns NULL) span.  WITHOUT ROWID
+-- clusters the rows by trace, so reading one trace is one range scan.
+CREATE TABLE IF NOT EXISTS spans(
+  trace_id       TEXT    NOT NULL
+                 CHECK (length(trace_id) = 32 AND trace_id NOT GLOB '*[^0-9a-f]*'
+                        AND trace_id <> '00000000000000000000000000000000'),
+  span_id        TEXT    NOT NULL
+                 CHECK (length(span_id) = 16 AND span_id NOT GLOB '*[^0-9a-f]*'
+                        AND span_id <> '0000000000000000'),
+  parent_id      TEXT
+                 CHECK (parent_id IS NULL OR (length(parent_id) = 16
+                        AND parent_id NOT GLOB '*[^0-9a-f]*')),
+  name           TEXT    NOT NULL,
+  kind           TEXT    NOT NULL DEFAULT 'internal'
+                 CHECK (kind IN ('unspecified','internal','server','client',
+                                 'producer','consumer')),
+  start_ns       INTEGER NOT NULL,
+  end_ns         INTEGER,
+  status         TEXT    NOT NULL DEFAULT 'unset'
+                 CHECK (status IN ('unset','ok','error')),
+  status_message TEXT,
+  tokens_in      INTEGER NOT NULL DEFAULT 0,
+  tokens_out     INTEGER NOT NULL DEFAULT 0,
+  cost           REAL    NOT NULL DEFAULT 0,
+  model          TEXT,
+  service        TEXT,
+  thread_id      INTEGER,
+  attrs          TEXT    CHECK (attrs IS NULL OR json_valid(attrs)),
+  PRIMARY KEY (trace_id, span_id)
+) WITHOUT ROWID;
+
+-- One row per trace, kept current by the triggers below whoever inserts
+-- the spans (recorder, importer, or a user's own INSERT).  The recorder
+-- adds what only it knows: sampled and dropped_spans.
+CREATE TABLE IF NOT EXISTS traces(
+  trace_id      TEXT    PRIMARY KEY NOT NULL,
+  start_ns      INTEGER,
+  end_ns        INTEGER,
+  root_span_id  TEXT,
+  root_name     TEXT,
+  service       TEXT,
+  span_count    INTEGER NOT NULL DEFAULT 0,
+  tokens_in     INTEGER NOT NULL DEFAULT 0,
+  tokens_out    INTEGER NOT NULL DEFAULT 0,
+  cost          REAL    NOT NULL DEFAULT 0,
+  errors        INTEGER NOT NULL DEFAULT 0,
+  sampled       INTEGER NOT NULL DEFAULT 1,
+  dropped_spans INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- "The newest traces" (tracelm list, 'latest') is a walk down this index.
+CREATE INDEX IF NOT EXISTS traces_by_start ON traces(start_ns);
+
+CREATE TRIGGER IF NOT EXISTS spans_insert_updates_trace
+AFTER INSERT ON spans
+BEGIN
+  INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name,
+                     service, span_count, tokens_in, tokens_out, cost, errors)
+  VALUES (NEW.trace_id, NEW.start_ns, coalesce(NEW.end_ns, NEW.start_ns),
+          iif(NEW.parent_id IS NULL, NEW.span_id, NULL),
+          iif(NEW.parent_id IS NULL, NEW.name, NULL),
+          iif(NEW.parent_id IS NULL, NEW.service, NULL),
+          1, NEW.tokens_in, NEW.tokens_out, NEW.cost, NEW.status = 'error')
+  ON CONFLICT(trace_id) DO UPDATE SET
+    start_ns     = min(coalesce(start_ns, excluded.start_ns), excluded.start_ns),
+    end_ns       = max(coalesce(end_ns, excluded.end_ns), excluded.end_ns),
+    root_span_id = coalesce(excluded.root_span_id, root_span_id),
+    root_name    = coalesce(excluded.root_name, root_name),
+    service      = coalesce(excluded.service, service),
+    span_count   = span_count + 1,
+    tokens_in    = tokens_in + excluded.tokens_in,
+    tokens_out   = tokens_out + excluded.tokens_out,
+    cost         = cost + excluded.cost,
+    errors       = errors + excluded.errors;
+END;
+
+-- Deleting spans keeps the counters exact; a trace with no spans left and
+-- nothing dropped disappears.  start_ns/end_ns are not narrowed again.
+CREATE TRIGGER IF NOT EXISTS spans_delete_updates_trace
+AFTER DELETE ON spans
+BEGIN
+  UPDATE traces SET
+    span_count = span_count - 1,
+    tokens_in  = tokens_in - OLD.tokens_in,
+    tokens_out = tokens_out - OLD.tokens_out,
+    cost       = cost - OLD.cost,
+    errors     = errors - (OLD.status = 'error'),
+    root_span_id = iif(root_span_id = OLD.span_id, NULL, root_span_id),
+    root_name    = iif(root_span_id = OLD.span_id, NULL, root_name)
+  WHERE trace_id = OLD.trace_id;
+  DELETE FROM traces
+   WHERE trace_id = OLD.trace_id AND span_count = 0 AND dropped_spans = 0;
+END;

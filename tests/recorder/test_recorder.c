@@ -1,0 +1,401 @@
+/*
+** test_recorder.c — spans reach the database once each, with the right
+** parents, fields and counts, under threads, a full queue and bad paths.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tracelm/tracelm.h"
+#include "test_db.h"
+
+static const char *init_at(const char *name){
+  tlm_options opts;
+  const char *path = test_db_path(name);
+  tlm_options_init(&opts);
+  opts.db_path = path;
+  opts.service = "test";
+  opts.ignore_env_traceparent = 1;
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  return path;
+}
+
+/* ------------------------------------------- 8 threads x 10,000 spans */
+
+#define THREADS 8
+#define SPANS_PER_THREAD 10000
+
+typedef struct expected_span { char trace[33], span[17], parent[17]; } expected_span;
+static expected_span expected[THREADS][SPANS_PER_THREAD];
+
+static void remember(expected_span *e, tlm_span *span, tlm_span *parent){
+  tlm_span_trace_id(span, e->trace);
+  tlm_span_id(span, e->span);
+  if( parent ) tlm_span_id(parent, e->parent); else e->parent[0] = 0;
+}
+
+/* Each thread builds one trace: a root, then runs of nesting 1 to 4 deep. */
+static void *nesting_worker(void *arg){
+  expected_span *mine = arg;
+  tlm_span *stack[5];
+  int n = 0;
+  stack[0] = tlm_span_begin("root");
+  remember(&mine[n++], stack[0], NULL);
+  while( n < SPANS_PER_THREAD ){
+    int depth = 1 + n % 4;
+    int d;
+    for(d = 1; d <= depth && n < SPANS_PER_THREAD; d++){
+      assert_ptr_equal(tlm_span_current(), stack[d - 1]);
+      stack[d] = tlm_span_begin("step");
+      remember(&mine[n++], stack[d], stack[d - 1]);
+    }
+    while( --d >= 1 ) tlm_span_end(stack[d]);
+  }
+  tlm_span_end(stack[0]);
+  assert_null(tlm_span_current());
+  return NULL;
+}
+
+/* How many remembered spans are missing or have another parent stored. */
+static int parent_mismatches(const char *path, int threads){
+  sqlite3 *db;
+  sqlite3_stmt *lookup;
+  int mismatches = 0;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_prepare_v2(db, "SELECT coalesce(parent_id, '') FROM spans"
+                         " WHERE trace_id = ? AND span_id = ?", -1, &lookup, 0);
+  for(int t = 0; t < threads; t++){
+    for(int i = 0; i < SPANS_PER_THREAD; i++){
+      sqlite3_bind_text(lookup, 1, expected[t][i].trace, -1, SQLITE_STATIC);
+      sqlite3_bind_text(lookup, 2, expected[t][i].span, -1, SQLITE_STATIC);
+      if( sqlite3_step(lookup) != SQLITE_ROW
+       || strcmp((const char *)sqlite3_column_text(lookup, 0), expected[t][i].parent) ){
+        mismatches++;
+      }
+      sqlite3_reset(lookup);
+    }
+  }
+  sqlite3_finalize(lookup);
+  sqlite3_close(db);
+  return mismatches;
+}
+
+static void test_recorder_nests_spans_on_eight_threads(void **state){
+  pthread_t threads[THREADS];
+  (void)state;
+  const char *path = init_at("threads.db");
+  for(int t = 0; t < THREADS; t++){
+    pthread_create(&threads[t], NULL, nesting_worker, expected[t]);
+  }
+  for(int t = 0; t < THREADS; t++) pthread_join(threads[t], NULL);
+  tlm_shutdown();
+  /* Every span stored exactly once, every parent right. */
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans"), THREADS * SPANS_PER_THREAD);
+  assert_int_equal(parent_mismatches(path, THREADS), 0);
+  assert_int_equal(test_db_int(path,
+    "SELECT count(*) FROM traces WHERE span_count = 10000 AND root_name = 'root'"), THREADS);
+}
+
+/* ---------------------------------------------- explicit parents */
+
+#define WORKERS 4
+typedef struct work { tlm_span *parent; char span[17], inner_parent[17]; } work;
+
+static void *explicit_worker(void *arg){
+  work *w = arg;
+  tlm_span *mine = tlm_span_begin_child(w->parent, "work");
+  tlm_span *inner = tlm_span_begin("inner");      /* nests under "work" */
+  tlm_span_id(mine, w->span);
+  tlm_span_id(tlm_span_current(), w->inner_parent);
+  tlm_span_end(inner);
+  tlm_span_end(mine);
+  return NULL;
+}
+
+static void test_recorder_takes_explicit_parents_across_threads(void **state){
+  pthread_t threads[WORKERS];
+  work jobs[WORKERS];
+  char batch_id[17], sql[256];
+  (void)state;
+  const char *path = init_at("explicit.db");
+  tlm_span *batch = tlm_span_begin("batch");
+  tlm_span_id(batch, batch_id);
+  for(int i = 0; i < WORKERS; i++){
+    jobs[i].parent = batch;
+    pthread_create(&threads[i], NULL, explicit_worker, &jobs[i]);
+  }
+  for(int i = 0; i < WORKERS; i++) pthread_join(threads[i], NULL);
+  tlm_span_end(batch);
+  tlm_shutdown();
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM spans WHERE name = 'work'"
+           " AND parent_id = '%s'", batch_id);
+  assert_int_equal(test_db_int(path, sql), WORKERS);
+  for(int i = 0; i < WORKERS; i++){
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM spans WHERE name = 'inner'"
+             " AND parent_id = '%s'", jobs[i].span);
+    assert_int_equal(test_db_int(path, sql), 1);
+  }
+  assert_int_equal(test_db_int(path,
+    "SELECT count(DISTINCT thread_id) > 1 FROM spans WHERE name = 'work'"), 1);
+}
+
+/* ------------------------------------------------- span contents */
+
+static void test_recorder_stores_every_field(void **state){
+  char text[512];
+  (void)state;
+  const char *path = init_at("fields.db");
+  tlm_span *s = tlm_span_begin("llm_call");
+  tlm_span_set_kind(s, TLM_KIND_CLIENT);
+  tlm_span_set_model(s, "gpt-4o-mini");
+  tlm_span_add_tokens(s, 800, 90);
+  tlm_record_tokens(12, 6);                /* the current span */
+  tlm_span_add_cost(s, 0.25);
+  tlm_record_cost(0.125);
+  tlm_span_set_str(s, "prompt", "say \"hi\"\n");
+  tlm_span_set_int(s, "retries", 2);
+  tlm_span_set_double(s, "temperature", 0.5);
+  tlm_span_set_bool(s, "stream", 1);
+  tlm_span_set_int(s, "retries", 3);       /* set twice: the last wins */
+  tlm_record_error("rate limited");
+  tlm_span_end(s);
+  tlm_shutdown();
+
+  test_db_text(path, "SELECT name||'|'||kind||'|'||model||'|'||tokens_in||'|'||tokens_out"
+               "||'|'||cost||'|'||status||'|'||status_message||'|'||service FROM spans",
+               text, sizeof text);
+  assert_string_equal(text, "llm_call|client|gpt-4o-mini|812|96|0.375|error|rate limited|test");
+  test_db_text(path, "SELECT attrs FROM spans", text, sizeof text);
+  assert_string_equal(text,
+    "{\"prompt\":\"say \\\"hi\\\"\\n\",\"retries\":3,\"temperature\":0.5,\"stream\":true}");
+  assert_int_equal(test_db_int(path, "SELECT end_ns >= start_ns AND start_ns > 1.6e18"
+                                     " AND thread_id > 0 FROM spans"), 1);
+  assert_int_equal(test_db_int(path, "SELECT tokens_in + tokens_out FROM traces"), 908);
+}
+
+static void test_recorder_long_names_survive(void **state){
+  char name[300], text[301];
+  (void)state;
+  memset(name, 'n', sizeof name - 1);
+  name[sizeof name - 1] = 0;
+  const char *path = init_at("names.db");
+  tlm_span_end(tlm_span_begin(name));
+  tlm_shutdown();
+  test_db_text(path, "SELECT name FROM spans", text, sizeof text);
+  assert_string_equal(text, name);
+}
+
+static int leave_early(void){
+  TLM_SPAN_SCOPE(span, "scoped");
+  if( span ) return 1;
+  return 0;
+}
+
+static void test_recorder_scope_macro_ends_on_return(void **state){
+  (void)state;
+  const char *path = init_at("scope.db");
+  assert_int_equal(leave_early(), 1);
+  assert_null(tlm_span_current());
+  tlm_shutdown();
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans WHERE name='scoped'"), 1);
+}
+
+static void test_recorder_ends_out_of_order_safely(void **state){
+  (void)state;
+  const char *path = init_at("order.db");
+  tlm_span *outer = tlm_span_begin("outer");
+  tlm_span *inner = tlm_span_begin("inner");
+  tlm_span_end(outer);                     /* wrong order: still safe */
+  assert_ptr_equal(tlm_span_current(), inner);
+  tlm_span_end(inner);
+  assert_null(tlm_span_current());
+  tlm_shutdown();
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans"), 2);
+}
+
+static void test_recorder_without_init_does_nothing(void **state){
+  (void)state;
+  assert_null(tlm_default_recorder());
+  tlm_span *s = tlm_span_begin("nothing");
+  assert_null(s);
+  tlm_span_add_tokens(s, 1, 1);
+  tlm_span_set_error(s, "x");
+  tlm_record_tokens(1, 1);
+  tlm_span_end(s);
+  tlm_flush();
+  tlm_shutdown();
+}
+
+/* ------------------------------------------------- a full queue */
+
+static void test_recorder_full_queue_waits_and_loses_nothing(void **state){
+  tlm_options opts;
+  tlm_stats stats;
+  (void)state;
+  const char *path = test_db_path("wait.db");
+  tlm_options_init(&opts);
+  opts.db_path = path;
+  opts.queue_capacity = 4;
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  for(int i = 0; i < 20000; i++) tlm_span_end(tlm_span_begin("s"));
+  tlm_flush();
+  tlm_recorder_stats(NULL, &stats);
+  assert_int_equal(stats.spans_written, 20000);
+  assert_int_equal(stats.spans_dropped, 0);
+  tlm_shutdown();
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans"), 20000);
+}
+
+static void test_recorder_full_queue_drops_and_counts(void **state){
+  tlm_options opts;
+  tlm_stats stats;
+  (void)state;
+  const char *path = test_db_path("drop.db");
+  tlm_options_init(&opts);
+  opts.db_path = path;
+  opts.queue_capacity = 4;
+  opts.flush_interval_ms = 5000;
+  opts.on_full = TLM_FULL_DROP;
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  tlm_span *root = tlm_span_begin("root");
+  for(int i = 0; i < 20000; i++) tlm_span_end(tlm_span_begin("s"));
+  tlm_span_end(root);
+  tlm_flush();
+  tlm_recorder_stats(NULL, &stats);
+  tlm_shutdown();
+  assert_true(stats.spans_dropped > 0);
+  assert_int_equal(stats.spans_written + stats.spans_dropped, 20001);
+  /* Nothing lost silently: the database says how many it did not get. */
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans"), stats.spans_written);
+  assert_int_equal(test_db_int(path, "SELECT sum(dropped_spans) FROM traces"),
+                   stats.spans_dropped);
+}
+
+/* ------------------------------------------------- bad databases */
+
+static void test_recorder_refuses_an_unwritable_path(void **state){
+  tlm_options opts;
+  (void)state;
+  tlm_options_init(&opts);
+  opts.db_path = "/nonexistent-folder/for/tracelm.db";
+  assert_int_equal(tlm_init(&opts), TLM_EDB);
+  assert_string_equal(tlm_last_error(),
+    "cannot open database '/nonexistent-folder/for/tracelm.db': unable to open database file");
+  assert_null(tlm_default_recorder());
+}
+
+static void test_recorder_refuses_a_read_only_database(void **state){
+  tlm_options opts;
+  char uri[4200];
+  (void)state;
+  const char *path = test_db_path("ro.db");
+  test_db_exec(path, "CREATE TABLE t(x)");
+  snprintf(uri, sizeof uri, "file:%s?mode=ro", path);
+  tlm_options_init(&opts);
+  opts.db_path = uri;
+  assert_int_equal(tlm_init(&opts), TLM_EDB);
+  assert_non_null(strstr(tlm_last_error(), "is read-only"));
+  if( geteuid() != 0 ){                   /* root writes through chmod 444 */
+    chmod(path, 0444);
+    opts.db_path = path;
+    assert_int_equal(tlm_init(&opts), TLM_EDB);
+    assert_non_null(strstr(tlm_last_error(), "is read-only"));
+  }
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM sqlite_schema"), 1);
+}
+
+static void test_recorder_refuses_a_newer_schema_and_leaves_it(void **state){
+  tlm_options opts;
+  (void)state;
+  const char *path = test_db_path("newer.db");
+  test_db_exec(path, "PRAGMA user_version = 99");
+  tlm_options_init(&opts);
+  opts.db_path = path;
+  assert_int_equal(tlm_init(&opts), TLM_ESCHEMA);
+  char message[4300];
+  snprintf(message, sizeof message, "database '%s': database schema version 99 is newer"
+           " than this TraceLM understands (1); upgrade TraceLM to use it", path);
+  assert_string_equal(tlm_last_error(), message);
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM sqlite_schema"), 0);
+  assert_int_equal(test_db_int(path, "PRAGMA user_version"), 99);
+}
+
+static void test_recorder_rejects_bad_options(void **state){
+  tlm_options opts;
+  (void)state;
+  tlm_options_init(&opts);
+  opts.db_path = test_db_path("opts.db");
+  opts.sample_rate = 1.5;
+  assert_int_equal(tlm_init(&opts), TLM_EINVAL);
+  assert_string_equal(tlm_last_error(), "sample_rate must be from 0 to 1, not 1.5");
+}
+
+static void test_recorder_init_twice_is_an_error(void **state){
+  (void)state;
+  init_at("twice.db");
+  assert_int_equal(tlm_init(NULL), TLM_ESTATE);
+  tlm_shutdown();
+}
+
+/* ------------------------------------------------ remote parents */
+
+static void test_recorder_joins_the_trace_in_TRACEPARENT(void **state){
+  tlm_options opts;
+  char trace[33], parent[17];
+  (void)state;
+  setenv("TRACEPARENT", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", 1);
+  tlm_options_init(&opts);
+  const char *path = opts.db_path = test_db_path("remote.db");
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  unsetenv("TRACEPARENT");
+  tlm_span *s = tlm_span_begin("entry");
+  tlm_span_trace_id(s, trace);
+  tlm_span_end(s);
+  tlm_shutdown();
+  assert_string_equal(trace, "4bf92f3577b34da6a3ce929d0e0e4736");
+  test_db_text(path, "SELECT parent_id FROM spans", parent, sizeof parent);
+  assert_string_equal(parent, "00f067aa0ba902b7");
+}
+
+static void test_recorder_ignores_an_invalid_TRACEPARENT(void **state){
+  tlm_options opts;
+  (void)state;
+  setenv("TRACEPARENT", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", 1);
+  tlm_options_init(&opts);
+  const char *path = opts.db_path = test_db_path("badremote.db");
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  unsetenv("TRACEPARENT");
+  tlm_span_end(tlm_span_begin("entry"));
+  tlm_shutdown();
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans WHERE parent_id IS NULL"
+                   " AND trace_id <> '4bf92f3577b34da6a3ce929d0e0e4736'"), 1);
+}
+
+int main(void){
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_recorder_nests_spans_on_eight_threads),
+    cmocka_unit_test(test_recorder_takes_explicit_parents_across_threads),
+    cmocka_unit_test(test_recorder_stores_every_field),
+    cmocka_unit_test(test_recorder_long_names_survive),
+    cmocka_unit_test(test_recorder_scope_macro_ends_on_return),
+    cmocka_unit_test(test_recorder_ends_out_of_order_safely),
+    cmocka_unit_test(test_recorder_without_init_does_nothing),
+    cmocka_unit_test(test_recorder_full_queue_waits_and_loses_nothing),
+    cmocka_unit_test(test_recorder_full_queue_drops_and_counts),
+    cmocka_unit_test(test_recorder_refuses_an_unwritable_path),
+    cmocka_unit_test(test_recorder_refuses_a_read_only_database),
+    cmocka_unit_test(test_recorder_refuses_a_newer_schema_and_leaves_it),
+    cmocka_unit_test(test_recorder_rejects_bad_options),
+    cmocka_unit_test(test_recorder_init_twice_is_an_error),
+    cmocka_unit_test(test_recorder_joins_the_trace_in_TRACEPARENT),
+    cmocka_unit_test(test_recorder_ignores_an_invalid_TRACEPARENT),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
