@@ -1,0 +1,99 @@
+/*
+** admin.c — small scalar functions around the database itself.
+**
+**   tracelm_init()           create or upgrade the TraceLM tables in this
+**                            database; returns the schema version.  The
+**                            same code the recorder runs (common/schema.c).
+**   tracelm_version()        the extension's version, '0.1.0'
+**   latest_trace()           the newest trace's id, NULL when there is none
+**   format_duration(ns [, 'ascii'])
+**                            '12.345 ms': ns, µs, ms or s with 3 decimals,
+**                            as every TraceLM report prints durations
+*/
+#include "tracelm_ext.h"
+#include "schema.h"
+#include "tracelm/tracelm.h"
+#include <stdarg.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+static void tracelm_init_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  char *errmsg = NULL;
+  (void)argc; (void)argv;
+  if( tlm_schema_apply(sqlite3_context_db_handle(ctx), &errmsg) != 0 ){
+    tlm_result_errorf(ctx, "tracelm_init: %s", errmsg);
+    sqlite3_free(errmsg);
+    return;
+  }
+  sqlite3_result_int(ctx, TLM_SCHEMA_VERSION);
+}
+
+static void tracelm_version_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_text(ctx, TLM_VERSION, -1, SQLITE_STATIC);
+}
+
+static void latest_trace_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  char *errmsg = tlm_check_database(db, "latest_trace");
+  sqlite3_stmt *stmt;
+  (void)argc; (void)argv;
+  if( errmsg ){
+    sqlite3_result_error(ctx, errmsg, -1);
+    sqlite3_free(errmsg);
+    return;
+  }
+  if( sqlite3_prepare_v2(db, "SELECT trace_id FROM traces WHERE span_count > 0"
+                         " ORDER BY start_ns DESC LIMIT 1", -1, &stmt, 0) != SQLITE_OK ){
+    tlm_result_errorf(ctx, "latest_trace: %s", sqlite3_errmsg(db));
+    return;
+  }
+  if( sqlite3_step(stmt) == SQLITE_ROW ) sqlite3_result_value(ctx, sqlite3_column_value(stmt, 0));
+  sqlite3_finalize(stmt);
+}
+
+static void format_duration_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  char text[32];
+  int ascii = 0;
+  int type = sqlite3_value_type(argv[0]);
+  if( type == SQLITE_NULL ) return;
+  if( type != SQLITE_INTEGER && type != SQLITE_FLOAT ){
+    sqlite3_result_error(ctx, "format_duration: ns must be a number", -1);
+    return;
+  }
+  if( argc > 1 ){
+    const char *style = (const char *)sqlite3_value_text(argv[1]);
+    if( style == NULL || (strcmp(style, "ascii") && strcmp(style, "unicode")) ){
+      sqlite3_result_error(ctx, "format_duration: style must be 'unicode' or 'ascii'", -1);
+      return;
+    }
+    ascii = strcmp(style, "ascii") == 0;
+  }
+  tlm_format_duration(sqlite3_value_int64(argv[0]), ascii, text, sizeof text);
+  sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+}
+
+void tlm_result_errorf(sqlite3_context *ctx, const char *fmt, ...){
+  va_list ap;
+  va_start(ap, fmt);
+  char *message = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if( message == NULL ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_error(ctx, message, -1);
+  sqlite3_free(message);
+}
+
+int tlm_register_admin(sqlite3 *db, tlm_ext *ext){
+  const int pure = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function(db, "tracelm_init", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                   ext, tracelm_init_func, 0, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_create_function(db, "tracelm_version", 0, pure, ext,
+                                                     tracelm_version_func, 0, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_create_function(db, "latest_trace", 0, SQLITE_UTF8, ext,
+                                                     latest_trace_func, 0, 0);
+  for(int args = 1; args <= 2 && rc == SQLITE_OK; args++){
+    rc = sqlite3_create_function(db, "format_duration", args, pure, ext,
+                                 format_duration_func, 0, 0);
+  }
+  return rc;
+}

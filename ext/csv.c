@@ -1,0 +1,296 @@
+/*
+** csv.c — spans as CSV, both ways, with libcsv.
+**
+**   export_csv(trace_id)   one header row naming spans' columns, then one
+**                          row per span in start order
+**   import_csv(text)       rows into spans; returns how many
+**
+**   sqlite> SELECT import_csv(export_csv('latest'));   -- into another db
+**
+** The header names the columns present, in any order: trace_id, span_id,
+** name and start_ns are required, the others optional (kind, status,
+** tokens_in, tokens_out and cost take their defaults when absent or
+** empty).  An unquoted empty field is NULL, a quoted one ("") the empty
+** string, so a NULL survives the round trip.  Numbers are checked: a
+** start_ns of "12x" is an error, not a string stored in an INTEGER column.
+** import_csv is all or nothing (a savepoint), and its errors name the
+** line: "import_csv: line 4: start_ns: '12x' is not an integer".
+*/
+#include "tracelm_ext.h"
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+typedef enum { COL_TEXT, COL_INTEGER, COL_REAL } column_type;
+
+static const struct span_column {
+  const char *name;
+  column_type type;
+  const char *default_sql;   /* used for an empty field; NULL: stays NULL */
+  int required;
+} span_columns[] = {
+  { "trace_id",       COL_TEXT,    NULL,       1 },
+  { "span_id",        COL_TEXT,    NULL,       1 },
+  { "parent_id",      COL_TEXT,    NULL,       0 },
+  { "name",           COL_TEXT,    NULL,       1 },
+  { "kind",           COL_TEXT,    "'internal'", 0 },
+  { "start_ns",       COL_INTEGER, NULL,       1 },
+  { "end_ns",         COL_INTEGER, NULL,       0 },
+  { "status",         COL_TEXT,    "'unset'",  0 },
+  { "status_message", COL_TEXT,    NULL,       0 },
+  { "tokens_in",      COL_INTEGER, "0",        0 },
+  { "tokens_out",     COL_INTEGER, "0",        0 },
+  { "cost",           COL_REAL,    "0",        0 },
+  { "model",          COL_TEXT,    NULL,       0 },
+  { "service",        COL_TEXT,    NULL,       0 },
+  { "thread_id",      COL_INTEGER, NULL,       0 },
+  { "attrs",          COL_TEXT,    NULL,       0 },
+};
+#define SPAN_COLUMN_COUNT (int)(sizeof span_columns / sizeof span_columns[0])
+
+/* ------------------------------------------------------------ export */
+
+static void append_field(sqlite3_str *out, const char *text, int length){
+  size_t size = (size_t)length * 2 + 3;
+  char *quoted = sqlite3_malloc64(size);
+  if( quoted == NULL ){ sqlite3_str_appendall(out, "\"\""); return; }
+  size_t written = csv_write(quoted, size, text, (size_t)length);
+  sqlite3_str_append(out, quoted, (int)written);
+  sqlite3_free(quoted);
+}
+
+static void export_csv_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  char trace_id[33], *errmsg = NULL;
+  sqlite3_stmt *stmt;
+  sqlite3_str *out;
+  (void)argc;
+  if( tlm_resolve_trace(db, "export_csv", argv[0], trace_id, &errmsg) != SQLITE_OK ){
+    sqlite3_result_error(ctx, errmsg, -1);
+    sqlite3_free(errmsg);
+    return;
+  }
+  out = sqlite3_str_new(db);
+  sqlite3_str *select = sqlite3_str_new(db);
+  sqlite3_str_appendall(select, "SELECT ");
+  for(int c = 0; c < SPAN_COLUMN_COUNT; c++){
+    sqlite3_str_appendf(out, "%s%s", c ? "," : "", span_columns[c].name);
+    sqlite3_str_appendf(select, "%s%s", c ? "," : "", span_columns[c].name);
+  }
+  sqlite3_str_appendall(out, "\r\n");   /* RFC 4180 line ends */
+  sqlite3_str_appendall(select, " FROM spans WHERE trace_id = ?1 ORDER BY start_ns, span_id");
+  char *sql = sqlite3_str_finish(select);
+  int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if( rc != SQLITE_OK ){
+    sqlite3_free(sqlite3_str_finish(out));
+    tlm_result_errorf(ctx, "export_csv: %s", sqlite3_errmsg(db));
+    return;
+  }
+  sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
+  while( sqlite3_step(stmt) == SQLITE_ROW ){
+    for(int c = 0; c < SPAN_COLUMN_COUNT; c++){
+      if( c ) sqlite3_str_appendchar(out, 1, ',');
+      switch( sqlite3_column_type(stmt, c) ){
+        case SQLITE_NULL: break;
+        case SQLITE_INTEGER: sqlite3_str_appendf(out, "%lld", sqlite3_column_int64(stmt, c)); break;
+        case SQLITE_FLOAT: sqlite3_str_appendf(out, "%!.17g", sqlite3_column_double(stmt, c)); break;
+        default:
+          append_field(out, (const char *)sqlite3_column_text(stmt, c), sqlite3_column_bytes(stmt, c));
+      }
+    }
+    sqlite3_str_appendall(out, "\r\n");
+  }
+  sqlite3_finalize(stmt);
+  if( sqlite3_str_errcode(out) ){
+    sqlite3_free(sqlite3_str_finish(out));
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  int length = sqlite3_str_length(out);
+  sqlite3_result_text(ctx, sqlite3_str_finish(out), length, sqlite3_free);
+}
+
+/* ------------------------------------------------------------ import */
+
+#define MAX_FIELDS 64
+
+typedef struct csv_import {
+  sqlite3 *db;
+  sqlite3_stmt *insert;
+  int column_of_field[MAX_FIELDS];   /* index into span_columns, -1 none */
+  int field_count;                   /* in the header */
+  int header_done;
+  char *fields[MAX_FIELDS];          /* this row's fields; NULL = empty */
+  int row_fields;
+  int line;                          /* the line being fed */
+  int64_t imported;
+  char *error;
+} csv_import;
+
+static void set_error(csv_import *im, const char *fmt, ...){
+  va_list ap;
+  if( im->error ) return;
+  va_start(ap, fmt);
+  char *what = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  im->error = sqlite3_mprintf("import_csv: line %d: %s", im->line, what ? what : "out of memory");
+  sqlite3_free(what);
+}
+
+static void on_field(void *data, size_t length, void *context){
+  csv_import *im = context;
+  if( im->error ) return;
+  if( im->row_fields == MAX_FIELDS ){ set_error(im, "more than %d fields", MAX_FIELDS); return; }
+  im->fields[im->row_fields++] = data ? sqlite3_mprintf("%.*s", (int)length, (const char *)data) : NULL;
+}
+
+static void clear_row(csv_import *im){
+  for(int f = 0; f < im->row_fields; f++) sqlite3_free(im->fields[f]);
+  im->row_fields = 0;
+}
+
+static void read_header(csv_import *im){
+  sqlite3_str *sql = sqlite3_str_new(im->db), *values = sqlite3_str_new(im->db);
+  int seen[SPAN_COLUMN_COUNT] = {0};
+  im->field_count = im->row_fields;
+  for(int f = 0; f < im->row_fields && !im->error; f++){
+    const char *name = im->fields[f] ? im->fields[f] : "";
+    int c = 0;
+    while( c < SPAN_COLUMN_COUNT && strcmp(span_columns[c].name, name) ) c++;
+    if( c == SPAN_COLUMN_COUNT ){ set_error(im, "unknown column '%s'", name); break; }
+    if( seen[c]++ ){ set_error(im, "column '%s' appears twice", name); break; }
+    im->column_of_field[f] = c;
+    sqlite3_str_appendf(sql, "%s%s", f ? "," : "INSERT INTO spans(", name);
+    if( span_columns[c].default_sql ){
+      sqlite3_str_appendf(values, "%scoalesce(?%d,%s)", f ? "," : "", f + 1, span_columns[c].default_sql);
+    }else{
+      sqlite3_str_appendf(values, "%s?%d", f ? "," : "", f + 1);
+    }
+  }
+  for(int c = 0; c < SPAN_COLUMN_COUNT && !im->error; c++){
+    if( span_columns[c].required && !seen[c] ) set_error(im, "the header has no '%s' column", span_columns[c].name);
+  }
+  char *value_list = sqlite3_str_finish(values);
+  sqlite3_str_appendf(sql, ") VALUES(%s)", value_list ? value_list : "");
+  sqlite3_free(value_list);
+  char *text = sqlite3_str_finish(sql);
+  if( !im->error && (text == NULL || sqlite3_prepare_v2(im->db, text, -1, &im->insert, 0)) ){
+    set_error(im, "%s", sqlite3_errmsg(im->db));
+  }
+  sqlite3_free(text);
+  im->header_done = 1;
+}
+
+static void bind_field(csv_import *im, int f){
+  const struct span_column *column = &span_columns[im->column_of_field[f]];
+  const char *text = im->fields[f];
+  char *end;
+  if( text == NULL ){ sqlite3_bind_null(im->insert, f + 1); return; }
+  errno = 0;
+  if( column->type == COL_INTEGER ){
+    long long v = strtoll(text, &end, 10);
+    if( errno || *end || end == text ){ set_error(im, "%s: '%s' is not an integer", column->name, text); return; }
+    sqlite3_bind_int64(im->insert, f + 1, v);
+  }else if( column->type == COL_REAL ){
+    double v = strtod(text, &end);
+    if( errno || *end || end == text ){ set_error(im, "%s: '%s' is not a number", column->name, text); return; }
+    sqlite3_bind_double(im->insert, f + 1, v);
+  }else{
+    sqlite3_bind_text(im->insert, f + 1, text, -1, SQLITE_STATIC);
+  }
+}
+
+static void on_row_end(int terminator, void *context){
+  csv_import *im = context;
+  (void)terminator;
+  if( im->error ){ clear_row(im); return; }
+  if( !im->header_done ){
+    read_header(im);
+  }else if( im->row_fields != im->field_count ){
+    set_error(im, "expected %d fields, found %d", im->field_count, im->row_fields);
+  }else{
+    for(int f = 0; f < im->row_fields && !im->error; f++) bind_field(im, f);
+    if( !im->error ){
+      int rc = sqlite3_step(im->insert);
+      if( rc == SQLITE_DONE ) im->imported++;
+      else if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
+        set_error(im, "span %s appears twice in trace %s", im->fields[1] ? im->fields[1] : "?",
+                  im->fields[0] ? im->fields[0] : "?");
+      }else{
+        set_error(im, "%s", sqlite3_errmsg(im->db));
+      }
+      sqlite3_reset(im->insert);
+    }
+  }
+  clear_row(im);
+}
+
+/* Feed libcsv one line at a time so that errors know their line. */
+static void parse_lines(csv_import *im, struct csv_parser *parser, const char *text, int length){
+  const char *at = text, *stop = text + length;
+  im->line = 0;
+  while( at < stop && !im->error ){
+    const char *newline = memchr(at, '\n', (size_t)(stop - at));
+    size_t chunk = newline ? (size_t)(newline - at) + 1 : (size_t)(stop - at);
+    im->line++;
+    if( csv_parse(parser, at, chunk, on_field, on_row_end, im) != chunk ){
+      set_error(im, "%s", csv_strerror(csv_error(parser)));
+    }
+    at += chunk;
+  }
+  if( !im->error ) csv_fini(parser, on_field, on_row_end, im);
+  if( !im->error && csv_error(parser) == CSV_EPARSE ) set_error(im, "unterminated quoted field");
+}
+
+static void import_csv_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  csv_import im;
+  struct csv_parser parser;
+  char *errmsg;
+  (void)argc;
+  memset(&im, 0, sizeof im);
+  im.db = sqlite3_context_db_handle(ctx);
+  if( sqlite3_value_type(argv[0]) != SQLITE_TEXT && sqlite3_value_type(argv[0]) != SQLITE_BLOB ){
+    sqlite3_result_error(ctx, "import_csv: the CSV must be text", -1);
+    return;
+  }
+  if( (errmsg = tlm_check_database(im.db, "import_csv")) != NULL ){
+    sqlite3_result_error(ctx, errmsg, -1);
+    sqlite3_free(errmsg);
+    return;
+  }
+  if( csv_init(&parser, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if( sqlite3_exec(im.db, "SAVEPOINT import_csv", 0, 0, 0) != SQLITE_OK ){
+    tlm_result_errorf(ctx, "import_csv: %s", sqlite3_errmsg(im.db));
+    csv_free(&parser);
+    return;
+  }
+  parse_lines(&im, &parser, (const char *)sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0]));
+  if( !im.error && !im.header_done ){ im.line = 1; set_error(&im, "no header row"); }
+  clear_row(&im);
+  csv_free(&parser);
+  sqlite3_finalize(im.insert);
+  if( im.error ){
+    sqlite3_exec(im.db, "ROLLBACK TO import_csv; RELEASE import_csv", 0, 0, 0);
+    sqlite3_result_error(ctx, im.error, -1);
+    sqlite3_free(im.error);
+    return;
+  }
+  sqlite3_exec(im.db, "RELEASE import_csv", 0, 0, 0);
+  sqlite3_result_int64(ctx, im.imported);
+}
+
+int tlm_register_csv(sqlite3 *db, tlm_ext *ext){
+  int rc = sqlite3_create_function(db, "export_csv", 1, SQLITE_UTF8, ext, export_csv_func, 0, 0);
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_create_function(db, "import_csv", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
+                                 import_csv_func, 0, 0);
+  }
+  return rc;
+}

@@ -1,0 +1,524 @@
+/*
+** graph.c — one trace's spans as a checked, ordered tree in memory.
+**
+** Every analysis starts here.  Building a graph:
+**
+**   1. Load: one range scan of the spans primary key (trace_id, span_id),
+**      so the cost is the trace's size, never the table's.  Names, models
+**      and services are interned; ids become 64-bit integers.
+**   2. Link: a hash of span id -> node gives each node its parent index.
+**      A parent id not in the trace makes the node a "top": the root if it
+**      is the only one (a continuation trace, whose parent is remote, is
+**      valid), an orphan otherwise.  A duplicate id is flagged and the
+**      first span with that id keeps it.
+**   3. Break cycles: walking up parent links with a colour per node finds
+**      every loop in O(n); the node where a walk meets itself is cut from
+**      its parent and flagged, so every span still appears exactly once.
+**   4. Times: an unfinished span (end_ns NULL) ends at the trace's last
+**      known time; an end before the start becomes the start.  Both are
+**      flagged, never fatal.
+**   5. Order: children are stored contiguously per parent (CSR), sorted
+**      by start time; an iterative depth-first walk gives the order every
+**      tree-shaped output uses.  Nothing recurses, so a chain of a million
+**      spans is as safe as a flat trace.
+**
+** About 100 bytes a span.  A graph is cached on the connection, keyed by
+** trace id, the file's data version (changes by other connections) and
+** total_changes (changes by this one), so repeated calls in a statement or
+** a report share one load and never see stale data.
+*/
+#include "tracelm_ext.h"
+#include "hexid.h"
+#include <stdlib.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+const char *const tlm_kind_names[TLM_KIND_COUNT] = {
+  "unspecified", "internal", "server", "client", "producer", "consumer"
+};
+const char *const tlm_status_names[3] = { "unset", "ok", "error" };
+
+static const char *const load_sql =
+  "SELECT span_id, parent_id, name, kind, start_ns, end_ns, status,"
+  " status_message, tokens_in, tokens_out, cost, model, service, thread_id"
+  " FROM spans WHERE trace_id = ?1 ORDER BY span_id";
+
+/* ------------------------------------------------ id hash (u64 -> i32) */
+
+typedef struct id_map {
+  uint64_t *keys;           /* 0 = empty slot */
+  int32_t *values;
+  uint64_t mask;
+} id_map;
+
+static int id_map_init(id_map *m, int32_t count){
+  uint64_t capacity = 16;
+  while( capacity < (uint64_t)count * 2 ) capacity <<= 1;
+  m->keys = sqlite3_malloc64(capacity * sizeof *m->keys);
+  m->values = sqlite3_malloc64(capacity * sizeof *m->values);
+  m->mask = capacity - 1;
+  if( !m->keys || !m->values ) return SQLITE_NOMEM;
+  memset(m->keys, 0, capacity * sizeof *m->keys);
+  return SQLITE_OK;
+}
+
+static uint64_t id_slot(const id_map *m, uint64_t key){
+  /* Span ids are random, but imported ones may not be: mix first. */
+  uint64_t h = key * 0x9e3779b97f4a7c15ull;
+  return (h ^ (h >> 29)) & m->mask;
+}
+
+/* Insert; returns the existing value if the key was there, else -1. */
+static int32_t id_map_put(id_map *m, uint64_t key, int32_t value){
+  for(uint64_t i = id_slot(m, key);; i = (i + 1) & m->mask){
+    if( m->keys[i] == key ) return m->values[i];
+    if( m->keys[i] == 0 ){
+      m->keys[i] = key;
+      m->values[i] = value;
+      return -1;
+    }
+  }
+}
+
+static int32_t id_map_get(const id_map *m, uint64_t key){
+  for(uint64_t i = id_slot(m, key);; i = (i + 1) & m->mask){
+    if( m->keys[i] == key ) return m->values[i];
+    if( m->keys[i] == 0 ) return -1;
+  }
+}
+
+static void id_map_free(id_map *m){
+  sqlite3_free(m->keys);
+  sqlite3_free(m->values);
+}
+
+/* ---------------------------------------------------------- strings */
+
+static int32_t pool_append(tlm_graph *g, const char *text){
+  if( g->string_count == g->string_capacity ){
+    int32_t capacity = g->string_capacity ? g->string_capacity * 2 : 32;
+    char **grown = sqlite3_realloc64(g->strings, (uint64_t)capacity * sizeof *grown);
+    if( grown == NULL ) return -2;
+    g->strings = grown;
+    g->string_capacity = capacity;
+  }
+  g->strings[g->string_count] = sqlite3_mprintf("%s", text);
+  if( g->strings[g->string_count] == NULL ) return -2;
+  return g->string_count++;
+}
+
+/* The pool index of text, adding it once; -1 for NULL, -2 out of memory. */
+static int32_t intern(tlm_graph *g, tlm_strmap *interned, const char *text){
+  int32_t index;
+  if( text == NULL ) return -1;
+  if( (index = tlm_strmap_get(interned, text)) >= 0 ) return index;
+  index = pool_append(g, text);
+  if( index >= 0 && tlm_strmap_put(interned, g->strings[index], index) ) return -2;
+  return index;
+}
+
+/* ------------------------------------------------------------ loading */
+
+static uint64_t parse_id(const unsigned char *text, int length){
+  uint8_t bytes[8];
+  if( text == NULL || length != 16 || tlm_hex_decode((const char *)text, 8, bytes, 1) ){
+    return 0;
+  }
+  return tlm_span_id_from_bytes(bytes);
+}
+
+static uint8_t parse_kind(const unsigned char *text){
+  for(int k = 0; text && k < TLM_KIND_COUNT; k++){
+    if( strcmp((const char *)text, tlm_kind_names[k]) == 0 ) return (uint8_t)k;
+  }
+  return 1;   /* internal */
+}
+
+static uint8_t parse_status(const unsigned char *text){
+  if( text && strcmp((const char *)text, "error") == 0 ) return TLM_STATUS_ERROR;
+  if( text && strcmp((const char *)text, "ok") == 0 ) return TLM_STATUS_OK;
+  return TLM_STATUS_UNSET;
+}
+
+static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
+  sqlite3_stmt *stmt;
+  tlm_strmap names = {0};
+  int32_t capacity = 0;
+  int rc;
+  if( sqlite3_prepare_v2(db, load_sql, -1, &stmt, 0) != SQLITE_OK ){
+    *errmsg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return SQLITE_ERROR;
+  }
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
+    tlm_node *n;
+    if( g->n == capacity ){
+      capacity = capacity ? capacity * 2 : 64;
+      tlm_node *grown = sqlite3_realloc64(g->nodes, (uint64_t)capacity * sizeof *grown);
+      if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
+      g->nodes = grown;
+    }
+    n = &g->nodes[g->n++];
+    memset(n, 0, sizeof *n);
+    n->span_id = parse_id(sqlite3_column_text(stmt, 0), sqlite3_column_bytes(stmt, 0));
+    n->parent_id = parse_id(sqlite3_column_text(stmt, 1), sqlite3_column_bytes(stmt, 1));
+    n->name = intern(g, &names, (const char *)sqlite3_column_text(stmt, 2));
+    n->kind = parse_kind(sqlite3_column_text(stmt, 3));
+    n->start_ns = sqlite3_column_int64(stmt, 4);
+    if( sqlite3_column_type(stmt, 5) == SQLITE_NULL ){
+      n->problems |= TLM_PROBLEM_UNFINISHED;
+    }else{
+      n->end_ns = sqlite3_column_int64(stmt, 5);
+    }
+    n->status = parse_status(sqlite3_column_text(stmt, 6));
+    n->message = sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1
+               : pool_append(g, (const char *)sqlite3_column_text(stmt, 7));
+    n->tokens_in = sqlite3_column_int64(stmt, 8);
+    n->tokens_out = sqlite3_column_int64(stmt, 9);
+    n->cost = sqlite3_column_double(stmt, 10);
+    n->model = intern(g, &names, (const char *)sqlite3_column_text(stmt, 11));
+    n->service = intern(g, &names, (const char *)sqlite3_column_text(stmt, 12));
+    n->thread_id = sqlite3_column_int64(stmt, 13);
+    if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( n->name == -1 ) n->name = intern(g, &names, "");
+  }
+  tlm_strmap_free(&names);
+  if( rc != SQLITE_DONE ){
+    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+  }
+  sqlite3_finalize(stmt);
+  return SQLITE_OK;
+}
+
+/* ---------------------------------------------------------- linking */
+
+static int link_parents(tlm_graph *g){
+  id_map ids;
+  if( id_map_init(&ids, g->n) != SQLITE_OK ){ id_map_free(&ids); return SQLITE_NOMEM; }
+  for(int32_t i = 0; i < g->n; i++){
+    if( g->nodes[i].span_id == 0 ) continue;
+    if( id_map_put(&ids, g->nodes[i].span_id, i) >= 0 ){
+      g->nodes[i].problems |= TLM_PROBLEM_DUPLICATE;
+    }
+  }
+  for(int32_t i = 0; i < g->n; i++){
+    tlm_node *n = &g->nodes[i];
+    n->parent = n->parent_id ? id_map_get(&ids, n->parent_id) : -1;
+    if( n->parent == i ){
+      n->parent = -1;
+      n->problems |= TLM_PROBLEM_CYCLE;
+    }
+  }
+  id_map_free(&ids);
+  return SQLITE_OK;
+}
+
+/* Colour 0: not seen; 1: on the current upward walk; 2: known to reach a
+** top.  A walk that meets colour 1 has found a loop: cut it there. */
+static int break_cycles(tlm_graph *g){
+  uint8_t *colour = sqlite3_malloc64(g->n ? g->n : 1);
+  int32_t *path = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *path);
+  if( !colour || !path ){ sqlite3_free(colour); sqlite3_free(path); return SQLITE_NOMEM; }
+  memset(colour, 0, g->n);
+  for(int32_t i = 0; i < g->n; i++){
+    int32_t length = 0, at = i;
+    while( at >= 0 && colour[at] == 0 ){
+      colour[at] = 1;
+      path[length++] = at;
+      at = g->nodes[at].parent;
+    }
+    if( at >= 0 && colour[at] == 1 ){
+      g->nodes[at].parent = -1;
+      g->nodes[at].problems |= TLM_PROBLEM_CYCLE;
+    }
+    while( length > 0 ) colour[path[--length]] = 2;
+  }
+  sqlite3_free(colour);
+  sqlite3_free(path);
+  return SQLITE_OK;
+}
+
+static void fix_times(tlm_graph *g){
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  for(int32_t i = 0; i < g->n; i++){
+    const tlm_node *n = &g->nodes[i];
+    if( n->start_ns < first ) first = n->start_ns;
+    if( n->start_ns > last ) last = n->start_ns;
+    if( !(n->problems & TLM_PROBLEM_UNFINISHED) && n->end_ns > last ) last = n->end_ns;
+  }
+  g->start_ns = g->n ? first : 0;
+  g->end_ns = g->n ? last : 0;
+  for(int32_t i = 0; i < g->n; i++){
+    tlm_node *n = &g->nodes[i];
+    if( n->problems & TLM_PROBLEM_UNFINISHED ) n->end_ns = last;
+    if( n->end_ns < n->start_ns ){
+      n->end_ns = n->start_ns;
+      n->problems |= TLM_PROBLEM_NEGATIVE;
+    }
+  }
+}
+
+/* ----------------------------------------------------------- ordering */
+
+static int by_start(const void *a, const void *b, void *context){
+  const tlm_node *nodes = context;
+  const tlm_node *x = &nodes[*(const int32_t *)a];
+  const tlm_node *y = &nodes[*(const int32_t *)b];
+  if( x->start_ns != y->start_ns ) return x->start_ns < y->start_ns ? -1 : 1;
+  if( x->end_ns != y->end_ns ) return x->end_ns > y->end_ns ? -1 : 1;  /* longer first */
+  return *(const int32_t *)a - *(const int32_t *)b;
+}
+
+static int order_graph(tlm_graph *g){
+  int32_t n = g->n, filled = 0, root = -1;
+  int32_t *by_time = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  int32_t *next = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  int32_t *stack = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->child_start = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->child_count = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->children = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->tops = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->order = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  g->depth = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  if( !by_time || !next || !stack || !g->child_start || !g->child_count
+   || !g->children || !g->tops || !g->order || !g->depth ){
+    sqlite3_free(by_time); sqlite3_free(next); sqlite3_free(stack);
+    return SQLITE_NOMEM;
+  }
+  for(int32_t i = 0; i < n; i++) by_time[i] = i;
+  qsort_r(by_time, n, sizeof *by_time, by_start, g->nodes);
+
+  /* Children per parent, laid out contiguously in start order. */
+  memset(g->child_count, 0, n * sizeof(int32_t));
+  for(int32_t i = 0; i < n; i++){
+    if( g->nodes[i].parent >= 0 ) g->child_count[g->nodes[i].parent]++;
+  }
+  for(int32_t i = 0, offset = 0; i < n; i++){
+    g->child_start[i] = offset;
+    next[i] = offset;
+    offset += g->child_count[i];
+  }
+  g->top_count = 0;
+  for(int32_t k = 0; k < n; k++){
+    int32_t i = by_time[k], parent = g->nodes[i].parent;
+    if( parent >= 0 ) g->children[next[parent]++] = i;
+    else g->tops[g->top_count++] = i;
+  }
+
+  /* The root: the earliest top with no parent id at all; failing that
+  ** (a continuation, whose parent lives in another process), the earliest
+  ** top.  Every other top is suspect. */
+  for(int32_t t = 0; t < g->top_count && root < 0; t++){
+    if( g->nodes[g->tops[t]].parent_id == 0 ) root = t;
+  }
+  if( root < 0 && g->top_count > 0 ) root = 0;
+  if( root > 0 ){
+    int32_t chosen = g->tops[root];
+    memmove(&g->tops[1], &g->tops[0], root * sizeof(int32_t));
+    g->tops[0] = chosen;
+  }
+  for(int32_t t = 1; t < g->top_count; t++){
+    tlm_node *top = &g->nodes[g->tops[t]];
+    if( top->problems & TLM_PROBLEM_CYCLE ) continue;
+    top->problems |= top->parent_id ? TLM_PROBLEM_ORPHAN : TLM_PROBLEM_EXTRA_ROOT;
+  }
+  g->root = g->top_count ? g->tops[0] : -1;
+
+  /* Depth-first, iteratively: push children in reverse so they pop in order. */
+  int32_t height = 0;
+  for(int32_t t = g->top_count - 1; t >= 0; t--){
+    stack[height++] = g->tops[t];
+    g->depth[g->tops[t]] = 0;
+  }
+  while( height > 0 ){
+    int32_t at = stack[--height];
+    g->order[filled++] = at;
+    for(int32_t c = g->child_count[at] - 1; c >= 0; c--){
+      int32_t child = g->children[g->child_start[at] + c];
+      g->depth[child] = g->depth[at] + 1;
+      stack[height++] = child;
+    }
+  }
+  sqlite3_free(by_time);
+  sqlite3_free(next);
+  sqlite3_free(stack);
+  return filled == n ? SQLITE_OK : SQLITE_CORRUPT;
+}
+
+/* -------------------------------------------------------- the graph */
+
+void tlm_free_strings(char **strings, int32_t count){
+  if( strings == NULL ) return;
+  for(int32_t i = 0; i < count; i++) sqlite3_free(strings[i]);
+  sqlite3_free(strings);
+}
+
+static void graph_free(tlm_graph *g){
+  if( g == NULL ) return;
+  sqlite3_free(g->nodes);
+  sqlite3_free(g->child_start);
+  sqlite3_free(g->child_count);
+  sqlite3_free(g->children);
+  sqlite3_free(g->tops);
+  sqlite3_free(g->order);
+  sqlite3_free(g->depth);
+  tlm_free_strings(g->strings, g->string_count);
+  sqlite3_free(g);
+}
+
+void tlm_graph_release(tlm_graph *g){
+  if( g && --g->refs == 0 ) graph_free(g);
+}
+
+static void cache_key(sqlite3 *db, unsigned *data_version, int64_t *total_changes){
+  *data_version = 0;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, data_version);
+  *total_changes = sqlite3_total_changes64(db);
+}
+
+static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph **out, char **errmsg){
+  tlm_graph *g = sqlite3_malloc64(sizeof *g);
+  int rc;
+  *out = NULL;
+  if( g == NULL ) return SQLITE_NOMEM;
+  memset(g, 0, sizeof *g);
+  g->refs = 1;
+  snprintf(g->trace_id, sizeof g->trace_id, "%s", trace_id);
+  rc = load_nodes(db, g, errmsg);
+  if( rc == SQLITE_OK ) rc = link_parents(g);
+  if( rc == SQLITE_OK ) rc = break_cycles(g);
+  if( rc == SQLITE_OK ){ fix_times(g); rc = order_graph(g); }
+  if( rc != SQLITE_OK ){
+    if( *errmsg == NULL ) *errmsg = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    graph_free(g);
+    return rc;
+  }
+  *out = g;
+  return SQLITE_OK;
+}
+
+int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
+                     tlm_graph **out, char **errmsg){
+  unsigned data_version;
+  int64_t total_changes;
+  char *why = NULL;
+  int rc;
+  cache_key(ext->db, &data_version, &total_changes);
+  if( ext->cached && strcmp(ext->cached->trace_id, trace_id) == 0
+   && ext->cached->data_version == data_version
+   && ext->cached->total_changes == total_changes ){
+    ext->cached->refs++;
+    *out = ext->cached;
+    return SQLITE_OK;
+  }
+  rc = graph_build(ext->db, trace_id, out, &why);
+  if( rc != SQLITE_OK ){
+    *errmsg = sqlite3_mprintf("%s: %s", fn, why);
+    sqlite3_free(why);
+    return rc;
+  }
+  (*out)->data_version = data_version;
+  (*out)->total_changes = total_changes;
+  tlm_graph_release(ext->cached);
+  ext->cached = *out;
+  (*out)->refs++;
+  return SQLITE_OK;
+}
+
+int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                  tlm_graph **out, char **errmsg){
+  char trace_id[33];
+  int rc = tlm_resolve_trace(ext->db, fn, trace_arg, trace_id, errmsg);
+  if( rc != SQLITE_OK ) return rc;
+  return tlm_graph_get_id(ext, fn, trace_id, out, errmsg);
+}
+
+int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg){
+  sqlite3_stmt *stmt;
+  char **attrs = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *attrs);
+  int32_t i = 0;
+  int rc;
+  *out = NULL;
+  if( attrs == NULL ) return SQLITE_NOMEM;
+  memset(attrs, 0, (uint64_t)(g->n ? g->n : 1) * sizeof *attrs);
+  /* Same ORDER BY as the load: row i is node i. */
+  rc = sqlite3_prepare_v2(ext->db, "SELECT attrs FROM spans WHERE trace_id = ?1"
+                          " ORDER BY span_id", -1, &stmt, 0);
+  if( rc == SQLITE_OK ){
+    sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+    while( (rc = sqlite3_step(stmt)) == SQLITE_ROW && i < g->n ){
+      if( sqlite3_column_type(stmt, 0) != SQLITE_NULL ){
+        attrs[i] = sqlite3_mprintf("%s", sqlite3_column_text(stmt, 0));
+        if( attrs[i] == NULL ){ rc = SQLITE_NOMEM; break; }
+      }
+      i++;
+    }
+    sqlite3_finalize(stmt);
+  }
+  if( rc != SQLITE_DONE && rc != SQLITE_ROW ){
+    *errmsg = sqlite3_mprintf("%s", sqlite3_errmsg(ext->db));
+    tlm_free_strings(attrs, g->n);
+    return SQLITE_ERROR;
+  }
+  *out = attrs;
+  return SQLITE_OK;
+}
+
+/* ------------------------------------------------------- derived data */
+
+int64_t *tlm_graph_self_ns(const tlm_graph *g){
+  int64_t *self = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *self);
+  if( self == NULL ) return NULL;
+  for(int32_t i = 0; i < g->n; i++){
+    const tlm_node *p = &g->nodes[i];
+    int64_t covered = 0, run_start = 0, run_end = INT64_MIN;
+    /* Children come in start order: one sweep merges their intervals. */
+    for(int32_t c = 0; c < g->child_count[i]; c++){
+      const tlm_node *child = &g->nodes[g->children[g->child_start[i] + c]];
+      int64_t lo = child->start_ns > p->start_ns ? child->start_ns : p->start_ns;
+      int64_t hi = child->end_ns < p->end_ns ? child->end_ns : p->end_ns;
+      if( hi <= lo ) continue;
+      if( lo > run_end ){
+        if( run_end > run_start ) covered += run_end - run_start;
+        run_start = lo;
+        run_end = hi;
+      }else if( hi > run_end ){
+        run_end = hi;
+      }
+    }
+    if( run_end > run_start ) covered += run_end - run_start;
+    self[i] = tlm_duration(p) - covered;
+  }
+  return self;
+}
+
+void tlm_problem_words(uint8_t problems, char *buf, int size){
+  static const struct { uint8_t bit; const char *word; } words[] = {
+    { TLM_PROBLEM_ORPHAN, "orphan" },
+    { TLM_PROBLEM_UNFINISHED, "unfinished" },
+    { TLM_PROBLEM_CYCLE, "cycle" },
+    { TLM_PROBLEM_DUPLICATE, "duplicate_id" },
+    { TLM_PROBLEM_NEGATIVE, "negative_duration" },
+    { TLM_PROBLEM_EXTRA_ROOT, "extra_root" },
+  };
+  int used = 0;
+  buf[0] = 0;
+  for(size_t i = 0; i < sizeof words / sizeof words[0]; i++){
+    if( (problems & words[i].bit) && used < size ){
+      used += snprintf(buf + used, size - used, "%s%s", used ? ", " : "", words[i].word);
+    }
+  }
+}
+
+void tlm_format_duration(int64_t ns, int ascii, char *buf, int size){
+  int64_t magnitude = ns < 0 ? -ns : ns;
+  if( magnitude < 1000 ) snprintf(buf, size, "%lld ns", (long long)ns);
+  else if( magnitude < 1000000 ) snprintf(buf, size, "%.3f %s", ns / 1e3, ascii ? "us" : "µs");
+  else if( magnitude < 1000000000 ) snprintf(buf, size, "%.3f ms", ns / 1e6);
+  else snprintf(buf, size, "%.3f s", ns / 1e9);
+}
