@@ -6,6 +6,8 @@
 **                            same code the recorder runs (common/schema.c).
 **   tracelm_version()        the extension's version, '0.1.0'
 **   latest_trace()           the newest trace's id, NULL when there is none
+**   resolve_trace(id)        the full id for 'latest', an id or a unique
+**                            prefix; an error names the candidates
 **   format_duration(ns [, 'ascii'])
 **                            '12.345 ms': ns, µs, ms or s with 3 decimals,
 **                            as every TraceLM report prints durations
@@ -52,6 +54,18 @@ static void latest_trace_func(sqlite3_context *ctx, int argc, sqlite3_value **ar
   sqlite3_finalize(stmt);
 }
 
+static void resolve_trace_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  char trace_id[33], *errmsg = NULL;
+  (void)argc;
+  if( tlm_resolve_trace(sqlite3_context_db_handle(ctx), "resolve_trace", argv[0],
+                        trace_id, &errmsg) != SQLITE_OK ){
+    sqlite3_result_error(ctx, errmsg, -1);
+    sqlite3_free(errmsg);
+    return;
+  }
+  sqlite3_result_text(ctx, trace_id, 32, SQLITE_TRANSIENT);
+}
+
 static void format_duration_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char text[32];
   int ascii = 0;
@@ -91,6 +105,8 @@ int tlm_register_admin(sqlite3 *db, tlm_ext *ext){
                                                      tracelm_version_func, 0, 0);
   if( rc == SQLITE_OK ) rc = sqlite3_create_function(db, "latest_trace", 0, SQLITE_UTF8, ext,
                                                      latest_trace_func, 0, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_create_function(db, "resolve_trace", 1, SQLITE_UTF8, ext,
+                                                     resolve_trace_func, 0, 0);
   for(int args = 1; args <= 2 && rc == SQLITE_OK; args++){
     rc = sqlite3_create_function(db, "format_duration", args, pure, ext,
                                  format_duration_func, 0, 0);

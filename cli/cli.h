@@ -1,0 +1,58 @@
+/*
+** cli.h — what the tracelm command's files share.
+**
+** The command is a thin shell: every number it prints comes from SQL in
+** sql/ run through the extension (linked in statically), so `--sql` can
+** show a user the query behind any output.
+*/
+#ifndef TLM_CLI_H
+#define TLM_CLI_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+typedef struct cli {
+  const char *db_path;       /* --db, $TRACELM_DB, ./tracelm.db */
+  int show_sql;              /* --sql: print the SQL, run nothing */
+  int json;                  /* --json */
+  int ascii;                 /* draw with ASCII, not box characters */
+  int color;                 /* stdout is a TTY and NO_COLOR is unset */
+  const char *command;
+} cli;
+
+/* Print "tracelm COMMAND: message" to stderr; returns 1 (the exit status). */
+int cli_fail(const cli *c, const char *fmt, ...);
+/* The same, for a usage mistake; returns EXIT_USAGE. */
+int cli_usage_error(const cli *c, const char *fmt, ...);
+
+/* Open the database.  must_exist: a missing file is "No traces yet". */
+int cli_open(const cli *c, int must_exist, sqlite3 **db);
+
+/* Run one embedded SQL statement with text parameters (NULL ends the
+** list) and print its rows.  On an SQL error prints it and returns 1. */
+typedef enum { PRINT_TABLE, PRINT_PAIRS, PRINT_LINES } print_style;
+int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style style, ...);
+
+/* A section heading, bold on a colour terminal. */
+void cli_heading(const cli *c, const char *title);
+
+/* The full analysis of one trace (summary, anomalies, histogram, tree). */
+int cli_report(const cli *c, sqlite3 *db, const char *trace);
+
+/* Commands. */
+int cmd_demo(cli *c, int argc, char **argv);
+int cmd_init(cli *c, int argc, char **argv);
+int cmd_run(cli *c, int argc, char **argv);
+int cmd_list(cli *c, int argc, char **argv);
+int cmd_analyze(cli *c, int argc, char **argv);
+int cmd_latest(cli *c, int argc, char **argv);
+int cmd_compare(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+
+/* Record the demo trace with the recorder; its id into trace_id. */
+int demo_record(const char *db_path, double sample_rate, char trace_id[33], int *sampled);
+
+#endif

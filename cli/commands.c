@@ -1,0 +1,345 @@
+/*
+** commands.c — list, latest, analyze, compare, export, import, init.
+**
+** Each command is its SQL from sql/ (embedded at build time) plus option
+** parsing and printing; none computes a number itself.
+*/
+#include "cli.h"
+#include "tlm_list_sql.h"
+#include "tlm_compare_sql.h"
+#include "tlm_export_sql.h"
+#include "tlm_import_sql.h"
+#include "tlm_report_summary_sql.h"
+#include "tlm_report_anomalies_sql.h"
+#include "tlm_report_histogram_sql.h"
+#include "tlm_report_tree_sql.h"
+#include "tlm_report_json_sql.h"
+#include "tlm_starter_c.h"
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NO_TRACES "No traces yet. Run `tracelm demo` or `tracelm run -- CMD` first."
+
+int cli_open(const cli *c, int must_exist, sqlite3 **db){
+  char *errmsg = NULL;
+  int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE);
+  *db = NULL;
+  if( must_exist && access(c->db_path, F_OK) != 0 ){
+    fprintf(stderr, "%s\n", NO_TRACES);
+    return 1;
+  }
+  if( sqlite3_open_v2(c->db_path, db, flags, NULL) != SQLITE_OK ){
+    int status = cli_fail(c, "cannot open database '%s': %s", c->db_path, sqlite3_errmsg(*db));
+    sqlite3_close(*db);
+    *db = NULL;
+    return status;
+  }
+  sqlite3_busy_timeout(*db, 5000);
+  if( sqlite3_exec(*db, "SELECT tracelm_init()", NULL, NULL, &errmsg) != SQLITE_OK ){
+    const char *why = errmsg && !strncmp(errmsg, "tracelm_init: ", 14) ? errmsg + 14 : errmsg;
+    int status = cli_fail(c, "database '%s': %s", c->db_path, why ? why : "cannot be read");
+    sqlite3_free(errmsg);
+    sqlite3_close(*db);
+    *db = NULL;
+    return status;
+  }
+  return 0;
+}
+
+static int has_traces(sqlite3 *db){
+  sqlite3_stmt *stmt;
+  int found = 0;
+  if( sqlite3_prepare_v2(db, "SELECT 1 FROM traces WHERE span_count > 0 LIMIT 1", -1, &stmt, NULL) == SQLITE_OK ){
+    found = sqlite3_step(stmt) == SQLITE_ROW;
+  }
+  sqlite3_finalize(stmt);
+  return found;
+}
+
+/* Open an existing database that holds at least one trace. */
+static int open_with_traces(const cli *c, sqlite3 **db){
+  int status = cli_open(c, 1, db);
+  if( status == 0 && !c->show_sql && !has_traces(*db) ){
+    fprintf(stderr, "%s\n", NO_TRACES);
+    sqlite3_close(*db);
+    *db = NULL;
+    return 1;
+  }
+  return status;
+}
+
+/* ------------------------------------------------------------ reports */
+
+/* The full id for 'latest' or a prefix, so every section reads the same
+** trace and an unknown id fails before any heading is printed. */
+static int resolve(const cli *c, sqlite3 *db, const char *trace, char id[33]){
+  sqlite3_stmt *stmt;
+  int status = 0;
+  sqlite3_prepare_v2(db, "SELECT resolve_trace(?1)", -1, &stmt, NULL);
+  sqlite3_bind_text(stmt, 1, trace, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW ){
+    snprintf(id, 33, "%s", (const char *)sqlite3_column_text(stmt, 0));
+  }else{
+    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
+    status = cli_fail(c, "%s", colon ? colon + 2 : message);
+  }
+  sqlite3_finalize(stmt);
+  return status;
+}
+
+int cli_report(const cli *c, sqlite3 *db, const char *trace){
+  const char *style = c->ascii ? "ascii" : "unicode";
+  char id[33];
+  int status;
+  if( !c->show_sql ){
+    if( (status = resolve(c, db, trace, id)) ) return status;
+    trace = id;
+  }
+  if( c->json ) return cli_print_query(c, db, tlm_report_json_sql, PRINT_LINES, trace, NULL);
+  cli_heading(c, "Trace Summary");
+  status = cli_print_query(c, db, tlm_report_summary_sql, PRINT_PAIRS, trace, style, NULL);
+  if( status ) return status;
+  printf("\n");
+  cli_heading(c, "Anomalies");
+  if( (status = cli_print_query(c, db, tlm_report_anomalies_sql, PRINT_PAIRS, trace, NULL)) ) return status;
+  printf("\n");
+  cli_heading(c, "Duration Histogram");
+  if( (status = cli_print_query(c, db, tlm_report_histogram_sql, PRINT_PAIRS, trace, NULL)) ) return status;
+  printf("\n");
+  cli_heading(c, "Execution Tree");
+  return cli_print_query(c, db, tlm_report_tree_sql, PRINT_LINES, trace, style, NULL);
+}
+
+static int analyze_trace(cli *c, const char *trace){
+  sqlite3 *db;
+  int status = open_with_traces(c, &db);
+  if( status ) return status;
+  status = cli_report(c, db, trace);
+  sqlite3_close(db);
+  return status;
+}
+
+int cmd_analyze(cli *c, int argc, char **argv){
+  if( argc != 1 ) return cli_usage_error(c, "expected one trace id (or 'latest')");
+  return analyze_trace(c, argv[0]);
+}
+
+int cmd_latest(cli *c, int argc, char **argv){
+  (void)argv;
+  if( argc != 0 ) return cli_usage_error(c, "takes no arguments");
+  return analyze_trace(c, "latest");
+}
+
+int cmd_list(cli *c, int argc, char **argv){
+  const char *limit = "20";
+  sqlite3 *db;
+  for(int i = 0; i < argc; i++){
+    if( !strcmp(argv[i], "--limit") && i + 1 < argc ){
+      limit = argv[++i];
+      char *end;
+      long n = strtol(limit, &end, 10);
+      if( *end || n < 1 ) return cli_usage_error(c, "--limit takes a positive number, not '%s'", limit);
+    }else{
+      return cli_usage_error(c, "unexpected '%s'", argv[i]);
+    }
+  }
+  int status = open_with_traces(c, &db);
+  if( status ) return status;
+  status = cli_print_query(c, db, tlm_list_sql, PRINT_TABLE, limit, NULL);
+  sqlite3_close(db);
+  return status;
+}
+
+int cmd_compare(cli *c, int argc, char **argv){
+  sqlite3 *db;
+  if( argc != 2 ) return cli_usage_error(c, "expected two trace ids: compare A B");
+  int status = open_with_traces(c, &db);
+  if( status ) return status;
+  status = cli_print_query(c, db, tlm_compare_sql, PRINT_TABLE, argv[0], argv[1], NULL);
+  sqlite3_close(db);
+  return status;
+}
+
+/* ------------------------------------------------------------- export */
+
+/* Write all of text to path, or nothing: a temporary file renamed into place. */
+static int write_file_whole(const cli *c, const char *path, const char *text, size_t length){
+  char temporary[4096];
+  snprintf(temporary, sizeof temporary, "%s.tmp.%d", path, (int)getpid());
+  FILE *out = fopen(temporary, "wb");
+  if( out == NULL ) return cli_fail(c, "cannot write '%s': %s", path, strerror(errno));
+  int ok = fwrite(text, 1, length, out) == length;
+  ok = (fclose(out) == 0) && ok;
+  if( !ok || rename(temporary, path) != 0 ){
+    int saved = errno;
+    unlink(temporary);
+    return cli_fail(c, "cannot write '%s': %s", path, strerror(saved));
+  }
+  return 0;
+}
+
+int cmd_export(cli *c, int argc, char **argv){
+  const char *trace = NULL, *format = NULL, *output = NULL;
+  char default_name[64];
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  for(int i = 0; i < argc; i++){
+    if( !strcmp(argv[i], "--format") && i + 1 < argc ) format = argv[++i];
+    else if( (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc ) output = argv[++i];
+    else if( argv[i][0] == '-' && argv[i][1] ) return cli_usage_error(c, "unknown option '%s'", argv[i]);
+    else if( trace == NULL ) trace = argv[i];
+    else return cli_usage_error(c, "unexpected '%s'", argv[i]);
+  }
+  if( trace == NULL ) return cli_usage_error(c, "expected a trace id (or 'latest')");
+  if( format == NULL ) return cli_usage_error(c, "--format chrome|otel|csv is required");
+  if( strcmp(format, "chrome") && strcmp(format, "otel") && strcmp(format, "csv") ){
+    return cli_usage_error(c, "--format must be chrome, otel or csv, not '%s'", format);
+  }
+  if( c->show_sql ) return cli_print_query(c, NULL, tlm_export_sql, PRINT_LINES, trace, format, NULL);
+  int status = open_with_traces(c, &db);
+  if( status ) return status;
+  sqlite3_prepare_v2(db, tlm_export_sql, -1, &stmt, NULL);
+  sqlite3_bind_text(stmt, 1, trace, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) != SQLITE_ROW ){
+    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
+    status = cli_fail(c, "%s", colon ? colon + 2 : message);
+  }else{
+    const char *id = (const char *)sqlite3_column_text(stmt, 0);
+    const char *text = (const char *)sqlite3_column_text(stmt, 1);
+    size_t length = (size_t)sqlite3_column_bytes(stmt, 1);
+    if( output == NULL ){
+      snprintf(default_name, sizeof default_name, "trace_%s%s", id,
+               !strcmp(format, "chrome") ? ".json" : !strcmp(format, "otel") ? "_otel.json" : ".csv");
+      output = default_name;
+    }
+    if( !strcmp(output, "-") ){
+      fwrite(text, 1, length, stdout);
+      if( length && text[length - 1] != '\n' ) fputc('\n', stdout);
+    }else if( (status = write_file_whole(c, output, text, length)) == 0 ){
+      printf("Wrote %s (%s, %zu bytes)\n", output, format, length);
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return status;
+}
+
+/* ------------------------------------------------------------- import */
+
+static char *read_whole_file(const char *path, size_t *length){
+  FILE *in = fopen(path, "rb");
+  char *text = NULL;
+  size_t size = 0, capacity = 0;
+  if( in == NULL ) return NULL;
+  for(;;){
+    if( size + 65536 + 1 > capacity ){
+      capacity = (capacity + 65536) * 2;
+      char *grown = realloc(text, capacity);
+      if( grown == NULL ){ free(text); fclose(in); errno = ENOMEM; return NULL; }
+      text = grown;
+    }
+    size_t got = fread(text + size, 1, 65536, in);
+    size += got;
+    if( got < 65536 ) break;
+  }
+  if( ferror(in) ){ int saved = errno; free(text); fclose(in); errno = saved ? saved : EIO; return NULL; }
+  fclose(in);
+  text[size] = 0;
+  *length = size;
+  return text;
+}
+
+static int ends_with(const char *s, const char *suffix){
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int cmd_import(cli *c, int argc, char **argv){
+  const char *file = NULL, *format = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  size_t length;
+  for(int i = 0; i < argc; i++){
+    if( !strcmp(argv[i], "--format") && i + 1 < argc ) format = argv[++i];
+    else if( argv[i][0] == '-' && argv[i][1] ) return cli_usage_error(c, "unknown option '%s'", argv[i]);
+    else if( file == NULL ) file = argv[i];
+    else return cli_usage_error(c, "unexpected '%s'", argv[i]);
+  }
+  if( file == NULL ) return cli_usage_error(c, "expected a file to import");
+  if( format == NULL ) format = ends_with(file, ".csv") ? "csv" : "otel";
+  if( strcmp(format, "otel") && strcmp(format, "csv") ){
+    return cli_usage_error(c, "--format must be otel or csv, not '%s'", format);
+  }
+  if( c->show_sql ) return cli_print_query(c, NULL, tlm_import_sql, PRINT_LINES, "<file text>", format, NULL);
+  char *text = read_whole_file(file, &length);
+  if( text == NULL ) return cli_fail(c, "cannot read '%s': %s", file, strerror(errno));
+  int status = cli_open(c, 0, &db);
+  if( status ){ free(text); return status; }
+  sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  sqlite3_prepare_v2(db, tlm_import_sql, -1, &stmt, NULL);
+  sqlite3_bind_text(stmt, 1, text, (int)length, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW ){
+    long long spans = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if( sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ){
+      printf("Imported %lld spans from %s\n", spans, file);
+    }else{
+      status = cli_fail(c, "%s", sqlite3_errmsg(db));
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  }else{
+    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
+    status = cli_fail(c, "%s: %s", file, colon ? colon + 2 : message);
+    sqlite3_finalize(stmt);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  free(text);
+  sqlite3_close(db);
+  return status;
+}
+
+/* --------------------------------------------------------------- init */
+
+static int make_parents(const char *path){
+  char copy[4096];
+  snprintf(copy, sizeof copy, "%s", path);
+  for(char *p = copy + 1; *p; p++){
+    if( *p != '/' ) continue;
+    *p = 0;
+    if( mkdir(copy, 0777) != 0 && errno != EEXIST ) return -1;
+    *p = '/';
+  }
+  return 0;
+}
+
+int cmd_init(cli *c, int argc, char **argv){
+  const char *file = "tracelm_example.c";
+  int force = 0, named = 0;
+  struct stat st;
+  for(int i = 0; i < argc; i++){
+    if( !strcmp(argv[i], "--force") ) force = 1;
+    else if( argv[i][0] == '-' ) return cli_usage_error(c, "unknown option '%s'", argv[i]);
+    else if( !named++ ) file = argv[i];
+    else return cli_usage_error(c, "unexpected '%s'", argv[i]);
+  }
+  if( !ends_with(file, ".c") ) return cli_usage_error(c, "the file name must end in .c");
+  if( stat(file, &st) == 0 && !force ){
+    return cli_fail(c, "%s exists; use --force to overwrite it", file);
+  }
+  if( make_parents(file) != 0 ) return cli_fail(c, "cannot create the folders of '%s': %s", file, strerror(errno));
+  if( write_file_whole(c, file, tlm_starter_c, strlen(tlm_starter_c)) ) return 1;
+  char program[4096];
+  snprintf(program, sizeof program, "%s", file);
+  program[strlen(program) - 2] = 0;
+  const char *slash = strchr(program, '/') ? "" : "./";
+  printf("Wrote %s. Build it and run it in a trace:\n\n"
+         "  cc %s -o %s $(pkg-config --cflags --libs tracelm)\n"
+         "  tracelm run -- %s%s\n", file, file, program, slash, program);
+  return 0;
+}

@@ -1,0 +1,116 @@
+/*
+** main.c — the tracelm command: options, dispatch, help.
+**
+**   tracelm [--db PATH] COMMAND [OPTIONS]
+**
+** The database is --db PATH, else $TRACELM_DB, else ./tracelm.db.  Exit
+** status: 0 success, 1 an error (a one-line message on stderr), 2 a usage
+** mistake; `run` returns its command's status.
+*/
+#include "cli.h"
+#include "tracelm/tracelm.h"
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+int sqlite3_tracelm_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
+
+typedef struct command {
+  const char *name;
+  int (*run)(cli *c, int argc, char **argv);
+  const char *usage;
+  const char *help;
+} command;
+
+static const command commands[] = {
+  { "demo", cmd_demo, "demo [--sample-rate R]",
+    "Record a RAG-shaped trace (prompt, parallel retrieval, LLM call) and analyse it." },
+  { "init", cmd_init, "init [FILE.c] [--force]",
+    "Write a small instrumented C program (default tracelm_example.c) and say how to build it." },
+  { "run", cmd_run, "run [--sample-rate R] [--name NAME] -- COMMAND [ARGS...]",
+    "Run COMMAND inside a new trace; instrumented children join it. Exits with its status." },
+  { "list", cmd_list, "list [--limit N]",
+    "The newest traces: id, start, duration, spans, root, tokens, cost, errors." },
+  { "latest", cmd_latest, "latest [--json]",
+    "Analyse the newest trace: summary, histogram, execution tree." },
+  { "analyze", cmd_analyze, "analyze ID [--json]",
+    "Analyse one trace. ID is a full id, a unique prefix, or 'latest'." },
+  { "compare", cmd_compare, "compare A B",
+    "Latency, token and cost changes from trace A to trace B, per span path." },
+  { "export", cmd_export, "export ID --format chrome|otel|csv [-o FILE|-]",
+    "Write a trace as Chrome trace JSON, OTLP/JSON or CSV." },
+  { "import", cmd_import, "import FILE [--format otel|csv]",
+    "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing." },
+};
+#define COMMAND_COUNT (int)(sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out){
+  fprintf(out, "tracelm %s: record and analyse traces of LLM pipelines\n\n"
+               "Usage: tracelm [--db PATH] COMMAND [OPTIONS]\n\nCommands:\n", TLM_VERSION);
+  for(int i = 0; i < COMMAND_COUNT; i++) fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+  fprintf(out, "\nOptions for every command:\n"
+               "  --db PATH   the database (default: $TRACELM_DB, else ./tracelm.db)\n"
+               "  --sql       print the SQL the command runs instead of running it\n"
+               "  --help      help for the command\n\n"
+               "Every report is SQL over the tracelm extension: sqlite3 tracelm.db '.load tracelm'\n");
+}
+
+static int utf8_locale(void){
+  const char *names[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+  for(int i = 0; i < 3; i++){
+    const char *value = getenv(names[i]);
+    if( value && value[0] ){
+      return strcasestr(value, "utf-8") != NULL || strcasestr(value, "utf8") != NULL;
+    }
+  }
+  return 0;
+}
+
+int main(int argc, char **argv){
+  cli c = {0};
+  int i = 1;
+  const char *no_color = getenv("NO_COLOR");
+  c.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+  c.ascii = !utf8_locale();
+  c.db_path = getenv("TRACELM_DB") && getenv("TRACELM_DB")[0] ? getenv("TRACELM_DB") : "./tracelm.db";
+  sqlite3_auto_extension((void (*)(void))sqlite3_tracelm_init);
+
+  for(; i < argc && argv[i][0] == '-'; i++){
+    if( !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ){ print_usage(stdout); return 0; }
+    if( !strcmp(argv[i], "--version") ){ printf("tracelm %s\n", TLM_VERSION); return 0; }
+    if( !strcmp(argv[i], "--sql") ){ c.show_sql = 1; continue; }
+    if( !strcmp(argv[i], "--db") && i + 1 < argc ){ c.db_path = argv[++i]; continue; }
+    return cli_usage_error(&c, "unknown option '%s'", argv[i]);
+  }
+  if( i == argc ){ print_usage(stderr); return EXIT_USAGE; }
+  for(int k = 0; k < COMMAND_COUNT; k++){
+    if( strcmp(argv[i], commands[k].name) ) continue;
+    c.command = commands[k].name;
+    /* Common options may also follow the command; `run` stops at "--". */
+    int kept = 0;
+    char **rest = argv + i + 1;
+    int rest_count = argc - i - 1;
+    for(int a = 0; a < rest_count; a++){
+      if( !strcmp(rest[a], "--") ){
+        while( a < rest_count ) rest[kept++] = rest[a++];
+        break;
+      }
+      if( !strcmp(rest[a], "--help") || !strcmp(rest[a], "-h") ){
+        printf("Usage: tracelm %s\n\n%s\n", commands[k].usage, commands[k].help);
+        return 0;
+      }
+      if( !strcmp(rest[a], "--sql") ){ c.show_sql = 1; continue; }
+      if( !strcmp(rest[a], "--json") ){ c.json = 1; continue; }
+      if( !strcmp(rest[a], "--db") ){
+        if( a + 1 >= rest_count ) return cli_usage_error(&c, "--db needs a path");
+        c.db_path = rest[++a];
+        continue;
+      }
+      rest[kept++] = rest[a];
+    }
+    return commands[k].run(&c, kept, rest);
+  }
+  return cli_usage_error(&c, "unknown command '%s'", argv[i]);
+}

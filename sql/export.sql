@@ -1,0 +1,5 @@
+-- tracelm export ID --format F: ?1 trace, ?2 'chrome', 'otel' or 'csv'.
+SELECT resolve_trace(?1),
+       CASE ?2 WHEN 'chrome' THEN export_chrome(?1)
+               WHEN 'otel'   THEN export_otel(?1)
+               WHEN 'csv'    THEN export_csv(?1) END;

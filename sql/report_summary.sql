@@ -1,0 +1,19 @@
+-- tracelm analyze / latest: the "Trace Summary" section.
+-- ?1 trace ('latest', an id or a unique prefix), ?2 'unicode' or 'ascii'.
+WITH s(j) AS (SELECT trace_summary(?1))
+SELECT 'Trace ID', json_extract(j, '$.trace_id') FROM s
+UNION ALL SELECT 'Root span', json_extract(j, '$.root') FROM s
+UNION ALL SELECT 'Total latency', json_extract(j, '$.total') FROM s
+UNION ALL SELECT 'Spans', json_extract(j, '$.span_count') FROM s
+UNION ALL SELECT 'Slowest span', json_extract(j, '$.slowest_span.name') || ' ('
+       || format_duration(json_extract(j, '$.slowest_span.duration_ns'), ?2) || ')' FROM s
+UNION ALL SELECT 'Critical path', (SELECT group_concat(value, iif(?2 = 'ascii', ' -> ', ' → '))
+                                     FROM json_each(j, '$.critical_path')) FROM s
+UNION ALL SELECT 'Tokens', json_extract(j, '$.tokens_in') || ' in / '
+       || json_extract(j, '$.tokens_out') || ' out' FROM s
+UNION ALL SELECT 'Cost', printf('$%.8f', json_extract(j, '$.cost')) FROM s
+UNION ALL SELECT 'Errors', json_extract(j, '$.errors') FROM s
+UNION ALL SELECT 'Anomalies', iif(json_extract(j, '$.anomaly_count') = 0, 'none',
+       (SELECT group_concat(json_extract(value, '$.name') || ' ('
+                            || json_extract(value, '$.kind') || ')', ', ')
+          FROM json_each(j, '$.anomalies'))) FROM s;
