@@ -293,7 +293,8 @@ static int import_document(importer *im, const cJSON *doc, const char *line){
   const cJSON *resource_spans = cJSON_GetObjectItemCaseSensitive(doc, "resourceSpans");
   const cJSON *rs;
   int r = 0;
-  snprintf(im->where, sizeof im->where, "%s", line);
+  snprintf(im->where, sizeof im->where, "%s", line[0] ? line : "the document: ");
+  im->where[strlen(im->where) - 2] = 0;              /* drop the ": " */
   if( !cJSON_IsArray(resource_spans) ){
     return fail(im, "not an OTLP trace request (no resourceSpans array)");
   }

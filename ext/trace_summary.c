@@ -7,7 +7,7 @@
 ** Keys: trace_id, root, span_count, total_ns, total (formatted),
 ** slowest_span {name, span_id, duration_ns} (the slowest span below the
 ** root: the root is always the slowest and says nothing), critical_path
-** (the spans on it, in the order they first gate the root), tokens_in,
+** (the root, then the spans on the path in the order they first gate it), tokens_in,
 ** tokens_out, cost, errors, anomalies [{span_id, name, kind, detail}],
 ** histogram [{label, lower_ms, upper_ms, count}], problems [text].
 ** Lists longer than 100 entries are cut, with anomaly_count and
@@ -55,6 +55,13 @@ static int add_critical_path(cJSON *summary, const tlm_graph *g){
   seen = sqlite3_malloc64(g->n ? g->n : 1);
   if( seen == NULL ){ sqlite3_free(path); return SQLITE_NOMEM; }
   memset(seen, 0, g->n);
+  /* The root first, whenever its own time falls; then the spans in the
+  ** order they first gate it. */
+  if( g->root >= 0 ){
+    seen[g->root] = 1;
+    cJSON_AddItemToArray(names, cJSON_CreateString(tlm_str(g, g->nodes[g->root].name)));
+    listed++;
+  }
   for(int32_t i = 0; i < count && listed < LIST_LIMIT; i++){
     if( seen[path[i].node] ) continue;
     seen[path[i].node] = 1;

@@ -10,23 +10,14 @@
 -- One row per finished (or still open, end_ns NULL) span.  WITHOUT ROWID
 -- clusters the rows by trace, so reading one trace is one range scan.
 CREATE TABLE IF NOT EXISTS spans(
-  trace_id       TEXT    NOT NULL
-                 CHECK (length(trace_id) = 32 AND trace_id NOT GLOB '*[^0-9a-f]*'
-                        AND trace_id <> '00000000000000000000000000000000'),
-  span_id        TEXT    NOT NULL
-                 CHECK (length(span_id) = 16 AND span_id NOT GLOB '*[^0-9a-f]*'
-                        AND span_id <> '0000000000000000'),
-  parent_id      TEXT
-                 CHECK (parent_id IS NULL OR (length(parent_id) = 16
-                        AND parent_id NOT GLOB '*[^0-9a-f]*')),
+  trace_id       TEXT    NOT NULL,
+  span_id        TEXT    NOT NULL,
+  parent_id      TEXT,
   name           TEXT    NOT NULL,
-  kind           TEXT    NOT NULL DEFAULT 'internal'
-                 CHECK (kind IN ('unspecified','internal','server','client',
-                                 'producer','consumer')),
+  kind           TEXT    NOT NULL DEFAULT 'internal',
   start_ns       INTEGER NOT NULL,
   end_ns         INTEGER,
-  status         TEXT    NOT NULL DEFAULT 'unset'
-                 CHECK (status IN ('unset','ok','error')),
+  status         TEXT    NOT NULL DEFAULT 'unset',
   status_message TEXT,
   tokens_in      INTEGER NOT NULL DEFAULT 0,
   tokens_out     INTEGER NOT NULL DEFAULT 0,
@@ -34,8 +25,19 @@ CREATE TABLE IF NOT EXISTS spans(
   model          TEXT,
   service        TEXT,
   thread_id      INTEGER,
-  attrs          TEXT    CHECK (attrs IS NULL OR json_valid(attrs)),
-  PRIMARY KEY (trace_id, span_id)
+  attrs          TEXT,
+  PRIMARY KEY (trace_id, span_id),
+  -- Named, so a refused row says which rule it broke in one line.
+  CONSTRAINT trace_id_is_32_lowercase_hex CHECK (length(trace_id) = 32
+    AND trace_id NOT GLOB '*[^0-9a-f]*' AND trace_id <> '00000000000000000000000000000000'),
+  CONSTRAINT span_id_is_16_lowercase_hex CHECK (length(span_id) = 16
+    AND span_id NOT GLOB '*[^0-9a-f]*' AND span_id <> '0000000000000000'),
+  CONSTRAINT parent_id_is_null_or_16_lowercase_hex CHECK (parent_id IS NULL
+    OR (length(parent_id) = 16 AND parent_id NOT GLOB '*[^0-9a-f]*')),
+  CONSTRAINT kind_is_an_otel_span_kind CHECK (kind IN ('unspecified', 'internal',
+    'server', 'client', 'producer', 'consumer')),
+  CONSTRAINT status_is_unset_ok_or_error CHECK (status IN ('unset', 'ok', 'error')),
+  CONSTRAINT attrs_is_null_or_json CHECK (attrs IS NULL OR json_valid(attrs))
 ) WITHOUT ROWID;
 
 -- One row per trace, kept current by the triggers below whoever inserts

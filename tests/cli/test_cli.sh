@@ -1,0 +1,158 @@
+#!/bin/sh
+# End-to-end tests of the tracelm command, in an empty temporary directory.
+# Usage: test_cli.sh TRACELM SOURCE_DIR LIBTRACELM_A
+# Prints one line per check and "N passed, N failed" at the end.
+TRACELM=$1 SOURCE=$2 LIBRARY=$3
+WORK=$(mktemp -d /tmp/tracelm-cli-XXXXXX)
+cd "$WORK" || exit 1
+unset TRACELM_DB TRACEPARENT NO_COLOR
+export LANG=C.UTF-8
+passed=0 failed=0
+
+ok(){ passed=$((passed + 1)); echo "ok   $1"; }
+bad(){ failed=$((failed + 1)); echo "FAIL $1"; shift; for line in "$@"; do echo "     $line"; done; }
+
+# expect NAME STATUS EXPECTED_STDERR -- COMMAND...: exact status and stderr.
+expect(){
+  name=$1 status=$2 message=$3; shift 4
+  "$@" >out.txt 2>err.txt; got=$?
+  if [ "$got" = "$status" ] && [ "$(cat err.txt)" = "$message" ]; then ok "$name"
+  else bad "$name" "status $got (want $status)" "stderr: $(cat err.txt)" "want:   $message"; fi
+}
+# contains NAME TEXT FILE
+contains(){ if grep -qF -- "$2" "$3"; then ok "$1"; else bad "$1" "no '$2' in:" "$(head -40 "$3")"; fi; }
+lacks(){ if grep -qF -- "$2" "$3"; then bad "$1" "'$2' should not be in $3"; else ok "$1"; fi; }
+# same NAME ACTUAL EXPECTED
+same(){ if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2" "want: $3"; fi; }
+query(){ sqlite3 "${DB:-tracelm.db}" "$1"; }
+
+NO_TRACES='No traces yet. Run `tracelm demo` or `tracelm run -- CMD` first.'
+
+# ---- before anything is recorded
+expect "latest without a database" 1 "$NO_TRACES" -- "$TRACELM" latest
+expect "list without a database" 1 "$NO_TRACES" -- "$TRACELM" list
+same "nothing was created" "$(ls)" "err.txt
+out.txt"
+expect "--version" 0 "" -- "$TRACELM" --version
+same "version text" "$(cat out.txt)" "tracelm 0.1.0"
+expect "--help" 0 "" -- "$TRACELM" --help
+for command in demo init run list latest analyze compare export import; do
+  contains "--help lists $command" "  $command " out.txt
+done
+expect "unknown command" 2 "tracelm: unknown command 'frobnicate'
+Run 'tracelm --help' for usage." -- "$TRACELM" frobnicate
+expect "bad option" 2 "tracelm list: --limit takes a positive number, not 'many'
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" list --limit many
+
+# ---- demo
+expect "demo" 0 "" -- "$TRACELM" demo
+cp out.txt demo.txt
+for section in "Trace Summary" "Anomalies" "Duration Histogram" "Execution Tree" \
+               "Critical path" "Tokens         826 in / 96 out" "│   ├── embed_query"; do
+  contains "demo prints '$section'" "$section" demo.txt
+done
+grep "Critical path" demo.txt > path.txt
+contains "critical path goes through the slowest retrieval" "search_faq" path.txt
+lacks "critical path skips search_docs, which ran in parallel" "search_docs" path.txt
+lacks "critical path skips search_web, which ran in parallel" "search_web" path.txt
+first=$(query "SELECT trace_id FROM traces ORDER BY start_ns LIMIT 1")
+same "demo trace has 10 spans" "$(query "SELECT span_count FROM traces")" "10"
+same "three retrievals on three other threads" \
+  "$(query "SELECT count(DISTINCT thread_id) FROM spans WHERE name LIKE 'search_%'")" "3"
+expect "demo sampled out" 0 "" -- "$TRACELM" --db sampled.db demo --sample-rate 0
+contains "sampled out is said" "was sampled out (rate 0): nothing was recorded." out.txt
+
+# ---- the seed's flow: init, build, run, latest, export
+expect "init" 0 "" -- "$TRACELM" init
+contains "init says how to build" 'cc tracelm_example.c -o tracelm_example $(pkg-config --cflags --libs tracelm)' out.txt
+contains "init says how to run" "tracelm run -- ./tracelm_example" out.txt
+expect "init refuses to overwrite" 1 "tracelm init: tracelm_example.c exists; use --force to overwrite it" -- "$TRACELM" init
+expect "init --force" 0 "" -- "$TRACELM" init --force
+expect "init into new folders" 0 "" -- "$TRACELM" init deep/er/app.c
+contains "init names the program" "tracelm run -- deep/er/app" out.txt
+if cc $TLM_CFLAGS -I"$SOURCE/recorder/include" tracelm_example.c -o tracelm_example \
+     "$LIBRARY" -lsqlite3 -lcjson -lpthread 2>cc.txt; then ok "the starter builds"
+else bad "the starter builds" "$(cat cc.txt)"; fi
+expect "run the starter" 0 "" -- "$TRACELM" run -- ./tracelm_example
+contains "run passes the program's output" "recorded one trace" out.txt
+contains "run prints the analysis" "Execution Tree" out.txt
+run_trace=$(query "SELECT trace_id FROM spans WHERE name = 'tracelm_example'")
+same "the program's spans joined the run's trace" \
+  "$(query "SELECT c.name || '<' || p.name FROM spans c JOIN spans p ON p.span_id = c.parent_id AND p.trace_id = c.trace_id WHERE c.trace_id = '$run_trace' ORDER BY c.start_ns")" \
+  "answer_question<tracelm_example
+retrieve<answer_question
+llm_call<answer_question"
+expect "latest" 0 "" -- "$TRACELM" latest
+contains "latest is the run" "$run_trace" out.txt
+expect "export chrome" 0 "" -- "$TRACELM" export latest --format chrome
+contains "export says where" "Wrote trace_$run_trace.json (chrome," out.txt
+same "the export is valid JSON" "$(sqlite3 :memory: "SELECT json_valid(readfile('trace_$run_trace.json'))")" "1"
+expect "export otel to stdout" 0 "" -- "$TRACELM" export "${run_trace%????????????????????????}" --format otel -o -
+contains "otel JSON on stdout" '"resourceSpans"' out.txt
+expect "export csv" 0 "" -- "$TRACELM" export latest --format csv -o spans.csv
+expect "export bad format" 2 "tracelm export: --format must be chrome, otel or csv, not 'png'
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" export latest --format png
+
+# ---- run: nesting, failure, uninstrumented
+expect "nested run" 0 "" -- "$TRACELM" run --name outer -- "$TRACELM" run --name inner -- ./tracelm_example
+nested=$(query "SELECT trace_id FROM spans WHERE name = 'outer'")
+same "one trace across three processes" \
+  "$(query "SELECT c.name || '<' || coalesce(p.name, '-') FROM spans c LEFT JOIN spans p ON p.span_id = c.parent_id AND p.trace_id = c.trace_id WHERE c.trace_id = '$nested' AND c.name IN ('outer', 'inner', 'answer_question') ORDER BY c.start_ns")" \
+  "outer<-
+inner<outer
+answer_question<inner"
+expect "run returns the command's status" 3 "" -- "$TRACELM" run -- sh -c 'exit 3'
+same "a failed command is an error span" \
+  "$(query "SELECT status || ': ' || status_message FROM spans WHERE name = 'sh'")" "error: exit status 3"
+expect "run of a missing command" 127 "tracelm run: cannot run 'no-such-command-x': No such file or directory" \
+  -- "$TRACELM" run -- no-such-command-x
+expect "run without a command" 2 "tracelm run: expected -- COMMAND [ARGS...]
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" run --
+
+# ---- list, analyze, compare
+expect "list" 0 "" -- "$TRACELM" list --limit 3
+same "list shows three traces and a header" "$(wc -l < out.txt | tr -d ' ')" "4"
+expect "demo again" 0 "" -- "$TRACELM" demo
+second=$(query "SELECT trace_id FROM traces WHERE root_name = 'rag_pipeline' ORDER BY start_ns DESC LIMIT 1")
+expect "compare two demo runs" 0 "" -- "$TRACELM" compare "$first" "$second"
+contains "compare shows the paths" "rag_pipeline/retrieve_context/search_faq" out.txt
+contains "compare has a total row" "*     " out.txt
+expect "analyze --json" 0 "" -- "$TRACELM" analyze "$first" --json
+same "--json is JSON with the summary and tree" \
+  "$(sqlite3 :memory: "SELECT json_extract(readfile('out.txt'), '\$.summary.span_count'), json_array_length(readfile('out.txt'), '\$.tree')")" "10|10"
+expect "analyze an unknown id" 1 "tracelm analyze: no trace matches 'ffff'" -- "$TRACELM" analyze ffff
+expect "analyze nonsense" 1 "tracelm analyze: 'xyz!' is not a trace id (expected up to 32 hex digits, or 'latest')" \
+  -- "$TRACELM" analyze 'xyz!'
+expect "analyze --sql" 0 "" -- "$TRACELM" analyze latest --sql
+contains "--sql prints the report SQL" "FROM trace_tree(?1, ?2)" out.txt
+
+# ---- import
+cat > spans.jsonl <<'JSONL'
+{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"GET /answer","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000250000000"}]}]}]}
+{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"llm"}}]},"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"c7ad6b7169203332","parentSpanId":"b7ad6b7169203331","name":"chat","kind":3,"startTimeUnixNano":"1700000000010000000","endTimeUnixNano":"1700000000240000000","attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"120"}}]}]}]}]}
+JSONL
+expect "import JSON Lines" 0 "" -- "$TRACELM" --db imported.db import spans.jsonl
+same "import says how many" "$(cat out.txt)" "Imported 2 spans from spans.jsonl"
+expect "analyze the import" 0 "" -- "$TRACELM" --db imported.db analyze 0af76519
+contains "imported tree" "└── chat (230.000 ms)" out.txt
+contains "imported tokens" "120 in / 0 out" out.txt
+expect "import csv into another database" 0 "" -- "$TRACELM" --db copy.db import spans.csv
+same "csv import gives the same tree" \
+  "$("$TRACELM" --db copy.db analyze latest | sed -n '/Execution Tree/,$p')" \
+  "$("$TRACELM" analyze "$run_trace" | sed -n '/Execution Tree/,$p')"
+printf '%s\n' '{"resourceSpans":[]}' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0bf7651916cd43dd8448eb211c80319c","spanId":"d7ad6b7169203333","name":"x","startTimeUnixNano":"1"}]}]}]}' '{oops' > broken.jsonl
+expect "a bad file imports nothing" 1 "tracelm import: broken.jsonl: line 3: invalid JSON" -- "$TRACELM" --db imported.db import broken.jsonl
+same "nothing from the bad file" "$(DB=imported.db query "SELECT count(*) FROM spans")" "2"
+expect "import an unreadable file" 1 "tracelm import: cannot read 'nope.json': No such file or directory" \
+  -- "$TRACELM" import nope.json
+expect "ambiguous prefix" 1 "tracelm analyze: '0' is ambiguous: it matches 0af7651916cd43dd8448eb211c80319c, 0bf7651916cd43dd8448eb211c80319c" \
+  -- sh -c "'$TRACELM' --db copy.db import spans.jsonl >/dev/null && printf '%s\n' 'trace_id,span_id,name,start_ns,end_ns' '0bf7651916cd43dd8448eb211c80319c,0000000000000001,x,1,2' > one.csv && '$TRACELM' --db copy.db import one.csv >/dev/null && '$TRACELM' --db copy.db analyze 0"
+
+# ---- a database from the future is refused and left alone
+sqlite3 future.db "PRAGMA user_version = 99"
+expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (1); upgrade TraceLM to use it" \
+  -- "$TRACELM" --db future.db list
+
+cd / && rm -rf "$WORK"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,36 @@
+-- span_stats, span_histogram, trace_anomalies, trace_compare, trace_summary
+-- on two runs of one small pipeline.  Times are in ms * 1e6 = ns.
+.read helpers.sql
+
+-- Run A: pipeline 100 ms: retrieve 20 ms, three llm_calls 10, 20, 40 ms.
+INSERT INTO add_span VALUES (10, 1, NULL, 'pipeline', 0, 100000000, NULL),
+  (10, 2, 1, 'retrieve', 0, 20000000, NULL),
+  (10, 3, 1, 'llm_call', 20000000, 30000000, NULL),
+  (10, 4, 1, 'llm_call', 30000000, 50000000, NULL),
+  (10, 5, 1, 'llm_call', 50000000, 90000000, NULL);
+UPDATE spans SET tokens_in = 100, tokens_out = 10, cost = 0.001
+ WHERE trace_id = printf('%032x', 10) AND name = 'llm_call';
+UPDATE spans SET status = 'error', status_message = 'rate limited'
+ WHERE trace_id = printf('%032x', 10) AND span_id = printf('%016x', 5);
+
+-- Run B: retrieve slower (30 ms), one llm_call fewer, a new rerank step.
+INSERT INTO add_span VALUES (11, 1, NULL, 'pipeline', 1000000000, 1080000000, NULL),
+  (11, 2, 1, 'retrieve', 1000000000, 1030000000, NULL),
+  (11, 3, 1, 'rerank', 1030000000, 1035000000, NULL),
+  (11, 4, 1, 'llm_call', 1035000000, 1075000000, NULL);
+UPDATE spans SET tokens_in = 150, tokens_out = 20, cost = 0.002
+ WHERE trace_id = printf('%032x', 11) AND name = 'llm_call';
+
+.headers on
+SELECT * FROM span_stats(printf('%032x', 10));
+-- NULL: over every trace.
+SELECT name, count, total_ns, min_ns, p50_ns, p90_ns, max_ns, critical_ns, errors
+  FROM span_stats(NULL);
+SELECT * FROM span_histogram(printf('%032x', 10));
+SELECT label, count FROM span_histogram(printf('%032x', 10), '[15, 30.5]');
+SELECT * FROM trace_anomalies(printf('%032x', 10));
+SELECT * FROM trace_compare(printf('%032x', 10), printf('%032x', 11));
+.headers off
+SELECT trace_summary(printf('%032x', 10));
+SELECT json_extract(trace_summary('latest'), '$.trace_id') = latest_trace();
+SELECT resolve_trace('0000000000000000000000000000000b'), resolve_trace('latest');

@@ -1,0 +1,42 @@
+-- Corrupt span graphs: every span is still reported once, the problem is
+-- named, and nothing crashes or hangs.
+.read helpers.sql
+
+-- A cycle: b -> c -> b, hanging off nothing.  The walk cuts it at one
+-- span, which becomes a top with problem 'cycle'.
+INSERT INTO add_span VALUES (1, 1, NULL, 'root', 0, 100, NULL),
+  (1, 2, 3, 'b', 10, 20, NULL), (1, 3, 2, 'c', 12, 18, NULL);
+SELECT depth, name, coalesce(problem, '-') FROM trace_tree(printf('%032x', 1));
+SELECT trace_validate(printf('%032x', 1));
+
+-- A span that is its own parent.
+INSERT INTO add_span VALUES (2, 1, NULL, 'root', 0, 100, NULL), (2, 2, 2, 'self', 5, 6, NULL);
+SELECT depth, name, coalesce(problem, '-') FROM trace_tree(printf('%032x', 2));
+
+-- Two roots: the earlier is the root, the other an extra_root.
+INSERT INTO add_span VALUES (3, 1, NULL, 'first', 0, 100, NULL), (3, 2, NULL, 'second', 50, 60, NULL);
+SELECT depth, name, coalesce(problem, '-') FROM trace_tree(printf('%032x', 3));
+
+-- end_ns before start_ns: zero length, flagged.
+INSERT INTO add_span VALUES (4, 1, NULL, 'root', 0, 100, NULL), (4, 2, 1, 'backwards', 50, 40, NULL);
+SELECT name, duration_ns, coalesce(problem, '-') FROM trace_tree(printf('%032x', 4));
+
+-- Every kind of problem, as trace_anomalies lists them.
+SELECT t.trace_id = printf('%032x', 1), a.name, a.kind, a.detail
+  FROM traces t, trace_anomalies(t.trace_id) a ORDER BY t.trace_id;
+
+-- Duplicate span ids cannot enter the spans table (its primary key)...
+INSERT INTO add_span VALUES (5, 1, NULL, 'root', 0, 100, NULL);
+INSERT INTO add_span VALUES (5, 1, NULL, 'again', 0, 100, NULL);
+-- ...but a table made by another tool may hold them.  The first keeps the
+-- id; the second is flagged.
+CREATE TABLE other AS SELECT * FROM spans WHERE 0;
+ALTER TABLE spans RENAME TO spans_kept;
+ALTER TABLE other RENAME TO spans;
+INSERT INTO spans(trace_id, span_id, parent_id, name, kind, start_ns, end_ns, status,
+                  tokens_in, tokens_out, cost)
+VALUES (printf('%032x', 5), printf('%016x', 1), NULL, 'root', 'internal', 0, 100, 'unset', 0, 0, 0),
+       (printf('%032x', 5), printf('%016x', 2), printf('%016x', 1), 'twin', 'internal', 10, 20, 'unset', 0, 0, 0),
+       (printf('%032x', 5), printf('%016x', 2), printf('%016x', 1), 'twin', 'internal', 30, 40, 'unset', 0, 0, 0);
+SELECT name, offset_ns, coalesce(problem, '-') FROM trace_tree(printf('%032x', 5));
+SELECT trace_validate(printf('%032x', 5));

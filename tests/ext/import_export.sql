@@ -1,0 +1,48 @@
+-- Round trips: export then import gives back the same rows, for OTLP/JSON
+-- and for CSV.  Then bad input: nothing is imported, and the error says
+-- where and what.
+.read helpers.sql
+INSERT INTO add_span VALUES (1, 1, NULL, 'gateway', 0, 10000, 'server'),
+  (1, 2, 1, 'llm "call"', 1000, 6000, 'client'),
+  (1, 3, 1, 'open', 2000, NULL, 'producer');
+UPDATE spans SET service = 'gw', thread_id = 7 WHERE span_id = printf('%016x', 1);
+UPDATE spans SET service = 'rag', thread_id = 8, model = 'gpt', tokens_in = 812,
+                 tokens_out = 96, cost = 0.000179, status = 'ok',
+                 attrs = '{"prompt":"say, \"hi\"\nplease","n":3,"t":0.5,"ok":false,"tags":["a",1],"o":{"k":null}}'
+ WHERE span_id = printf('%016x', 2);
+UPDATE spans SET status = 'error', status_message = 'timed out' WHERE span_id = printf('%016x', 3);
+CREATE TEMP TABLE original AS SELECT * FROM spans;
+
+CREATE TEMP TABLE otlp AS SELECT export_otel('latest') AS doc;
+DELETE FROM spans;
+SELECT 'otel imported', import_otel(doc) FROM otlp;
+SELECT 'otel differences', count(*) FROM (
+  SELECT * FROM original EXCEPT SELECT * FROM spans
+  UNION ALL SELECT * FROM spans EXCEPT SELECT * FROM original);
+
+CREATE TEMP TABLE csv AS SELECT export_csv('latest') AS text;
+SELECT text FROM csv;
+DELETE FROM spans;
+SELECT 'csv imported', import_csv(text) FROM csv;
+SELECT 'csv differences', count(*) FROM (
+  SELECT * FROM original EXCEPT SELECT * FROM spans
+  UNION ALL SELECT * FROM spans EXCEPT SELECT * FROM original);
+
+-- JSON Lines: one request per line; an error names the line.
+SELECT 'jsonl', import_otel(
+  '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","spanId":"BBBBBBBBBBBBBBBB","name":"up","startTimeUnixNano":"5","endTimeUnixNano":9,"kind":"SPAN_KIND_SERVER","status":{"code":"STATUS_CODE_OK"}}]}]}]}'
+  || char(10) || char(10) ||
+  '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","spanId":"cccccccccccccccc","parentSpanId":"bbbbbbbbbbbbbbbb","name":"child","startTimeUnixNano":"6","endTimeUnixNano":"8"}]}]}]}');
+SELECT name, kind, status, parent_id FROM spans WHERE trace_id = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+SELECT count(*) FROM spans;
+SELECT import_otel('{"resourceSpans":[]}' || char(10) || '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"12","spanId":"BBBBBBBBBBBBBBBB","startTimeUnixNano":"1"}]}]}]}');
+SELECT import_otel('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"dddddddddddddddddddddddddddddddd","spanId":"1111111111111111","name":"kept?","startTimeUnixNano":"1"},{"traceId":"dddddddddddddddddddddddddddddddd","spanId":"1111111111111111","name":"twin","startTimeUnixNano":"2"}]}]}]}');
+SELECT import_otel('{"resourceSpans":[' || char(10) || '{"oops"}]}');
+SELECT import_otel('{"traces":[]}');
+SELECT import_otel('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"dddddddddddddddddddddddddddddddd","spanId":"2222222222222222","name":"x","startTimeUnixNano":"soon"}]}]}]}');
+SELECT import_csv('trace_id,span_id,name,start_ns' || char(10) || 'dddddddddddddddddddddddddddddddd,3333333333333333,ok,1' || char(10) || 'dddddddddddddddddddddddddddddddd,4444444444444444,bad,12x');
+SELECT import_csv('trace_id,span_id,name,colour' || char(10));
+SELECT import_csv('trace_id,span_id,name' || char(10));
+SELECT import_csv('trace_id,span_id,name,start_ns' || char(10) || 'dddddddddddddddddddddddddddddddd,5555555555555555,short');
+SELECT import_csv('trace_id,span_id,name,start_ns,kind' || char(10) || 'dddddddddddddddddddddddddddddddd,6666666666666666,k,1,sideways');
+SELECT 'after the errors, still', count(*) FROM spans;
