@@ -40,7 +40,7 @@ static int parse_bounds(const char *json, double *bounds, char **errmsg){
 
 int tlm_histogram(const tlm_graph *g, const char *bounds_json, tlm_bucket *out,
                   char **errmsg){
-  double bounds[TLM_MAX_BUCKETS];
+  double bounds[TLM_MAX_BUCKETS] = {0};
   int count;
   if( bounds_json ){
     if( (count = parse_bounds(bounds_json, bounds, errmsg)) < 0 ) return -1;

@@ -7,8 +7,12 @@
 -- each column.  PRAGMA user_version is set by common/schema.c, which also
 -- refuses databases written by a newer TraceLM.
 
--- One row per finished (or still open, end_ns NULL) span.  WITHOUT ROWID
--- clusters the rows by trace, so reading one trace is one range scan.
+-- One row per finished (or still open, end_ns NULL) span.  A rowid table on
+-- purpose: span ids are random, so a table clustered by (trace_id, span_id)
+-- takes every insert at a random page and each batch rewrites most of the
+-- tree (measured: 14k rows/s at 400k spans, against 100k+ rows/s here).
+-- Rows append in time order; the primary key's index finds one trace, and
+-- a trace's rows, written together, sit close together.
 CREATE TABLE IF NOT EXISTS spans(
   trace_id       TEXT    NOT NULL,
   span_id        TEXT    NOT NULL,
@@ -38,7 +42,7 @@ CREATE TABLE IF NOT EXISTS spans(
     'server', 'client', 'producer', 'consumer')),
   CONSTRAINT status_is_unset_ok_or_error CHECK (status IN ('unset', 'ok', 'error')),
   CONSTRAINT attrs_is_null_or_json CHECK (attrs IS NULL OR json_valid(attrs))
-) WITHOUT ROWID;
+);
 
 -- One row per trace, kept current by the triggers below whoever inserts
 -- the spans (recorder, importer, or a user's own INSERT).  The recorder
