@@ -68,7 +68,7 @@ static void generate(sqlite3 *db, const char *trace_id, int count){
     }else{
       uint64_t r = next_random();
       /* Deepen 60% of the time, else a sibling at a random level. */
-      int level = (r % 10 < 6 && top < MAX_DEPTH) ? top : (int)((r >> 8) % (uint64_t)top);
+      int level = (top == 0 || (r % 10 < 6 && top < MAX_DEPTH)) ? top : (int)((r >> 8) % (uint64_t)top);
       p = stack[level];
       int64_t window = end[p] - start[p];
       start[i] = start[p] + (int64_t)((next_random() % 1000) * (uint64_t)window / 2000);

@@ -79,7 +79,7 @@ struct tlm_graph {
   unsigned data_version;    /* cache key, with total_changes */
   int64_t total_changes;
   int32_t n;                /* spans */
-  tlm_node *nodes;          /* in span id order, as loaded */
+  tlm_node *nodes;          /* in rowid (write) order, as loaded */
   int32_t *child_start;     /* children of i: children[child_start[i] .. +child_count[i]] */
   int32_t *child_count;
   int32_t *children;        /* sorted by start time */

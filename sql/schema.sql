@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS spans(
   CONSTRAINT attrs_is_null_or_json CHECK (attrs IS NULL OR json_valid(attrs))
 );
 
+-- "All spans of one trace", in the order they were written.  The primary
+-- key's index also finds a trace, but in span-id order, which is random:
+-- reading a 1M-span trace through it is a million random row fetches
+-- (measured 4.6 s, against 0.6 s through this index).
+CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_id);
+
 -- One row per trace, kept current by the triggers below whoever inserts
 -- the spans (recorder, importer, or a user's own INSERT).  The recorder
 -- adds what only it knows: sampled and dropped_spans.
