@@ -58,13 +58,7 @@ typedef struct path_builder {
 
 static int emit(path_builder *p, int32_t node, int64_t start, int64_t end){
   if( end <= start ) return SQLITE_OK;
-  if( p->count == p->capacity ){
-    int32_t capacity = p->capacity ? p->capacity * 2 : 64;
-    tlm_segment *grown = sqlite3_realloc64(p->segments, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ) return SQLITE_NOMEM;
-    p->segments = grown;
-    p->capacity = capacity;
-  }
+  if( tlm_grow(&p->segments, p->count, &p->capacity, sizeof *p->segments) ) return SQLITE_NOMEM;
   p->segments[p->count++] = (tlm_segment){ node, start, end };
   return SQLITE_OK;
 }

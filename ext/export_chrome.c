@@ -67,13 +67,7 @@ static int by_thread_then_start(const void *a, const void *b, void *context){
 }
 
 static int lane_push(lane *l, int64_t end){
-  if( l->height == l->capacity ){
-    int32_t capacity = l->capacity ? l->capacity * 2 : 8;
-    int64_t *grown = sqlite3_realloc64(l->ends, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ) return SQLITE_NOMEM;
-    l->ends = grown;
-    l->capacity = capacity;
-  }
+  if( tlm_grow(&l->ends, l->height, &l->capacity, sizeof *l->ends) ) return SQLITE_NOMEM;
   l->ends[l->height++] = end;
   return SQLITE_OK;
 }
@@ -116,20 +110,17 @@ static int assign_lanes(chrome_job *job){
     }
     if( chosen < 0 ){
       if( lanes_used == job->lane_capacity ){
-        int32_t capacity = job->lane_capacity ? job->lane_capacity * 2 : 4;
-        lane *grown = sqlite3_realloc64(job->lanes, (uint64_t)capacity * sizeof *grown);
-        if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
-        memset(grown + job->lane_capacity, 0, (capacity - job->lane_capacity) * sizeof *grown);
-        job->lanes = grown;
-        job->lane_capacity = capacity;
+        int32_t old_capacity = job->lane_capacity;
+        if( tlm_grow(&job->lanes, lanes_used, &job->lane_capacity, sizeof *job->lanes) ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        memset(job->lanes + old_capacity, 0, (job->lane_capacity - old_capacity) * sizeof *job->lanes);
       }
       chosen = lanes_used++;
-      if( job->tid_count == job->tid_capacity ){
-        int32_t capacity = job->tid_capacity ? job->tid_capacity * 2 : 8;
-        named_tid *grown = sqlite3_realloc64(job->tids, (uint64_t)capacity * sizeof *grown);
-        if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
-        job->tids = grown;
-        job->tid_capacity = capacity;
+      if( tlm_grow(&job->tids, job->tid_count, &job->tid_capacity, sizeof *job->tids) ){
+        rc = SQLITE_NOMEM;
+        break;
       }
       job->tids[job->tid_count++] = (named_tid){ job->pid[i], n->thread_id, chosen };
     }
@@ -235,8 +226,8 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   tlm_graph *g;
   chrome_job job = {0};
   tlm_json_out j = {0};
-  char *errmsg = NULL, **attrs = NULL, *text;
-  int rc, length;
+  char *errmsg = NULL, **attrs = NULL;
+  int rc;
   (void)argc;
   if( tlm_graph_get(ext, "export_chrome", argv[0], &g, &errmsg) != SQLITE_OK ){
     sqlite3_result_error(ctx, errmsg, -1);
@@ -270,16 +261,8 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_free(job.tid);
   sqlite3_free(job.by_thread);
   tlm_free_strings(attrs, attrs ? g->n : 0);
-  text = j.text ? tlm_json_out_finish(&j, &length) : NULL;
-  tlm_graph_release(g);
-  if( rc != SQLITE_OK ){
-    sqlite3_free(text);
-    if( errmsg ){ tlm_result_errorf(ctx, "export_chrome: %s", errmsg); sqlite3_free(errmsg); }
-    else sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_text(ctx, text, length, sqlite3_free);
+  tlm_json_out_result(&j, ctx, "export_chrome", rc, errmsg);
+  tlm_graph_release(g);   /* after: the JSON's string cache points into it */
 }
 
 int tlm_register_export_chrome(sqlite3 *db, tlm_ext *ext){

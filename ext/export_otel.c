@@ -137,10 +137,10 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
   tlm_json_out j = {0};
-  char *errmsg = NULL, **attrs = NULL, *text = NULL;
+  char *errmsg = NULL, **attrs = NULL;
   int32_t *services = NULL, service_count = 0;
   uint8_t *listed = NULL;
-  int rc, length = 0;
+  int rc;
   (void)argc;
   if( tlm_graph_get(ext, "export_otel", argv[0], &g, &errmsg) != SQLITE_OK ){
     sqlite3_result_error(ctx, errmsg, -1);
@@ -183,19 +183,11 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
     }
     sqlite3_str_appendall(j.text, "]}");
   }
-  if( j.text ) text = tlm_json_out_finish(&j, &length);
   sqlite3_free(services);
   sqlite3_free(listed);
   tlm_free_strings(attrs, attrs ? g->n : 0);
+  tlm_json_out_result(&j, ctx, "export_otel", rc, errmsg);
   tlm_graph_release(g);
-  if( rc != SQLITE_OK ){
-    sqlite3_free(text);
-    if( errmsg ){ tlm_result_errorf(ctx, "export_otel: %s", errmsg); sqlite3_free(errmsg); }
-    else sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_text(ctx, text, length, sqlite3_free);
 }
 
 int tlm_register_export_otel(sqlite3 *db, tlm_ext *ext){

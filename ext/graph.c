@@ -97,13 +97,7 @@ static void id_map_free(id_map *m){
 /* ---------------------------------------------------------- strings */
 
 static int32_t pool_append(tlm_graph *g, const char *text){
-  if( g->string_count == g->string_capacity ){
-    int32_t capacity = g->string_capacity ? g->string_capacity * 2 : 32;
-    char **grown = sqlite3_realloc64(g->strings, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ) return -2;
-    g->strings = grown;
-    g->string_capacity = capacity;
-  }
+  if( tlm_grow(&g->strings, g->string_count, &g->string_capacity, sizeof *g->strings) ) return -2;
   g->strings[g->string_count] = sqlite3_mprintf("%s", text);
   if( g->strings[g->string_count] == NULL ) return -2;
   return g->string_count++;
@@ -171,12 +165,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
   }
   while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
     tlm_node *n;
-    if( g->n == capacity ){
-      capacity = capacity ? capacity * 2 : 64;
-      tlm_node *grown = sqlite3_realloc64(g->nodes, (uint64_t)capacity * sizeof *grown);
-      if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
-      g->nodes = grown;
-    }
+    if( tlm_grow(&g->nodes, g->n, &capacity, sizeof *g->nodes) ){ rc = SQLITE_NOMEM; break; }
     n = &g->nodes[g->n++];
     memset(n, 0, sizeof *n);
     n->span_id = parse_id(sqlite3_column_text(stmt, 0), sqlite3_column_bytes(stmt, 0));

@@ -61,3 +61,19 @@ char *tlm_json_out_finish(tlm_json_out *j, int *length){
   if( text == NULL ) text = sqlite3_mprintf("");
   return text;
 }
+
+void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,
+                         int rc, char *errmsg){
+  int length = 0;
+  char *text = j->text ? tlm_json_out_finish(j, &length) : NULL;
+  if( rc != SQLITE_OK ){
+    sqlite3_free(text);
+    if( errmsg ) tlm_result_errorf(ctx, "%s: %s", fn, errmsg);
+    else sqlite3_result_error_code(ctx, rc);
+  }else if( text == NULL ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    sqlite3_result_text(ctx, text, length, sqlite3_free);
+  }
+  sqlite3_free(errmsg);
+}

@@ -40,11 +40,12 @@ SQLITE_EXTENSION_INIT3
 
 typedef struct name_stats {
   char *name;                /* owned */
-  int64_t count, total_ns, self_ns, critical_ns;
+  int32_t count;
+  int64_t total_ns, self_ns, critical_ns;
   int64_t tokens_in, tokens_out, errors;
   double cost;
   int64_t *durations;        /* every duration, sorted at the end */
-  int64_t duration_capacity;
+  int32_t duration_capacity;
 } name_stats;
 
 typedef struct stats_rows {
@@ -67,13 +68,7 @@ static void stats_close(void *state){
 static name_stats *stats_for(stats_rows *s, const char *name){
   int32_t i = tlm_strmap_get(&s->by_name, name);
   if( i >= 0 ) return &s->rows[i];
-  if( s->count == s->capacity ){
-    int32_t capacity = s->capacity ? s->capacity * 2 : 16;
-    name_stats *grown = sqlite3_realloc64(s->rows, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ) return NULL;
-    s->rows = grown;
-    s->capacity = capacity;
-  }
+  if( tlm_grow(&s->rows, s->count, &s->capacity, sizeof *s->rows) ) return NULL;
   name_stats *row = &s->rows[s->count];
   memset(row, 0, sizeof *row);
   row->name = sqlite3_mprintf("%s", name);
@@ -101,12 +96,9 @@ static int add_graph(stats_rows *s, const tlm_graph *g){
     const tlm_node *n = &g->nodes[i];
     name_stats *row = stats_for(s, tlm_str(g, n->name));
     if( row == NULL ){ rc = SQLITE_NOMEM; break; }
-    if( row->count == row->duration_capacity ){
-      int64_t capacity = row->duration_capacity ? row->duration_capacity * 2 : 16;
-      int64_t *grown = sqlite3_realloc64(row->durations, (uint64_t)capacity * sizeof *grown);
-      if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
-      row->durations = grown;
-      row->duration_capacity = capacity;
+    if( tlm_grow(&row->durations, row->count, &row->duration_capacity, sizeof *row->durations) ){
+      rc = SQLITE_NOMEM;
+      break;
     }
     row->durations[row->count++] = tlm_duration(n);
     row->total_ns += tlm_duration(n);
@@ -142,12 +134,7 @@ static int add_every_trace(tlm_ext *ext, stats_rows *s, char **errmsg){
   rc = sqlite3_prepare_v2(ext->db, "SELECT trace_id FROM traces WHERE span_count > 0"
                           " ORDER BY start_ns", -1, &stmt, 0);
   while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
-    if( count == capacity ){
-      capacity = capacity ? capacity * 2 : 64;
-      char **grown = sqlite3_realloc64(ids, (uint64_t)capacity * sizeof *grown);
-      if( grown == NULL ){ rc = SQLITE_NOMEM; break; }
-      ids = grown;
-    }
+    if( tlm_grow(&ids, count, &capacity, sizeof *ids) ){ rc = SQLITE_NOMEM; break; }
     ids[count] = sqlite3_mprintf("%s", sqlite3_column_text(stmt, 0));
     if( ids[count++] == NULL ) rc = SQLITE_NOMEM;
   }
@@ -200,7 +187,7 @@ static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state
 }
 
 static int64_t nearest_rank(const name_stats *row, int percent){
-  int64_t rank = (row->count * percent + 99) / 100;   /* ceil */
+  int64_t rank = ((int64_t)row->count * percent + 99) / 100;   /* ceil */
   return row->durations[rank > 0 ? rank - 1 : 0];
 }
 

@@ -32,12 +32,9 @@ typedef struct anomaly_list {
 
 static int add(anomaly_list *list, int32_t node, const char *kind, char *detail){
   if( detail == NULL ) return SQLITE_NOMEM;
-  if( list->count == list->capacity ){
-    int32_t capacity = list->capacity ? list->capacity * 2 : 16;
-    tlm_anomaly *grown = sqlite3_realloc64(list->items, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ){ sqlite3_free(detail); return SQLITE_NOMEM; }
-    list->items = grown;
-    list->capacity = capacity;
+  if( tlm_grow(&list->items, list->count, &list->capacity, sizeof *list->items) ){
+    sqlite3_free(detail);
+    return SQLITE_NOMEM;
   }
   list->items[list->count++] = (tlm_anomaly){ node, kind, detail };
   return SQLITE_OK;

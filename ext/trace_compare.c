@@ -67,12 +67,9 @@ static compare_row *row_for(compare_rows *c, char *path){
     sqlite3_free(path);
     return &c->rows[i];
   }
-  if( c->count == c->capacity ){
-    int32_t capacity = c->capacity ? c->capacity * 2 : 32;
-    compare_row *grown = sqlite3_realloc64(c->rows, (uint64_t)capacity * sizeof *grown);
-    if( grown == NULL ){ sqlite3_free(path); return NULL; }
-    c->rows = grown;
-    c->capacity = capacity;
+  if( tlm_grow(&c->rows, c->count, &c->capacity, sizeof *c->rows) ){
+    sqlite3_free(path);
+    return NULL;
   }
   memset(&c->rows[c->count], 0, sizeof c->rows[0]);
   c->rows[c->count].path = path;

@@ -18,6 +18,13 @@
 #include "tracelm/tracelm.h"
 #include <cjson/cJSON.h>
 
+/* ---------------------------------------------------- growing arrays */
+
+/* Make room for one more item in *items (count in use, *capacity
+** allocated, each item_size bytes), doubling from 16.  SQLITE_OK or
+** SQLITE_NOMEM; on failure *items is unchanged. */
+int tlm_grow(void *items, int32_t count, int32_t *capacity, size_t item_size);
+
 /* ------------------------------------------------- string -> int map */
 
 typedef struct tlm_strmap {
@@ -150,6 +157,11 @@ void tlm_json_pooled(tlm_json_out *j, int32_t index);           /* "..." or null
 void tlm_json_item(tlm_json_out *j, const cJSON *item);          /* any value */
 /* Finish: the text (sqlite3_free it) or NULL when out of memory. */
 char *tlm_json_out_finish(tlm_json_out *j, int *length);
+/* Finish and make the text the function's result; or, when rc is an
+** error, report "fn: errmsg" (errmsg may be NULL) and drop the text.
+** Frees errmsg. */
+void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,
+                         int rc, char *errmsg);
 
 /* ---------------------------------------------------- shared analyses */
 

@@ -229,19 +229,21 @@ static void *writer_main(void *arg){
     int drop_count;
     uint64_t count = tlm_queue_take(q, rec->flush_interval_ms, &first, &drops,
                                     &drop_count, &drops_seq, &stop);
-    if( count > 0 || drop_count > 0 ){
-      pthread_mutex_lock(&rec->db_lock);
-      if( insert && add_drops ){
-        written = write_batch(rec, rec->db, insert, add_drops, first, count,
-                              drops, drop_count);
-      }
-      pthread_mutex_unlock(&rec->db_lock);
-      for(uint64_t i = first; i < first + count; i++){
-        tlm_record_free(&q->slots[i % q->capacity]);
-      }
+    /* db_lock covers the whole batch, frees included: fork()'s prepare
+    ** handler takes it, so a fork never lands while this thread is inside
+    ** SQLite or the allocator (ASan's allocator, unlike glibc's, is not
+    ** fork-safe: a child forked mid-free() hung on its lock). */
+    pthread_mutex_lock(&rec->db_lock);
+    if( (count > 0 || drop_count > 0) && insert && add_drops ){
+      written = write_batch(rec, rec->db, insert, add_drops, first, count,
+                            drops, drop_count);
+    }
+    for(uint64_t i = first; i < first + count; i++){
+      tlm_record_free(&q->slots[i % q->capacity]);
     }
     free(drops);
     tlm_queue_finish(q, count, written, count - written, drops_seq);
+    pthread_mutex_unlock(&rec->db_lock);
   }
   pthread_mutex_lock(&rec->db_lock);
   sqlite3_finalize(insert);

@@ -25,6 +25,14 @@ static void test_fork_child_writes_its_own_spans_once(void **state){
   tlm_options opts;
   char root_id[17], sql[256];
   (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+  /* GCC 12's AddressSanitizer allocator has no fork handlers: a child of a
+  ** process with a second thread can inherit one of its locks held and hang
+  ** in malloc (seen under load, in the child's own new thread).  The plain
+  ** build runs this test; a sanitized one cannot run it reliably. */
+  print_message("skipped under AddressSanitizer: its allocator is not fork-safe in GCC 12\n");
+  skip();
+#endif
   tlm_options_init(&opts);
   const char *path = opts.db_path = test_db_path("fork.db");
   opts.flush_interval_ms = 10000;        /* keep the parent's spans queued */
@@ -72,7 +80,10 @@ static void test_processes_share_one_database(void **state){
       opts.db_path = path;
       opts.queue_capacity = 256;         /* many small transactions collide */
       opts.ignore_env_traceparent = 1;
-      if( tlm_init(&opts) != TLM_OK ) _exit(2);
+      if( tlm_init(&opts) != TLM_OK ){
+        fprintf(stderr, "writer %d: %s\n", p, tlm_last_error());
+        _exit(2);
+      }
       for(int i = 0; i < SPANS_EACH; i++) tlm_span_end(tlm_span_begin("w"));
       tlm_stats stats;
       tlm_flush();
@@ -85,10 +96,17 @@ static void test_processes_share_one_database(void **state){
   assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans"), WRITERS * SPANS_EACH);
 }
 
+/* A failed test must not leave the recorder running for the next one. */
+static int shut_down(void **state){
+  (void)state;
+  tlm_shutdown();
+  return 0;
+}
+
 int main(void){
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_fork_child_writes_its_own_spans_once),
-    cmocka_unit_test(test_processes_share_one_database),
+    cmocka_unit_test_teardown(test_fork_child_writes_its_own_spans_once, shut_down),
+    cmocka_unit_test_teardown(test_processes_share_one_database, shut_down),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -378,24 +378,31 @@ static void test_recorder_ignores_an_invalid_TRACEPARENT(void **state){
                    " AND trace_id <> '4bf92f3577b34da6a3ce929d0e0e4736'"), 1);
 }
 
+/* A failed test must not leave the recorder running for the next one. */
+static int shut_down(void **state){
+  (void)state;
+  tlm_shutdown();
+  return 0;
+}
+
 int main(void){
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_recorder_nests_spans_on_eight_threads),
-    cmocka_unit_test(test_recorder_takes_explicit_parents_across_threads),
-    cmocka_unit_test(test_recorder_stores_every_field),
-    cmocka_unit_test(test_recorder_long_names_survive),
-    cmocka_unit_test(test_recorder_scope_macro_ends_on_return),
-    cmocka_unit_test(test_recorder_ends_out_of_order_safely),
-    cmocka_unit_test(test_recorder_without_init_does_nothing),
-    cmocka_unit_test(test_recorder_full_queue_waits_and_loses_nothing),
-    cmocka_unit_test(test_recorder_full_queue_drops_and_counts),
-    cmocka_unit_test(test_recorder_refuses_an_unwritable_path),
-    cmocka_unit_test(test_recorder_refuses_a_read_only_database),
-    cmocka_unit_test(test_recorder_refuses_a_newer_schema_and_leaves_it),
-    cmocka_unit_test(test_recorder_rejects_bad_options),
-    cmocka_unit_test(test_recorder_init_twice_is_an_error),
-    cmocka_unit_test(test_recorder_joins_the_trace_in_TRACEPARENT),
-    cmocka_unit_test(test_recorder_ignores_an_invalid_TRACEPARENT),
+    cmocka_unit_test_teardown(test_recorder_nests_spans_on_eight_threads, shut_down),
+    cmocka_unit_test_teardown(test_recorder_takes_explicit_parents_across_threads, shut_down),
+    cmocka_unit_test_teardown(test_recorder_stores_every_field, shut_down),
+    cmocka_unit_test_teardown(test_recorder_long_names_survive, shut_down),
+    cmocka_unit_test_teardown(test_recorder_scope_macro_ends_on_return, shut_down),
+    cmocka_unit_test_teardown(test_recorder_ends_out_of_order_safely, shut_down),
+    cmocka_unit_test_teardown(test_recorder_without_init_does_nothing, shut_down),
+    cmocka_unit_test_teardown(test_recorder_full_queue_waits_and_loses_nothing, shut_down),
+    cmocka_unit_test_teardown(test_recorder_full_queue_drops_and_counts, shut_down),
+    cmocka_unit_test_teardown(test_recorder_refuses_an_unwritable_path, shut_down),
+    cmocka_unit_test_teardown(test_recorder_refuses_a_read_only_database, shut_down),
+    cmocka_unit_test_teardown(test_recorder_refuses_a_newer_schema_and_leaves_it, shut_down),
+    cmocka_unit_test_teardown(test_recorder_rejects_bad_options, shut_down),
+    cmocka_unit_test_teardown(test_recorder_init_twice_is_an_error, shut_down),
+    cmocka_unit_test_teardown(test_recorder_joins_the_trace_in_TRACEPARENT, shut_down),
+    cmocka_unit_test_teardown(test_recorder_ignores_an_invalid_TRACEPARENT, shut_down),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
