@@ -102,7 +102,7 @@ tlm_recorder *tlm_default_recorder(void);
 typedef struct tlm_stats {
   uint64_t spans_enqueued;   /* finished sampled spans handed to the writer */
   uint64_t spans_written;    /* committed to the database                   */
-  uint64_t spans_dropped;    /* dropped by TLM_FULL_DROP or after shutdown  */
+  uint64_t spans_dropped;    /* dropped by TLM_FULL_DROP (a full queue)     */
   uint64_t spans_failed;     /* the database refused them (see last error)  */
 } tlm_stats;
 void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out);
@@ -124,8 +124,8 @@ tlm_span *tlm_span_begin(const char *name);
 tlm_span *tlm_recorder_span_begin(tlm_recorder *rec, const char *name);
 
 /* Begin a span under an explicit parent, e.g. from a worker thread serving
-** work that parent started.  parent NULL = a new root.  Becomes current on
-** the calling thread. */
+** work that parent started.  Becomes current on the calling thread.  With
+** parent NULL it is a root: of a new trace, or of $TRACEPARENT's if set. */
 tlm_span *tlm_span_begin_child(tlm_span *parent, const char *name);
 
 /* Begin the local entry span of a trace continued from a W3C traceparent
