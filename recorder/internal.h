@@ -61,6 +61,7 @@ void tlm_record_free(tlm_record *r);
 struct tlm_span {
   tlm_recorder *rec;
   tlm_record r;
+  char *tracestate;              /* owned; inherited by children; NULL mostly */
   uint8_t sampled;
   unsigned fork_generation;      /* a span begun before fork() is the parent's */
 };

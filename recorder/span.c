@@ -89,6 +89,7 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name,
   if( span == NULL ) return NULL;
   memset(&span->r, 0, offsetof(tlm_record, name_inline));
   span->rec = rec;
+  span->tracestate = NULL;
   span->fork_generation = tlm_fork_generation;
   if( trace_id ){
     memcpy(span->r.trace_id, trace_id, 16);
@@ -123,7 +124,11 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name,
 static tlm_span *begin_under(tlm_recorder *rec, tlm_span *parent, const char *name){
   if( rec == NULL || !rec->open ) return NULL;
   if( parent ){
-    return span_create(rec, name, parent->r.trace_id, parent->r.span_id, parent->sampled);
+    tlm_span *span = span_create(rec, name, parent->r.trace_id, parent->r.span_id,
+                                 parent->sampled);
+    /* tracestate travels with the trace: every local descendant carries it. */
+    if( span && parent->tracestate ) span->tracestate = strdup(parent->tracestate);
+    return span;
   }
   if( rec->has_remote ){
     return span_create(rec, name, rec->remote.trace_id,
@@ -170,6 +175,7 @@ void tlm_span_end(tlm_span *span){
     /* Unsampled, or begun by the parent before fork(): the parent writes it. */
     tlm_record_free(&span->r);
   }
+  free(span->tracestate);
   free(span);
 }
 
@@ -271,6 +277,8 @@ void tlm_record_error(const char *message){ tlm_span_set_error(tlm_span_current(
 /* --------------------------------------------------------- identities */
 
 int tlm_span_is_sampled(const tlm_span *span){ return span ? span->sampled : 0; }
+
+const char *tlm_span_tracestate(const tlm_span *span){ return span ? span->tracestate : NULL; }
 
 void tlm_span_trace_id(const tlm_span *span, char out[33]){
   if( span ) tlm_hex_encode(span->r.trace_id, 16, out); else out[0] = 0;

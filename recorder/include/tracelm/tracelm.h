@@ -198,6 +198,32 @@ void tlm_traceparent_format(const tlm_context *ctx, char out[TLM_TRACEPARENT_LEN
 ** span as the remote parent.  Returns TLM_EINVAL for a NULL span. */
 int tlm_span_traceparent(const tlm_span *span, char out[TLM_TRACEPARENT_LEN + 1]);
 
+/* 1 when a tracestate header is valid by the W3C rules (at most 32
+** members, unique keys, the key and value grammar), else 0. */
+int tlm_tracestate_valid(const char *tracestate);
+
+/* --------------------------------------- propagation over any transport */
+
+/* How the recorder reads and writes headers of whatever HTTP library (or
+** message queue) carries them.  get returns a header's value or NULL
+** (names are given lowercase; compare case-insensitively); set adds one. */
+typedef const char *(*tlm_header_get)(void *carrier, const char *name);
+typedef void (*tlm_header_set)(void *carrier, const char *name, const char *value);
+
+/* Write traceparent for span (NULL: this thread's current span), and the
+** tracestate it carries if any.  Unsampled spans propagate too (flag 00).
+** Returns TLM_EINVAL when there is no span. */
+int tlm_inject(const tlm_span *span, tlm_header_set set, void *carrier);
+
+/* Begin the entry span of a request: kind SERVER, continuing the caller's
+** traceparent (and keeping a valid tracestate) or, when it is absent or
+** invalid, starting a new trace.  The caller's sampled flag is honoured. */
+tlm_span *tlm_span_begin_extract(tlm_recorder *rec, const char *name,
+                                 tlm_header_get get, void *carrier);
+
+/* The tracestate this span carries, or NULL.  Owned by the span. */
+const char *tlm_span_tracestate(const tlm_span *span);
+
 #ifdef __cplusplus
 }
 #endif
