@@ -150,7 +150,7 @@ same "nothing from the bad file" "$(DB=imported.db query "SELECT count(*) FROM s
 expect "import an unreadable file" 1 "tracelm import: cannot read 'nope.json': No such file or directory" \
   -- "$TRACELM" import nope.json
 expect "ambiguous prefix" 1 "tracelm analyze: '0' is ambiguous: it matches 0af7651916cd43dd8448eb211c80319c, 0bf7651916cd43dd8448eb211c80319c" \
-  -- sh -c "'$TRACELM' --db copy.db import spans.jsonl >/dev/null && printf '%s\n' 'trace_id,span_id,name,start_ns,end_ns' '0bf7651916cd43dd8448eb211c80319c,0000000000000001,x,1,2' > one.csv && '$TRACELM' --db copy.db import one.csv >/dev/null && '$TRACELM' --db copy.db analyze 0"
+  -- sh -c "'$TRACELM' --db ambiguous.db import spans.jsonl >/dev/null && printf '%s\n' 'trace_id,span_id,name,start_ns,end_ns' '0bf7651916cd43dd8448eb211c80319c,0000000000000001,x,1,2' > one.csv && '$TRACELM' --db ambiguous.db import one.csv >/dev/null && '$TRACELM' --db ambiguous.db analyze 0"
 
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
