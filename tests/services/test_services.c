@@ -6,7 +6,7 @@
 **   1. a traced call: one trace over three processes, every parent right;
 **   2. an invalid traceparent: service_a starts a fresh trace;
 **   3. an unsampled traceparent: nothing written, "-00" propagated back;
-**   4. 200 concurrent requests: every span of every request stored.
+**   4. 200 requests at once: every span of every request stored.
 ** It stops the services with SIGTERM (they flush) and reads the database.
 ** Usage: test_services SERVICE_A SERVICE_B
 */
@@ -130,8 +130,8 @@ static long ask(tlm_span *parent, const char *extra_header, reply *r){
 }
 
 static char traced_trace[33], fresh_parent[64];
-#define CONCURRENT_THREADS 8
-#define REQUESTS_PER_THREAD 25
+#define CONCURRENT_THREADS 200      /* all 200 requests in flight at once */
+#define REQUESTS_PER_THREAD 1
 
 static void *ask_many(void *unused){
   (void)unused;
@@ -158,7 +158,7 @@ static void test_services_record_one_trace_across_three_processes(void **state){
   assert_memory_equal(r.traceparent, "00-5bf92f3577b34da6a3ce929d0e0e4736-", 36);
   assert_string_equal(r.traceparent + 52, "-00");
 
-  /* 4. 200 requests, eight at a time. */
+  /* 4. 200 requests at once. */
   pthread_t threads[CONCURRENT_THREADS];
   for(int t = 0; t < CONCURRENT_THREADS; t++) pthread_create(&threads[t], NULL, ask_many, NULL);
   for(int t = 0; t < CONCURRENT_THREADS; t++){
@@ -196,7 +196,22 @@ static void test_services_database_holds_exactly_what_was_sent(void **state){
   assert_int_equal(test_db_int(db_path, "SELECT count(*) FROM traces WHERE root_name = 'GET /ask'"
                    " AND span_count = 7"), CONCURRENT_THREADS * REQUESTS_PER_THREAD + 1);
   assert_int_equal(test_db_int(db_path, "SELECT count(*) FROM spans"),
-                   9 + 7 + 7 * CONCURRENT_THREADS * REQUESTS_PER_THREAD);
+                   1 + 9 + 7 + 7 * CONCURRENT_THREADS * REQUESTS_PER_THREAD);   /* 1: "caller" */
+}
+
+static void test_curl_headers_keep_the_callers_traceparent(void **state){
+  const char *mine = "TraceParent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  (void)state;
+  tlm_span *span = tlm_span_begin("caller");
+  struct curl_slist *headers = curl_slist_append(NULL, mine);
+  headers = tlm_curl_headers(headers, span);
+  assert_string_equal(headers->data, mine);
+  assert_null(headers->next);                       /* nothing added */
+  curl_slist_free_all(headers);
+  headers = tlm_curl_headers(NULL, span);           /* none set: ours is added */
+  assert_memory_equal(headers->data, "traceparent: 00-", 16);
+  curl_slist_free_all(headers);
+  tlm_span_end(span);
 }
 
 int main(int argc, char **argv){
@@ -204,6 +219,7 @@ int main(int argc, char **argv){
   service_a_path = argv[1];
   service_b_path = argv[2];
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_curl_headers_keep_the_callers_traceparent),
     cmocka_unit_test(test_services_record_one_trace_across_three_processes),
     cmocka_unit_test(test_services_database_holds_exactly_what_was_sent),
   };
