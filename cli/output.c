@@ -10,23 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void print_error(const cli *c, const char *fmt, va_list ap){
+  fprintf(stderr, "tracelm%s%s: ", c->command ? " " : "", c->command ? c->command : "");
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
 int cli_fail(const cli *c, const char *fmt, ...){
   va_list ap;
-  fprintf(stderr, "tracelm%s%s: ", c->command ? " " : "", c->command ? c->command : "");
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  print_error(c, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
   return 1;
 }
 
 int cli_usage_error(const cli *c, const char *fmt, ...){
   va_list ap;
-  fprintf(stderr, "tracelm%s%s: ", c->command ? " " : "", c->command ? c->command : "");
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  print_error(c, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\nRun 'tracelm %s--help' for usage.\n", c->command ? "COMMAND " : "");
+  fprintf(stderr, "Run 'tracelm %s--help' for usage.\n", c->command ? "COMMAND " : "");
   return EXIT_USAGE;
 }
 
