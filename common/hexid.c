@@ -13,11 +13,18 @@ void tlm_hex_encode(const uint8_t *bytes, size_t n, char *out){
   out[2*n] = 0;
 }
 
+/* Each lowercase hex digit's value plus one; 0 for every other byte.  A
+** table, because the extension decodes two ids per span it loads. */
+static const uint8_t digit_plus_one[256] = {
+  ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+  ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13,
+  ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 static int hex_value(char c, int allow_upper){
-  if( c >= '0' && c <= '9' ) return c - '0';
-  if( c >= 'a' && c <= 'f' ) return c - 'a' + 10;
-  if( allow_upper && c >= 'A' && c <= 'F' ) return c - 'A' + 10;
-  return -1;
+  int value = digit_plus_one[(unsigned char)c] - 1;
+  if( value < 0 && allow_upper && c >= 'A' && c <= 'F' ) value = c - 'A' + 10;
+  return value;
 }
 
 int tlm_hex_decode(const char *hex, size_t n, uint8_t *out, int allow_upper){

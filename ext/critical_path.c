@@ -80,10 +80,10 @@ int tlm_critical_path(const tlm_graph *g, tlm_segment **out, int32_t *count){
   *out = NULL;
   *count = 0;
   if( g->root < 0 ) return SQLITE_OK;
-  lo = sqlite3_malloc64((uint64_t)n * sizeof *lo);
-  hi = sqlite3_malloc64((uint64_t)n * sizeof *hi);
-  by_end = sqlite3_malloc64((uint64_t)n * sizeof *by_end);
-  stack = sqlite3_malloc64((uint64_t)n * sizeof *stack);
+  lo = tlm_array(n, sizeof *lo);
+  hi = tlm_array(n, sizeof *hi);
+  by_end = tlm_array(n, sizeof *by_end);
+  stack = tlm_array(n, sizeof *stack);
   if( !lo || !hi || !by_end || !stack ){ rc = SQLITE_NOMEM; goto done; }
 
   /* Clip every window to its parent's, top-down (order is depth-first). */

@@ -235,9 +235,9 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
     return;
   }
   job.g = g;
-  job.pid = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *job.pid);
-  job.tid = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *job.tid);
-  job.by_thread = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *job.by_thread);
+  job.pid = tlm_array(g->n, sizeof *job.pid);
+  job.tid = tlm_array(g->n, sizeof *job.tid);
+  job.by_thread = tlm_array(g->n, sizeof *job.by_thread);
   rc = (job.pid && job.tid && job.by_thread) ? assign_lanes(&job) : SQLITE_NOMEM;
   if( rc == SQLITE_OK ) rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, ext->db, g);

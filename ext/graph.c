@@ -12,16 +12,18 @@
 **      is the only one (a continuation trace, whose parent is remote, is
 **      valid), an orphan otherwise.  A duplicate id is flagged and the
 **      first span with that id keeps it.
-**   3. Break cycles: walking up parent links with a colour per node finds
-**      every loop in O(n); the node where a walk meets itself is cut from
-**      its parent and flagged, so every span still appears exactly once.
-**   4. Times: an unfinished span (end_ns NULL) ends at the trace's last
+**   3. Times: an unfinished span (end_ns NULL) ends at the trace's last
 **      known time; an end before the start becomes the start.  Both are
 **      flagged, never fatal.
-**   5. Order: children are stored contiguously per parent (CSR), sorted
+**   4. Order: children are stored contiguously per parent (CSR), sorted
 **      by start time; an iterative depth-first walk gives the order every
 **      tree-shaped output uses.  Nothing recurses, so a chain of a million
 **      spans is as safe as a flat trace.
+**   5. Break cycles, only when the walk missed spans (they hang off a
+**      loop): walking up parent links with a colour per node finds every
+**      loop in O(n); the node where a walk meets itself is cut from its
+**      parent and flagged, and the order is computed again, so every span
+**      still appears exactly once.
 **
 ** About 100 bytes a span.  A graph is cached on the connection, keyed by
 ** trace id, the file's data version (changes by other connections) and
@@ -58,11 +60,9 @@ typedef struct id_map {
 static int id_map_init(id_map *m, int32_t count){
   uint64_t capacity = 16;
   while( capacity < (uint64_t)count * 2 ) capacity <<= 1;
-  m->slots = sqlite3_malloc64(capacity * sizeof *m->slots);
+  m->slots = tlm_array_zero((int64_t)capacity, sizeof *m->slots);
   m->mask = capacity - 1;
-  if( m->slots == NULL ) return SQLITE_NOMEM;
-  memset(m->slots, 0, capacity * sizeof *m->slots);
-  return SQLITE_OK;
+  return m->slots ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 static uint64_t id_slot_of(const id_map *m, uint64_t key){
@@ -81,6 +81,17 @@ static int32_t id_map_put(id_map *m, uint64_t key, int32_t value){
       return -1;
     }
   }
+}
+
+/* Probing a table far larger than the caches is one memory miss per key;
+** asking for the slot of a key a few places ahead overlaps those misses. */
+#define PREFETCH_AHEAD 8
+static void id_map_prefetch(const id_map *m, uint64_t key){
+#if defined(__GNUC__)
+  if( key ) __builtin_prefetch(&m->slots[id_slot_of(m, key)]);
+#else
+  (void)m; (void)key;
+#endif
 }
 
 static int32_t id_map_get(const id_map *m, uint64_t key){
@@ -156,7 +167,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
       if( sqlite3_step(count) == SQLITE_ROW ){
         int64_t hint = sqlite3_column_int64(count, 0);
         if( hint > 0 && hint < INT32_MAX / 2 ){
-          g->nodes = sqlite3_malloc64((uint64_t)hint * sizeof *g->nodes);
+          g->nodes = tlm_array(hint, sizeof *g->nodes);
           if( g->nodes ) capacity = (int32_t)hint;
         }
       }
@@ -209,6 +220,7 @@ static int link_parents(tlm_graph *g){
   id_map ids;
   if( id_map_init(&ids, g->n) != SQLITE_OK ){ id_map_free(&ids); return SQLITE_NOMEM; }
   for(int32_t i = 0; i < g->n; i++){
+    if( i + PREFETCH_AHEAD < g->n ) id_map_prefetch(&ids, g->nodes[i + PREFETCH_AHEAD].span_id);
     if( g->nodes[i].span_id == 0 ) continue;
     if( id_map_put(&ids, g->nodes[i].span_id, i) >= 0 ){
       g->nodes[i].problems |= TLM_PROBLEM_DUPLICATE;
@@ -216,6 +228,7 @@ static int link_parents(tlm_graph *g){
   }
   for(int32_t i = 0; i < g->n; i++){
     tlm_node *n = &g->nodes[i];
+    if( i + PREFETCH_AHEAD < g->n ) id_map_prefetch(&ids, g->nodes[i + PREFETCH_AHEAD].parent_id);
     n->parent = n->parent_id ? id_map_get(&ids, n->parent_id) : -1;
     if( n->parent == i ){
       n->parent = -1;
@@ -229,8 +242,8 @@ static int link_parents(tlm_graph *g){
 /* Colour 0: not seen; 1: on the current upward walk; 2: known to reach a
 ** top.  A walk that meets colour 1 has found a loop: cut it there. */
 static int break_cycles(tlm_graph *g){
-  uint8_t *colour = sqlite3_malloc64(g->n ? g->n : 1);
-  int32_t *path = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *path);
+  uint8_t *colour = tlm_array(g->n, 1);
+  int32_t *path = tlm_array(g->n, sizeof *path);
   if( !colour || !path ){ sqlite3_free(colour); sqlite3_free(path); return SQLITE_NOMEM; }
   memset(colour, 0, g->n);
   for(int32_t i = 0; i < g->n; i++){
@@ -284,17 +297,68 @@ static int by_start(const void *a, const void *b){
   return x->node - y->node;
 }
 
+/* Keys in by_start order.  A radix sort on the start's offset from the
+** earliest start, 11 bits a pass (a 1M-span trace spanning minutes needs
+** four), then each run of equal starts by end: qsort's merge sort was an
+** eighth of loading a million spans.  Radix passes are stable and the keys
+** arrive in node order, so equal (start, end) stay in node order. */
+#define RADIX_BITS 11
+static int sort_by_start(start_key *keys, int32_t n){
+  int64_t first = INT64_MAX;
+  uint64_t span = 0;
+  start_key *from = keys, *to;
+  for(int32_t i = 0; i < n; i++) if( keys[i].start_ns < first ) first = keys[i].start_ns;
+  for(int32_t i = 0; i < n; i++){
+    uint64_t offset = (uint64_t)keys[i].start_ns - (uint64_t)first;
+    if( offset > span ) span = offset;
+  }
+  if( span > 0 ){
+    if( (to = tlm_array(n, sizeof *to)) == NULL ) return SQLITE_NOMEM;
+    for(int shift = 0; shift < 64 && (span >> shift) != 0; shift += RADIX_BITS){
+      static const int32_t buckets = 1 << RADIX_BITS;
+      int32_t count[1 << RADIX_BITS] = {0}, total = 0;
+      for(int32_t i = 0; i < n; i++){
+        count[(((uint64_t)from[i].start_ns - (uint64_t)first) >> shift) & (buckets - 1)]++;
+      }
+      for(int32_t b = 0; b < buckets; b++){ int32_t c = count[b]; count[b] = total; total += c; }
+      for(int32_t i = 0; i < n; i++){
+        to[count[(((uint64_t)from[i].start_ns - (uint64_t)first) >> shift) & (buckets - 1)]++] = from[i];
+      }
+      start_key *swap = from; from = to; to = swap;
+    }
+    if( from != keys ){
+      memcpy(keys, from, (uint64_t)n * sizeof *keys);
+      to = from;
+    }
+    sqlite3_free(to);
+  }
+  for(int32_t lo = 0, hi; lo < n; lo = hi){
+    for(hi = lo + 1; hi < n && keys[hi].start_ns == keys[lo].start_ns; hi++){}
+    if( hi - lo > 16 ){
+      qsort(keys + lo, hi - lo, sizeof *keys, by_start);
+      continue;
+    }
+    for(int32_t i = lo + 1; i < hi; i++){
+      start_key key = keys[i];
+      int32_t k = i;
+      for(; k > lo && by_start(&keys[k - 1], &key) > 0; k--) keys[k] = keys[k - 1];
+      keys[k] = key;
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int order_graph(tlm_graph *g){
   int32_t n = g->n, filled = 0, root = -1;
-  start_key *by_time = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof *by_time);
-  int32_t *next = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  int32_t *stack = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->child_start = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->child_count = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->children = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->tops = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->order = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
-  g->depth = sqlite3_malloc64((uint64_t)(n ? n : 1) * sizeof(int32_t));
+  start_key *by_time = tlm_array(n, sizeof *by_time);
+  int32_t *next = tlm_array(n, sizeof(int32_t));
+  int32_t *stack = tlm_array(n, sizeof(int32_t));
+  if( !g->child_start ) g->child_start = tlm_array(n, sizeof(int32_t));
+  if( !g->child_count ) g->child_count = tlm_array(n, sizeof(int32_t));
+  if( !g->children ) g->children = tlm_array(n, sizeof(int32_t));
+  if( !g->tops ) g->tops = tlm_array(n, sizeof(int32_t));
+  if( !g->order ) g->order = tlm_array(n, sizeof(int32_t));
+  if( !g->depth ) g->depth = tlm_array(n, sizeof(int32_t));
   if( !by_time || !next || !stack || !g->child_start || !g->child_count
    || !g->children || !g->tops || !g->order || !g->depth ){
     sqlite3_free(by_time); sqlite3_free(next); sqlite3_free(stack);
@@ -303,7 +367,10 @@ static int order_graph(tlm_graph *g){
   for(int32_t i = 0; i < n; i++){
     by_time[i] = (start_key){ g->nodes[i].start_ns, g->nodes[i].end_ns, i };
   }
-  qsort(by_time, n, sizeof *by_time, by_start);
+  if( sort_by_start(by_time, n) != SQLITE_OK ){
+    sqlite3_free(by_time); sqlite3_free(next); sqlite3_free(stack);
+    return SQLITE_NOMEM;
+  }
 
   /* Children per parent, laid out contiguously in start order. */
   memset(g->child_count, 0, n * sizeof(int32_t));
@@ -334,11 +401,6 @@ static int order_graph(tlm_graph *g){
     memmove(&g->tops[1], &g->tops[0], root * sizeof(int32_t));
     g->tops[0] = chosen;
   }
-  for(int32_t t = 1; t < g->top_count; t++){
-    tlm_node *top = &g->nodes[g->tops[t]];
-    if( top->problems & TLM_PROBLEM_CYCLE ) continue;
-    top->problems |= top->parent_id ? TLM_PROBLEM_ORPHAN : TLM_PROBLEM_EXTRA_ROOT;
-  }
   g->root = g->top_count ? g->tops[0] : -1;
 
   /* Depth-first, iteratively: push children in reverse so they pop in order. */
@@ -359,7 +421,15 @@ static int order_graph(tlm_graph *g){
   sqlite3_free(by_time);
   sqlite3_free(next);
   sqlite3_free(stack);
-  return filled == n ? SQLITE_OK : SQLITE_CORRUPT;
+  /* Spans the walk never reached hang off a loop: the caller cuts the
+  ** loops and orders again. */
+  if( filled != n ) return SQLITE_CORRUPT;
+  for(int32_t t = 1; t < g->top_count; t++){
+    tlm_node *top = &g->nodes[g->tops[t]];
+    if( top->problems & TLM_PROBLEM_CYCLE ) continue;
+    top->problems |= top->parent_id ? TLM_PROBLEM_ORPHAN : TLM_PROBLEM_EXTRA_ROOT;
+  }
+  return SQLITE_OK;
 }
 
 /* -------------------------------------------------------- the graph */
@@ -403,8 +473,13 @@ static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph **out, char 
   snprintf(g->trace_id, sizeof g->trace_id, "%s", trace_id);
   rc = load_nodes(db, g, errmsg);
   if( rc == SQLITE_OK ) rc = link_parents(g);
-  if( rc == SQLITE_OK ) rc = break_cycles(g);
   if( rc == SQLITE_OK ){ fix_times(g); rc = order_graph(g); }
+  /* Loops are rare and cost a walk up every parent chain to find, so
+  ** look for them only when the depth-first walk missed spans. */
+  if( rc == SQLITE_CORRUPT ){
+    rc = break_cycles(g);
+    if( rc == SQLITE_OK ) rc = order_graph(g);
+  }
   if( rc != SQLITE_OK ){
     if( *errmsg == NULL ) *errmsg = sqlite3_mprintf("%s", sqlite3_errstr(rc));
     graph_free(g);
@@ -452,7 +527,7 @@ int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
 
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg){
   sqlite3_stmt *stmt;
-  char **attrs = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *attrs);
+  char **attrs = tlm_array(g->n, sizeof *attrs);
   int32_t i = 0;
   int rc;
   *out = NULL;
@@ -484,7 +559,7 @@ int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **e
 /* ------------------------------------------------------- derived data */
 
 int64_t *tlm_graph_self_ns(const tlm_graph *g){
-  int64_t *self = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *self);
+  int64_t *self = tlm_array(g->n, sizeof *self);
   if( self == NULL ) return NULL;
   for(int32_t i = 0; i < g->n; i++){
     const tlm_node *p = &g->nodes[i];

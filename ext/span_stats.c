@@ -82,7 +82,7 @@ static name_stats *stats_for(stats_rows *s, const char *name){
 
 static int add_graph(stats_rows *s, const tlm_graph *g){
   int64_t *self = tlm_graph_self_ns(g);
-  int64_t *critical = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *critical);
+  int64_t *critical = tlm_array(g->n, sizeof *critical);
   tlm_segment *path = NULL;
   int32_t path_count = 0;
   int rc = (self && critical) ? tlm_critical_path(g, &path, &path_count) : SQLITE_NOMEM;

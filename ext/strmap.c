@@ -1,6 +1,5 @@
 /*
-** strmap.c — the extension's two containers: a string -> integer hash map,
-** and tlm_grow() for arrays that double.
+** strmap.c — a string -> integer hash map.
 **
 ** Interning names in graph.c and grouping spans by name or path in
 ** span_stats.c and trace_compare.c all need it; traces may hold a few
@@ -65,15 +64,4 @@ void tlm_strmap_free(tlm_strmap *m){
   sqlite3_free(m->keys);
   sqlite3_free(m->values);
   memset(m, 0, sizeof *m);
-}
-
-int tlm_grow(void *items, int32_t count, int32_t *capacity, size_t item_size){
-  void **array = items;
-  if( count < *capacity ) return SQLITE_OK;
-  int32_t grown_capacity = *capacity ? *capacity * 2 : 16;
-  void *grown = sqlite3_realloc64(*array, (uint64_t)grown_capacity * item_size);
-  if( grown == NULL ) return SQLITE_NOMEM;
-  *array = grown;
-  *capacity = grown_capacity;
-  return SQLITE_OK;
 }

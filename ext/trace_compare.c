@@ -88,7 +88,7 @@ static void add_to(side *s, int64_t duration, const tlm_node *n){
 /* Add one trace's spans to side A (which = 0) or B (1). */
 static int add_trace(compare_rows *c, const tlm_graph *g, int which){
   /* A node's row, found once per node in tree order: parents come first. */
-  int32_t *row_of = sqlite3_malloc64((uint64_t)(g->n ? g->n : 1) * sizeof *row_of);
+  int32_t *row_of = tlm_array(g->n, sizeof *row_of);
   compare_row *total;
   if( row_of == NULL ) return SQLITE_NOMEM;
   total = &c->rows[0];

@@ -52,7 +52,7 @@ static int add_critical_path(cJSON *summary, const tlm_graph *g){
   if( names == NULL ) return SQLITE_NOMEM;
   int rc = tlm_critical_path(g, &path, &count);
   if( rc != SQLITE_OK ) return rc;
-  seen = sqlite3_malloc64(g->n ? g->n : 1);
+  seen = tlm_array(g->n, 1);
   if( seen == NULL ){ sqlite3_free(path); return SQLITE_NOMEM; }
   memset(seen, 0, g->n);
   /* The root first, whenever its own time falls; then the spans in the

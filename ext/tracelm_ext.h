@@ -18,8 +18,16 @@
 #include "tracelm/tracelm.h"
 #include <cjson/cJSON.h>
 
-/* ---------------------------------------------------- growing arrays */
+/* ------------------------------------------------------------ arrays */
 
+/* Arrays of count items (at least one) from sqlite3_malloc, big ones on
+** huge pages where the kernel allows (arrays.c says why).  NULL when out
+** of memory; sqlite3_free() them. */
+void *tlm_array(int64_t count, size_t item_size);
+void *tlm_array_zero(int64_t count, size_t item_size);
+/* Resize *items to capacity items.  SQLITE_OK or SQLITE_NOMEM; on failure
+** *items is unchanged. */
+int tlm_resize(void *items, int64_t capacity, size_t item_size);
 /* Make room for one more item in *items (count in use, *capacity
 ** allocated, each item_size bytes), doubling from 16.  SQLITE_OK or
 ** SQLITE_NOMEM; on failure *items is unchanged. */
