@@ -55,15 +55,33 @@ typedef struct chrome_job {
   int32_t lane_capacity;
 } chrome_job;
 
-static int by_thread_then_start(const void *a, const void *b, void *context){
-  const chrome_job *job = context;
-  int32_t i = *(const int32_t *)a, k = *(const int32_t *)b;
-  const tlm_node *x = &job->g->nodes[i], *y = &job->g->nodes[k];
-  if( job->pid[i] != job->pid[k] ) return job->pid[i] < job->pid[k] ? -1 : 1;
-  if( x->thread_id != y->thread_id ) return x->thread_id < y->thread_id ? -1 : 1;
+/* Sort keys carried by value, as in graph.c: at a million spans a
+** comparison through node indexes misses the cache every time. */
+typedef struct thread_key { int64_t thread, start_ns, end_ns; int32_t pid, node; } thread_key;
+
+static int by_thread_then_start(const void *a, const void *b){
+  const thread_key *x = a, *y = b;
+  if( x->pid != y->pid ) return x->pid < y->pid ? -1 : 1;
+  if( x->thread != y->thread ) return x->thread < y->thread ? -1 : 1;
   if( x->start_ns != y->start_ns ) return x->start_ns < y->start_ns ? -1 : 1;
-  if( x->end_ns != y->end_ns ) return x->end_ns > y->end_ns ? -1 : 1;
-  return i - k;
+  if( x->end_ns != y->end_ns ) return x->end_ns > y->end_ns ? -1 : 1;   /* longer first */
+  return x->node - y->node;
+}
+
+/* job->by_thread: the nodes by (pid, thread, start, longer first); keys
+** in the same order, for dealing lanes without touching the nodes. */
+static int sort_by_thread(chrome_job *job, thread_key **out){
+  const tlm_graph *g = job->g;
+  thread_key *keys = tlm_array(g->n, sizeof *keys);
+  *out = keys;
+  if( keys == NULL ) return SQLITE_NOMEM;
+  for(int32_t i = 0; i < g->n; i++){
+    const tlm_node *n = &g->nodes[i];
+    keys[i] = (thread_key){ n->thread_id, n->start_ns, n->end_ns, job->pid[i], i };
+  }
+  qsort(keys, g->n, sizeof *keys, by_thread_then_start);
+  for(int32_t k = 0; k < g->n; k++) job->by_thread[k] = keys[k].node;
+  return SQLITE_OK;
 }
 
 static int lane_push(lane *l, int64_t end){
@@ -77,6 +95,7 @@ static int assign_lanes(chrome_job *job){
   const tlm_graph *g = job->g;
   int32_t *pid_of_service = sqlite3_malloc64((uint64_t)(g->string_count + 1) * sizeof(int32_t));
   int32_t next_pid = 1, lanes_used = 0;
+  thread_key *keys;
   int rc = SQLITE_OK;
   if( pid_of_service == NULL ) return SQLITE_NOMEM;
   job->service_of_pid = sqlite3_malloc64((uint64_t)(g->string_count + 2) * sizeof(int32_t));
@@ -89,24 +108,22 @@ static int assign_lanes(chrome_job *job){
       pid_of_service[s] = next_pid++;
     }
     job->pid[i] = pid_of_service[s];
-    job->by_thread[k] = i;
   }
   job->pid_count = next_pid - 1;
   sqlite3_free(pid_of_service);
-  qsort_r(job->by_thread, g->n, sizeof(int32_t), by_thread_then_start, job);
+  if( sort_by_thread(job, &keys) != SQLITE_OK ) return SQLITE_NOMEM;
 
   for(int32_t k = 0; k < g->n && rc == SQLITE_OK; k++){
-    int32_t i = job->by_thread[k], chosen = -1;
-    const tlm_node *n = &g->nodes[i];
-    if( k == 0 || job->pid[i] != job->pid[job->by_thread[k - 1]]
-     || n->thread_id != g->nodes[job->by_thread[k - 1]].thread_id ){
+    const thread_key *key = &keys[k];
+    int32_t chosen = -1;
+    if( k == 0 || key->pid != key[-1].pid || key->thread != key[-1].thread ){
       for(int32_t l = 0; l < lanes_used; l++) job->lanes[l].height = 0;  /* a new thread */
       lanes_used = 0;
     }
     for(int32_t l = 0; l < lanes_used && chosen < 0; l++){
       lane *ln = &job->lanes[l];
-      while( ln->height > 0 && ln->ends[ln->height - 1] <= n->start_ns ) ln->height--;
-      if( ln->height == 0 || ln->ends[ln->height - 1] >= n->end_ns ) chosen = l;
+      while( ln->height > 0 && ln->ends[ln->height - 1] <= key->start_ns ) ln->height--;
+      if( ln->height == 0 || ln->ends[ln->height - 1] >= key->end_ns ) chosen = l;
     }
     if( chosen < 0 ){
       if( lanes_used == job->lane_capacity ){
@@ -122,18 +139,13 @@ static int assign_lanes(chrome_job *job){
         rc = SQLITE_NOMEM;
         break;
       }
-      job->tids[job->tid_count++] = (named_tid){ job->pid[i], n->thread_id, chosen };
+      job->tids[job->tid_count++] = (named_tid){ key->pid, key->thread, chosen };
     }
-    rc = lane_push(&job->lanes[chosen], n->end_ns);
-    job->tid[i] = n->thread_id + chosen * LANE_TID_STRIDE;
+    rc = lane_push(&job->lanes[chosen], key->end_ns);
+    job->tid[key->node] = key->thread + chosen * LANE_TID_STRIDE;
   }
+  sqlite3_free(keys);
   return rc;
-}
-
-/* Microseconds from the trace start, exactly: "1234.567". */
-static void append_us(sqlite3_str *out, int64_t ns){
-  if( ns < 0 ){ sqlite3_str_appendchar(out, 1, '-'); ns = -ns; }
-  sqlite3_str_appendf(out, "%lld.%03lld", (long long)(ns / 1000), (long long)(ns % 1000));
 }
 
 static void append_span_event(tlm_json_out *j, const chrome_job *job, int32_t i,
@@ -141,66 +153,95 @@ static void append_span_event(tlm_json_out *j, const chrome_job *job, int32_t i,
   const tlm_graph *g = job->g;
   const tlm_node *n = &g->nodes[i];
   char hex[17];
-  sqlite3_str *out = j->text;
-  sqlite3_str_appendall(out, "{\"name\":");
+  tlm_text *out = &j->text;
+  tlm_text_str(out, ",{\"name\":");
   tlm_json_pooled(j, n->name);
-  sqlite3_str_appendall(out, ",\"cat\":\"span\",\"ph\":\"X\",\"ts\":");
-  append_us(out, n->start_ns - g->start_ns);
-  sqlite3_str_appendall(out, ",\"dur\":");
-  append_us(out, tlm_duration(n));
-  sqlite3_str_appendf(out, ",\"pid\":%d,\"tid\":%lld,\"args\":{", job->pid[i],
-                      (long long)job->tid[i]);
+  tlm_text_str(out, ",\"cat\":\"span\",\"ph\":\"X\",\"ts\":");
+  tlm_text_micros(out, n->start_ns - g->start_ns);
+  tlm_text_str(out, ",\"dur\":");
+  tlm_text_micros(out, tlm_duration(n));
+  tlm_text_str(out, ",\"pid\":");
+  tlm_text_int(out, job->pid[i]);
+  tlm_text_str(out, ",\"tid\":");
+  tlm_text_int(out, job->tid[i]);
+  tlm_text_str(out, ",\"args\":{\"span_id\":\"");
   tlm_span_id_to_hex(n->span_id, hex);
-  sqlite3_str_appendf(out, "\"span_id\":\"%s\"", hex);
+  tlm_text_append(out, hex, 16);
   if( n->parent_id ){
+    tlm_text_str(out, "\",\"parent_id\":\"");
     tlm_span_id_to_hex(n->parent_id, hex);
-    sqlite3_str_appendf(out, ",\"parent_id\":\"%s\"", hex);
+    tlm_text_append(out, hex, 16);
   }
-  sqlite3_str_appendf(out, ",\"kind\":\"%s\",\"status\":\"%s\"", tlm_kind_names[n->kind],
-                      tlm_status_names[n->status]);
+  tlm_text_str(out, "\",\"kind\":\"");
+  tlm_text_str(out, tlm_kind_names[n->kind]);
+  tlm_text_str(out, "\",\"status\":\"");
+  tlm_text_str(out, tlm_status_names[n->status]);
+  tlm_text_char(out, '"');
   if( n->message >= 0 ){
-    sqlite3_str_appendall(out, ",\"status_message\":");
+    tlm_text_str(out, ",\"status_message\":");
     tlm_json_pooled(j, n->message);
   }
-  sqlite3_str_appendf(out, ",\"tokens_in\":%lld,\"tokens_out\":%lld,\"cost\":%!.15g",
-                      (long long)n->tokens_in, (long long)n->tokens_out, n->cost);
+  tlm_text_str(out, ",\"tokens_in\":");
+  tlm_text_int(out, n->tokens_in);
+  tlm_text_str(out, ",\"tokens_out\":");
+  tlm_text_int(out, n->tokens_out);
+  tlm_text_str(out, ",\"cost\":");
+  tlm_text_double(out, n->cost);
   if( n->model >= 0 ){
-    sqlite3_str_appendall(out, ",\"model\":");
+    tlm_text_str(out, ",\"model\":");
     tlm_json_pooled(j, n->model);
   }
   if( n->problems ){
     char words[96];
     tlm_problem_words(n->problems, words, sizeof words);
-    sqlite3_str_appendf(out, ",\"problem\":\"%s\"", words);
+    tlm_text_str(out, ",\"problem\":\"");
+    tlm_text_str(out, words);
+    tlm_text_char(out, '"');
   }
   if( attrs ){
     cJSON *parsed = cJSON_Parse(attrs);
     if( cJSON_IsObject(parsed) ){
-      sqlite3_str_appendall(out, ",\"attrs\":");
+      tlm_text_str(out, ",\"attrs\":");
       tlm_json_item(j, parsed);
     }
     cJSON_Delete(parsed);
   }
-  sqlite3_str_appendall(out, "}}");
+  tlm_text_str(out, "}}");
 }
 
 static void append_metadata(tlm_json_out *j, const chrome_job *job){
-  sqlite3_str *out = j->text;
+  tlm_text *out = &j->text;
   for(int32_t pid = 1; pid <= job->pid_count; pid++){
-    sqlite3_str_appendf(out, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,"
-                        "\"tid\":0,\"args\":{\"name\":", pid > 1 ? "," : "", pid);
+    tlm_text_printf(out, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,"
+                    "\"tid\":0,\"args\":{\"name\":", pid > 1 ? "," : "", pid);
     if( job->service_of_pid[pid] >= 0 ) tlm_json_pooled(j, job->service_of_pid[pid]);
-    else sqlite3_str_appendall(out, "\"unknown service\"");
-    sqlite3_str_appendall(out, "}}");
+    else tlm_text_str(out, "\"unknown service\"");
+    tlm_text_str(out, "}}");
   }
   for(int32_t t = 0; t < job->tid_count; t++){
     const named_tid *nt = &job->tids[t];
-    sqlite3_str_appendf(out, ",{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,"
-                        "\"tid\":%lld,\"args\":{\"name\":\"thread %lld", nt->pid,
-                        (long long)(nt->thread + nt->lane * LANE_TID_STRIDE), (long long)nt->thread);
-    if( nt->lane ) sqlite3_str_appendf(out, " (overlap %d)", nt->lane);
-    sqlite3_str_appendall(out, "\"}}");
+    tlm_text_printf(out, ",{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,"
+                    "\"tid\":%lld,\"args\":{\"name\":\"thread %lld", nt->pid,
+                    (long long)(nt->thread + nt->lane * LANE_TID_STRIDE), (long long)nt->thread);
+    if( nt->lane ) tlm_text_printf(out, " (overlap %d)", nt->lane);
+    tlm_text_str(out, "\"}}");
   }
+}
+
+/* One end of a flow arrow: ph "s" at the parent, "f" at the child. */
+static void append_flow_end(tlm_text *out, const char *phase, int flow_id, int32_t pid,
+                            int64_t tid, int64_t ts_ns){
+  tlm_text_str(out, ",{\"name\":\"hop\",\"cat\":\"flow\",\"ph\":\"");
+  tlm_text_str(out, phase);
+  tlm_text_str(out, "\",\"id\":");
+  tlm_text_int(out, flow_id);
+  tlm_text_str(out, ",\"pid\":");
+  tlm_text_int(out, pid);
+  tlm_text_str(out, ",\"tid\":");
+  tlm_text_int(out, tid);
+  tlm_text_str(out, ",\"ts\":");
+  tlm_text_micros(out, ts_ns);
+  tlm_text_char(out, '}');
 }
 
 static void append_flows(tlm_json_out *j, const chrome_job *job){
@@ -210,15 +251,26 @@ static void append_flows(tlm_json_out *j, const chrome_job *job){
     int32_t i = g->order[k], p = g->nodes[i].parent;
     if( p < 0 || job->pid[p] == job->pid[i] ) continue;
     flow_id++;
-    sqlite3_str_appendf(j->text, ",{\"name\":\"hop\",\"cat\":\"flow\",\"ph\":\"s\",\"id\":%d,"
-                        "\"pid\":%d,\"tid\":%lld,\"ts\":", flow_id, job->pid[p], (long long)job->tid[p]);
-    append_us(j->text, g->nodes[i].start_ns - g->start_ns);
-    sqlite3_str_appendf(j->text, "},{\"name\":\"hop\",\"cat\":\"flow\",\"ph\":\"f\",\"bp\":\"e\","
-                        "\"id\":%d,\"pid\":%d,\"tid\":%lld,\"ts\":", flow_id, job->pid[i],
-                        (long long)job->tid[i]);
-    append_us(j->text, g->nodes[i].start_ns - g->start_ns);
-    sqlite3_str_appendall(j->text, "}");
+    append_flow_end(&j->text, "s", flow_id, job->pid[p], job->tid[p], g->nodes[i].start_ns - g->start_ns);
+    append_flow_end(&j->text, "f\",\"bp\":\"e", flow_id, job->pid[i], job->tid[i],
+                    g->nodes[i].start_ns - g->start_ns);
   }
+}
+
+/* Bytes the export will take, from above in all but escaped strings:
+** sizing the buffer once saves growing (copying) hundreds of megabytes. */
+static int64_t estimated_size(const chrome_job *job, char **attrs){
+  const tlm_graph *g = job->g;
+  int64_t bytes = 512 + (int64_t)job->pid_count * 128 + (int64_t)job->tid_count * 128;
+  for(int32_t i = 0; i < g->n; i++){
+    const tlm_node *n = &g->nodes[i];
+    bytes += 280 + (int64_t)strlen(tlm_str(g, n->name));
+    if( n->model >= 0 ) bytes += 12 + (int64_t)strlen(tlm_str(g, n->model));
+    if( n->message >= 0 ) bytes += 24 + (int64_t)strlen(tlm_str(g, n->message));
+    if( attrs[i] ) bytes += 12 + (int64_t)strlen(attrs[i]);
+    if( n->parent >= 0 && job->pid[n->parent] != job->pid[i] ) bytes += 240;   /* a flow */
+  }
+  return bytes;
 }
 
 static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -240,18 +292,26 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   job.by_thread = tlm_array(g->n, sizeof *job.by_thread);
   rc = (job.pid && job.tid && job.by_thread) ? assign_lanes(&job) : SQLITE_NOMEM;
   if( rc == SQLITE_OK ) rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, ext->db, g);
+  if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
   if( rc == SQLITE_OK ){
-    sqlite3_str_appendall(j.text, "{\"traceEvents\":[");
+    tlm_text_reserve(&j.text, estimated_size(&job, attrs));
+    tlm_text_str(&j.text, "{\"traceEvents\":[");
     append_metadata(&j, &job);
     for(int32_t k = 0; k < g->n; k++){
-      sqlite3_str_appendchar(j.text, 1, ',');
+      /* Thread order is not storage order: fetch a few spans ahead. */
+      if( k + 8 < g->n ){
+        int32_t ahead = job.by_thread[k + 8];
+        TLM_PREFETCH(&g->nodes[ahead]);
+        TLM_PREFETCH(&attrs[ahead]);
+        TLM_PREFETCH(&job.pid[ahead]);
+        TLM_PREFETCH(&job.tid[ahead]);
+      }
       append_span_event(&j, &job, job.by_thread[k], attrs[job.by_thread[k]]);
     }
     append_flows(&j, &job);
-    sqlite3_str_appendf(j.text, "],\"displayTimeUnit\":\"ms\",\"otherData\":{\"trace_id\":"
-                        "\"%s\",\"start_ns\":%lld,\"exporter\":\"tracelm %s\"}}", g->trace_id,
-                        (long long)g->start_ns, TLM_VERSION);
+    tlm_text_printf(&j.text, "],\"displayTimeUnit\":\"ms\",\"otherData\":{\"trace_id\":"
+                    "\"%s\",\"start_ns\":%lld,\"exporter\":\"tracelm %s\"}}", g->trace_id,
+                    (long long)g->start_ns, TLM_VERSION);
   }
   for(int32_t l = 0; l < job.lane_capacity; l++) sqlite3_free(job.lanes[l].ends);
   sqlite3_free(job.lanes);

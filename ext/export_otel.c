@@ -31,90 +31,109 @@ SQLITE_EXTENSION_INIT3
 static void append_any_value(tlm_json_out *j, const cJSON *v);
 
 static void append_key_value(tlm_json_out *j, const char *key, const cJSON *v){
-  sqlite3_str_appendall(j->text, "{\"key\":");
+  tlm_text_str(&j->text, "{\"key\":");
   tlm_json_string(j, key);
-  sqlite3_str_appendall(j->text, ",\"value\":");
+  tlm_text_str(&j->text, ",\"value\":");
   append_any_value(j, v);
-  sqlite3_str_appendall(j->text, "}");
+  tlm_text_char(&j->text, '}');
 }
 
 /* A JSON value as an OTLP AnyValue. */
 static void append_any_value(tlm_json_out *j, const cJSON *v){
-  sqlite3_str *out = j->text;
+  tlm_text *out = &j->text;
   if( cJSON_IsString(v) ){
-    sqlite3_str_appendall(out, "{\"stringValue\":");
+    tlm_text_str(out, "{\"stringValue\":");
     tlm_json_string(j, v->valuestring);
-    sqlite3_str_appendall(out, "}");
+    tlm_text_char(out, '}');
   }else if( cJSON_IsBool(v) ){
-    sqlite3_str_appendf(out, "{\"boolValue\":%s}", cJSON_IsTrue(v) ? "true" : "false");
+    tlm_text_str(out, cJSON_IsTrue(v) ? "{\"boolValue\":true}" : "{\"boolValue\":false}");
   }else if( cJSON_IsNumber(v) ){
     double d = v->valuedouble;
     if( d == floor(d) && fabs(d) < 9007199254740992.0 ){
-      sqlite3_str_appendf(out, "{\"intValue\":\"%lld\"}", (long long)d);
+      tlm_text_str(out, "{\"intValue\":\"");
+      tlm_text_int(out, (int64_t)d);
+      tlm_text_str(out, "\"}");
     }else{
-      sqlite3_str_appendf(out, "{\"doubleValue\":%!.17g}", d);
+      tlm_text_str(out, "{\"doubleValue\":");
+      tlm_text_double(out, d);
+      tlm_text_char(out, '}');
     }
   }else if( cJSON_IsArray(v) ){
-    sqlite3_str_appendall(out, "{\"arrayValue\":{\"values\":[");
+    tlm_text_str(out, "{\"arrayValue\":{\"values\":[");
     for(const cJSON *item = v->child; item; item = item->next){
       append_any_value(j, item);
-      if( item->next ) sqlite3_str_appendchar(out, 1, ',');
+      if( item->next ) tlm_text_char(out, ',');
     }
-    sqlite3_str_appendall(out, "]}}");
+    tlm_text_str(out, "]}}");
   }else if( cJSON_IsObject(v) ){
-    sqlite3_str_appendall(out, "{\"kvlistValue\":{\"values\":[");
+    tlm_text_str(out, "{\"kvlistValue\":{\"values\":[");
     for(const cJSON *item = v->child; item; item = item->next){
       append_key_value(j, item->string, item);
-      if( item->next ) sqlite3_str_appendchar(out, 1, ',');
+      if( item->next ) tlm_text_char(out, ',');
     }
-    sqlite3_str_appendall(out, "]}}");
+    tlm_text_str(out, "]}}");
   }else{
-    sqlite3_str_appendall(out, "{}");
+    tlm_text_str(out, "{}");
   }
+}
+
+/* {"key":"K","value":{"intValue":"N"}} */
+static void append_int_attribute(tlm_text *out, const char *key, int64_t value){
+  tlm_text_str(out, "{\"key\":\"");
+  tlm_text_str(out, key);
+  tlm_text_str(out, "\",\"value\":{\"intValue\":\"");
+  tlm_text_int(out, value);
+  tlm_text_str(out, "\"}}");
 }
 
 static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const char *attrs){
   const tlm_node *n = &g->nodes[i];
-  sqlite3_str *out = j->text;
+  tlm_text *out = &j->text;
   char hex[17];
   int first = 1;
+  tlm_text_str(out, "{\"traceId\":\"");
+  tlm_text_append(out, g->trace_id, 32);
+  tlm_text_str(out, "\",\"spanId\":\"");
   tlm_span_id_to_hex(n->span_id, hex);
-  sqlite3_str_appendf(out, "{\"traceId\":\"%s\",\"spanId\":\"%s\"", g->trace_id, hex);
+  tlm_text_append(out, hex, 16);
   if( n->parent_id ){
+    tlm_text_str(out, "\",\"parentSpanId\":\"");
     tlm_span_id_to_hex(n->parent_id, hex);
-    sqlite3_str_appendf(out, ",\"parentSpanId\":\"%s\"", hex);
+    tlm_text_append(out, hex, 16);
   }
-  sqlite3_str_appendall(out, ",\"name\":");
+  tlm_text_str(out, "\",\"name\":");
   tlm_json_pooled(j, n->name);
-  sqlite3_str_appendf(out, ",\"kind\":%d,\"startTimeUnixNano\":\"%lld\",\"endTimeUnixNano\":\"%lld\"",
-                      n->kind, (long long)n->start_ns,
-                      (long long)((n->problems & TLM_PROBLEM_UNFINISHED) ? 0 : n->end_ns));
-  sqlite3_str_appendall(out, ",\"attributes\":[");
-#define SEPARATE() (first ? (void)(first = 0) : sqlite3_str_appendchar(out, 1, ','))
+  tlm_text_str(out, ",\"kind\":");
+  tlm_text_int(out, n->kind);
+  tlm_text_str(out, ",\"startTimeUnixNano\":\"");
+  tlm_text_int(out, n->start_ns);
+  tlm_text_str(out, "\",\"endTimeUnixNano\":\"");
+  tlm_text_int(out, (n->problems & TLM_PROBLEM_UNFINISHED) ? 0 : n->end_ns);
+  tlm_text_str(out, "\",\"attributes\":[");
+#define SEPARATE() (first ? (void)(first = 0) : tlm_text_char(out, ','))
   if( n->tokens_in ){
     SEPARATE();
-    sqlite3_str_appendf(out, "{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"%lld\"}}",
-                        (long long)n->tokens_in);
+    append_int_attribute(out, "gen_ai.usage.input_tokens", n->tokens_in);
   }
   if( n->tokens_out ){
     SEPARATE();
-    sqlite3_str_appendf(out, "{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"%lld\"}}",
-                        (long long)n->tokens_out);
+    append_int_attribute(out, "gen_ai.usage.output_tokens", n->tokens_out);
   }
   if( n->model >= 0 ){
     SEPARATE();
-    sqlite3_str_appendall(out, "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":");
+    tlm_text_str(out, "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":");
     tlm_json_pooled(j, n->model);
-    sqlite3_str_appendall(out, "}}");
+    tlm_text_str(out, "}}");
   }
   if( n->cost != 0 ){
     SEPARATE();
-    sqlite3_str_appendf(out, "{\"key\":\"tracelm.cost\",\"value\":{\"doubleValue\":%!.17g}}", n->cost);
+    tlm_text_str(out, "{\"key\":\"tracelm.cost\",\"value\":{\"doubleValue\":");
+    tlm_text_double(out, n->cost);
+    tlm_text_str(out, "}}");
   }
   if( n->thread_id ){
     SEPARATE();
-    sqlite3_str_appendf(out, "{\"key\":\"thread.id\",\"value\":{\"intValue\":\"%lld\"}}",
-                        (long long)n->thread_id);
+    append_int_attribute(out, "thread.id", n->thread_id);
   }
   if( attrs ){
     cJSON *parsed = cJSON_Parse(attrs);
@@ -125,12 +144,44 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
     cJSON_Delete(parsed);
   }
 #undef SEPARATE
-  sqlite3_str_appendf(out, "],\"status\":{\"code\":%d", n->status);
+  tlm_text_str(out, "],\"status\":{\"code\":");
+  tlm_text_int(out, n->status);
   if( n->message >= 0 ){
-    sqlite3_str_appendall(out, ",\"message\":");
+    tlm_text_str(out, ",\"message\":");
     tlm_json_pooled(j, n->message);
   }
-  sqlite3_str_appendall(out, "}}");
+  tlm_text_str(out, "}}");
+}
+
+/* The nodes in tree order, grouped by service in order of first
+** appearance (a stable counting sort: one pass, however many services).
+** *first[r] .. first[r + 1] are the spans of the r-th service, whose pool
+** index is services[r] (-1: none). */
+static int group_by_service(const tlm_graph *g, int32_t **grouped, int32_t **first,
+                            int32_t **services, int32_t *service_count){
+  int32_t *rank = tlm_array(g->string_count + 1, sizeof *rank);   /* slot 0: no service */
+  int32_t count = 0;
+  *grouped = tlm_array(g->n, sizeof **grouped);
+  *first = tlm_array_zero(g->string_count + 2, sizeof **first);
+  *services = tlm_array(g->string_count + 1, sizeof **services);
+  if( !rank || !*grouped || !*first || !*services ){ sqlite3_free(rank); return SQLITE_NOMEM; }
+  for(int32_t s = 0; s <= g->string_count; s++) rank[s] = -1;
+  for(int32_t k = 0; k < g->n; k++){
+    int32_t s = g->nodes[g->order[k]].service;
+    if( rank[s + 1] < 0 ){ rank[s + 1] = count; (*services)[count++] = s; }
+    (*first)[rank[s + 1] + 1]++;
+  }
+  for(int32_t r = 0; r < count; r++) (*first)[r + 1] += (*first)[r];
+  for(int32_t k = 0; k < g->n; k++){
+    int32_t i = g->order[k];
+    (*grouped)[(*first)[rank[g->nodes[i].service + 1]]++] = i;
+  }
+  /* The scatter moved each start to the next group's: shift back. */
+  for(int32_t r = count; r > 0; r--) (*first)[r] = (*first)[r - 1];
+  (*first)[0] = 0;
+  *service_count = count;
+  sqlite3_free(rank);
+  return SQLITE_OK;
 }
 
 static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -138,8 +189,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   tlm_graph *g;
   tlm_json_out j = {0};
   char *errmsg = NULL, **attrs = NULL;
-  int32_t *services = NULL, service_count = 0;
-  uint8_t *listed = NULL;
+  int32_t *grouped = NULL, *first = NULL, *services = NULL, service_count = 0;
   int rc;
   (void)argc;
   if( tlm_graph_get(ext, "export_otel", argv[0], &g, &errmsg) != SQLITE_OK ){
@@ -148,43 +198,32 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
     return;
   }
   rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, ext->db, g);
+  if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
+  if( rc == SQLITE_OK ) rc = group_by_service(g, &grouped, &first, &services, &service_count);
   if( rc == SQLITE_OK ){
-    /* Services in order of first appearance in the tree; slot 0 is "none". */
-    services = sqlite3_malloc64((uint64_t)(g->string_count + 1) * sizeof *services);
-    listed = sqlite3_malloc64((uint64_t)g->string_count + 1);
-    if( services == NULL || listed == NULL ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK ){
-    memset(listed, 0, (uint64_t)g->string_count + 1);
-    for(int32_t k = 0; k < g->n; k++){
-      int32_t s = g->nodes[g->order[k]].service;
-      if( !listed[s + 1] ){ listed[s + 1] = 1; services[service_count++] = s; }
-    }
-    sqlite3_str_appendall(j.text, "{\"resourceSpans\":[");
+    tlm_text *out = &j.text;
+    tlm_text_reserve(out, (int64_t)g->n * 256);    /* a span writes at least this */
+    tlm_text_str(out, "{\"resourceSpans\":[");
     for(int32_t r = 0; r < service_count; r++){
-      int first = 1;
-      sqlite3_str_appendall(j.text, r ? ",{\"resource\":{\"attributes\":[" : "{\"resource\":{\"attributes\":[");
+      tlm_text_str(out, r ? ",{\"resource\":{\"attributes\":[" : "{\"resource\":{\"attributes\":[");
       if( services[r] >= 0 ){
-        sqlite3_str_appendall(j.text, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+        tlm_text_str(out, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
         tlm_json_pooled(&j, services[r]);
-        sqlite3_str_appendall(j.text, "}}");
+        tlm_text_str(out, "}}");
       }
-      sqlite3_str_appendf(j.text, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"tracelm\","
-                          "\"version\":\"%s\"},\"spans\":[", TLM_VERSION);
-      for(int32_t k = 0; k < g->n; k++){
-        int32_t i = g->order[k];
-        if( g->nodes[i].service != services[r] ) continue;
-        if( !first ) sqlite3_str_appendchar(j.text, 1, ',');
-        first = 0;
-        append_span(&j, g, i, attrs[i]);
+      tlm_text_str(out, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"tracelm\",\"version\":\""
+                        TLM_VERSION "\"},\"spans\":[");
+      for(int32_t k = first[r]; k < first[r + 1]; k++){
+        if( k > first[r] ) tlm_text_char(out, ',');
+        append_span(&j, g, grouped[k], attrs[grouped[k]]);
       }
-      sqlite3_str_appendall(j.text, "]}]}");
+      tlm_text_str(out, "]}]}");
     }
-    sqlite3_str_appendall(j.text, "]}");
+    tlm_text_str(out, "]}");
   }
+  sqlite3_free(grouped);
+  sqlite3_free(first);
   sqlite3_free(services);
-  sqlite3_free(listed);
   tlm_free_strings(attrs, attrs ? g->n : 0);
   tlm_json_out_result(&j, ctx, "export_otel", rc, errmsg);
   tlm_graph_release(g);

@@ -87,11 +87,7 @@ static int32_t id_map_put(id_map *m, uint64_t key, int32_t value){
 ** asking for the slot of a key a few places ahead overlaps those misses. */
 #define PREFETCH_AHEAD 8
 static void id_map_prefetch(const id_map *m, uint64_t key){
-#if defined(__GNUC__)
-  if( key ) __builtin_prefetch(&m->slots[id_slot_of(m, key)]);
-#else
-  (void)m; (void)key;
-#endif
+  if( key ) TLM_PREFETCH(&m->slots[id_slot_of(m, key)]);
 }
 
 static int32_t id_map_get(const id_map *m, uint64_t key){

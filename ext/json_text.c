@@ -3,21 +3,18 @@
 **
 ** cJSON does the escaping, so TraceLM holds no JSON escaper of its own;
 ** what this file adds is streaming: numbers and punctuation go straight
-** into an sqlite3_str, and a string that repeats (span names, services,
+** into a tlm_text, and a string that repeats (span names, services,
 ** models are interned by the graph) is escaped only the first time.
 */
 #include "tracelm_ext.h"
+#include <limits.h>
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
-int tlm_json_out_init(tlm_json_out *j, sqlite3 *db, const tlm_graph *g){
-  int32_t count = g->string_count ? g->string_count : 1;
+int tlm_json_out_init(tlm_json_out *j, const tlm_graph *g){
   j->graph = g;
-  j->text = sqlite3_str_new(db);
-  j->quoted = sqlite3_malloc64((uint64_t)count * sizeof *j->quoted);
-  if( j->quoted == NULL ) return SQLITE_NOMEM;
-  memset(j->quoted, 0, (uint64_t)count * sizeof *j->quoted);
-  return SQLITE_OK;
+  j->quoted = tlm_array_zero(g->string_count, sizeof *j->quoted);
+  return j->quoted ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 static char *quote(const char *text){
@@ -31,49 +28,50 @@ static char *quote(const char *text){
 
 void tlm_json_string(tlm_json_out *j, const char *text){
   char *quoted = quote(text ? text : "");
-  if( quoted == NULL ){ sqlite3_str_appendall(j->text, "\"\""); return; }
-  sqlite3_str_appendall(j->text, quoted);
+  if( quoted == NULL ){ j->text.rc = SQLITE_NOMEM; return; }
+  tlm_text_str(&j->text, quoted);
   sqlite3_free(quoted);
 }
 
 void tlm_json_pooled(tlm_json_out *j, int32_t index){
-  if( index < 0 ){ sqlite3_str_appendall(j->text, "null"); return; }
+  if( index < 0 ){ tlm_text_append(&j->text, "null", 4); return; }
   if( j->quoted[index] == NULL ) j->quoted[index] = quote(j->graph->strings[index]);
-  sqlite3_str_appendall(j->text, j->quoted[index] ? j->quoted[index] : "\"\"");
+  if( j->quoted[index] == NULL ){ j->text.rc = SQLITE_NOMEM; return; }
+  tlm_text_str(&j->text, j->quoted[index]);
 }
 
 void tlm_json_item(tlm_json_out *j, const cJSON *item){
   char *printed = cJSON_PrintUnformatted(item);
-  sqlite3_str_appendall(j->text, printed ? printed : "null");
+  if( printed == NULL ){ j->text.rc = SQLITE_NOMEM; return; }
+  tlm_text_str(&j->text, printed);
   cJSON_free(printed);
 }
 
-char *tlm_json_out_finish(tlm_json_out *j, int *length){
-  char *text;
-  if( j->quoted ) tlm_free_strings(j->quoted, j->graph->string_count);
-  j->quoted = NULL;
-  if( sqlite3_str_errcode(j->text) ){
-    sqlite3_free(sqlite3_str_finish(j->text));
-    return NULL;
+void tlm_text_result(tlm_text *t, sqlite3_context *ctx){
+  int64_t length;
+  char *text = tlm_text_finish(t, &length);
+  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
+  if( length > INT_MAX ){
+    sqlite3_free(text);
+    sqlite3_result_error_toobig(ctx);
+    return;
   }
-  *length = sqlite3_str_length(j->text);
-  text = sqlite3_str_finish(j->text);
-  if( text == NULL ) text = sqlite3_mprintf("");
-  return text;
+  /* Length -1: SQLite then knows the text is NUL-terminated and hands it
+  ** to sqlite3_column_text() as is; with the length given it would copy
+  ** hundreds of megabytes to add the terminator it already has. */
+  sqlite3_result_text(ctx, text, -1, sqlite3_free);
 }
 
 void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,
                          int rc, char *errmsg){
-  int length = 0;
-  char *text = j->text ? tlm_json_out_finish(j, &length) : NULL;
+  if( j->quoted ) tlm_free_strings(j->quoted, j->graph->string_count);
+  j->quoted = NULL;
   if( rc != SQLITE_OK ){
-    sqlite3_free(text);
+    tlm_text_free(&j->text);
     if( errmsg ) tlm_result_errorf(ctx, "%s: %s", fn, errmsg);
     else sqlite3_result_error_code(ctx, rc);
-  }else if( text == NULL ){
-    sqlite3_result_error_nomem(ctx);
   }else{
-    sqlite3_result_text(ctx, text, length, sqlite3_free);
+    tlm_text_result(&j->text, ctx);
   }
   sqlite3_free(errmsg);
 }

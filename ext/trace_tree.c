@@ -56,6 +56,7 @@ typedef struct tree_rows {
   int64_t *self_ns;          /* per node */
   uint8_t *last_at_depth;    /* is the current ancestor at depth d a last child */
   int ascii;
+  tlm_text line;             /* the current row's line, reused row to row */
 } tree_rows;
 
 static void tree_close(void *state){
@@ -63,6 +64,7 @@ static void tree_close(void *state){
   tlm_graph_release(t->graph);
   sqlite3_free(t->self_ns);
   sqlite3_free(t->last_at_depth);
+  tlm_text_free(&t->line);
   sqlite3_free(t);
 }
 
@@ -114,30 +116,34 @@ static void tree_line(tree_rows *t, int32_t node, sqlite3_context *ctx){
   const tlm_graph *g = t->graph;
   const tlm_node *n = &g->nodes[node];
   int32_t depth = g->depth[node];
-  sqlite3_str *line = sqlite3_str_new(0);
+  tlm_text *line = &t->line;
   char duration[32], problems[96];
+  line->n = 0;
   if( depth > MAX_DRAWN_DEPTH ){
-    sqlite3_str_appendf(line, "[depth %d] ", depth);
+    tlm_text_printf(line, "[depth %d] ", depth);
   }else{
     for(int32_t d = 1; d < depth; d++){
-      sqlite3_str_appendall(line, t->last_at_depth[d] ? "    " : (t->ascii ? "|   " : "│   "));
+      tlm_text_str(line, t->last_at_depth[d] ? "    " : (t->ascii ? "|   " : "│   "));
     }
     if( depth > 0 ){
-      sqlite3_str_appendall(line, t->last_at_depth[depth]
+      tlm_text_str(line, t->last_at_depth[depth]
           ? (t->ascii ? "\\-- " : "└── ") : (t->ascii ? "+-- " : "├── "));
     }
   }
   tlm_format_duration(tlm_duration(n), t->ascii, duration, sizeof duration);
-  sqlite3_str_appendf(line, "%s (%s)", tlm_str(g, n->name), duration);
-  if( n->status == TLM_STATUS_ERROR ) sqlite3_str_appendall(line, " [error]");
+  tlm_text_str(line, tlm_str(g, n->name));
+  tlm_text_append(line, " (", 2);
+  tlm_text_str(line, duration);
+  tlm_text_char(line, ')');
+  if( n->status == TLM_STATUS_ERROR ) tlm_text_str(line, " [error]");
   if( n->problems ){
     tlm_problem_words(n->problems, problems, sizeof problems);
-    sqlite3_str_appendf(line, " [%s]", problems);
+    tlm_text_append(line, " [", 2);
+    tlm_text_str(line, problems);
+    tlm_text_char(line, ']');
   }
-  int length = sqlite3_str_length(line);
-  char *text = sqlite3_str_finish(line);
-  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_text(ctx, text, length, sqlite3_free);
+  if( line->rc ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, line->z, (int)line->n, SQLITE_TRANSIENT);
 }
 
 static void result_id(sqlite3_context *ctx, uint64_t id){

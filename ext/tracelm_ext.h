@@ -20,6 +20,14 @@
 
 /* ------------------------------------------------------------ arrays */
 
+/* Ask for the cache line at p ahead of use: walks over a million spans in
+** an order other than storage order miss the cache at every span. */
+#if defined(__GNUC__) || defined(__clang__)
+# define TLM_PREFETCH(p) __builtin_prefetch(p)
+#else
+# define TLM_PREFETCH(p) ((void)(p))
+#endif
+
 /* Arrays of count items (at least one) from sqlite3_malloc, big ones on
 ** huge pages where the kernel allows (arrays.c says why).  NULL when out
 ** of memory; sqlite3_free() them. */
@@ -149,27 +157,48 @@ void tlm_free_strings(char **strings, int32_t count);
 /* "span ID (name): orphan, unfinished" for a node with problems. */
 char *tlm_problem_line(const tlm_graph *g, int32_t node);
 
+/* ------------------------------------------------- text of any size */
+
+/* Output that grows to hundreds of megabytes (text.c).  Zero-initialise;
+** errors are sticky (rc), so appends need no checks. */
+typedef struct tlm_text {
+  char *z;
+  int64_t n, capacity;
+  int rc;                   /* SQLITE_OK or SQLITE_NOMEM */
+} tlm_text;
+void tlm_text_reserve(tlm_text *t, int64_t more);     /* room for more bytes */
+void tlm_text_append(tlm_text *t, const char *bytes, int64_t n);
+void tlm_text_str(tlm_text *t, const char *s);
+void tlm_text_char(tlm_text *t, char c);
+void tlm_text_int(tlm_text *t, int64_t value);
+void tlm_text_micros(tlm_text *t, int64_t ns);        /* ns as "µs.nnn" */
+void tlm_text_double(tlm_text *t, double value);      /* shortest exact */
+void tlm_text_printf(tlm_text *t, const char *format, ...);   /* sqlite3_mprintf's formats */
+/* The NUL-terminated text (sqlite3_free it) and its length, or NULL when
+** out of memory.  Either way t is empty again. */
+char *tlm_text_finish(tlm_text *t, int64_t *length);
+void tlm_text_free(tlm_text *t);
+
 /* ------------------------------------------------------ JSON as text */
 
-/* Exports stream JSON text into an sqlite3_str, one span at a time, so a
-** million-span trace never becomes a million-node cJSON tree.  Strings
-** are escaped by cJSON; each pooled string is escaped once. */
+/* Exports stream JSON text, one span at a time, so a million-span trace
+** never becomes a million-node cJSON tree.  Strings are escaped by cJSON;
+** each pooled string is escaped once. */
 typedef struct tlm_json_out {
-  sqlite3_str *text;
+  tlm_text text;
   const tlm_graph *graph;
   char **quoted;            /* per pool string, cJSON-escaped, lazily */
 } tlm_json_out;
-int tlm_json_out_init(tlm_json_out *j, sqlite3 *db, const tlm_graph *g);
+int tlm_json_out_init(tlm_json_out *j, const tlm_graph *g);
 void tlm_json_string(tlm_json_out *j, const char *text);        /* "..." */
 void tlm_json_pooled(tlm_json_out *j, int32_t index);           /* "..." or null */
 void tlm_json_item(tlm_json_out *j, const cJSON *item);          /* any value */
-/* Finish: the text (sqlite3_free it) or NULL when out of memory. */
-char *tlm_json_out_finish(tlm_json_out *j, int *length);
-/* Finish and make the text the function's result; or, when rc is an
-** error, report "fn: errmsg" (errmsg may be NULL) and drop the text.
-** Frees errmsg. */
+/* Make the text the function's result; or, when rc is an error, report
+** "fn: errmsg" (errmsg may be NULL) and drop the text.  Frees errmsg. */
 void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,
                          int rc, char *errmsg);
+/* Hand a finished tlm_text to SQLite as the result, without a copy. */
+void tlm_text_result(tlm_text *t, sqlite3_context *ctx);
 
 /* ---------------------------------------------------- shared analyses */
 
