@@ -184,6 +184,20 @@ static int group_by_service(const tlm_graph *g, int32_t **grouped, int32_t **fir
   return SQLITE_OK;
 }
 
+/* Bytes the export will take, from above in all but escaped strings and
+** nested attrs: sizing the buffer once saves growing (copying) it. */
+static int64_t estimated_size(const tlm_graph *g, char **attrs){
+  int64_t bytes = 512 + (int64_t)g->string_count * 160;   /* resources */
+  for(int32_t i = 0; i < g->n; i++){
+    const tlm_node *n = &g->nodes[i];
+    bytes += 400 + (int64_t)strlen(tlm_str(g, n->name));
+    if( n->model >= 0 ) bytes += 80 + (int64_t)strlen(tlm_str(g, n->model));
+    if( n->message >= 0 ) bytes += 16 + (int64_t)strlen(tlm_str(g, n->message));
+    if( attrs[i] ) bytes += 8 * (int64_t)strlen(attrs[i]);   /* {"k":1} -> {"key":"k","value":{"intValue":"1"}} */
+  }
+  return bytes;
+}
+
 static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
@@ -202,7 +216,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if( rc == SQLITE_OK ) rc = group_by_service(g, &grouped, &first, &services, &service_count);
   if( rc == SQLITE_OK ){
     tlm_text *out = &j.text;
-    tlm_text_reserve(out, (int64_t)g->n * 256);    /* a span writes at least this */
+    tlm_text_reserve(out, estimated_size(g, attrs));
     tlm_text_str(out, "{\"resourceSpans\":[");
     for(int32_t r = 0; r < service_count; r++){
       tlm_text_str(out, r ? ",{\"resource\":{\"attributes\":[" : "{\"resource\":{\"attributes\":[");

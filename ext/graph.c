@@ -43,8 +43,8 @@ const char *const tlm_status_names[3] = { "unset", "ok", "error" };
 
 static const char *const load_sql =
   "SELECT span_id, parent_id, name, kind, start_ns, end_ns, status,"
-  " status_message, tokens_in, tokens_out, cost, model, service, thread_id"
-  " FROM spans WHERE trace_id = ?1 ORDER BY rowid";
+  " status_message, tokens_in, tokens_out, cost, model, service, thread_id,"
+  " attrs IS NOT NULL FROM spans WHERE trace_id = ?1 ORDER BY rowid";
 
 /* ------------------------------------------------ id hash (u64 -> i32) */
 
@@ -194,6 +194,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
     n->model = intern(g, &names, (const char *)sqlite3_column_text(stmt, 11));
     n->service = intern(g, &names, (const char *)sqlite3_column_text(stmt, 12));
     n->thread_id = sqlite3_column_int64(stmt, 13);
+    g->with_attrs += sqlite3_column_int(stmt, 14);
     if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ){
       rc = SQLITE_NOMEM;
       break;
@@ -523,12 +524,12 @@ int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
 
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg){
   sqlite3_stmt *stmt;
-  char **attrs = tlm_array(g->n, sizeof *attrs);
+  char **attrs = tlm_array_zero(g->n, sizeof *attrs);
   int32_t i = 0;
   int rc;
   *out = NULL;
   if( attrs == NULL ) return SQLITE_NOMEM;
-  memset(attrs, 0, (uint64_t)(g->n ? g->n : 1) * sizeof *attrs);
+  if( g->with_attrs == 0 ){ *out = attrs; return SQLITE_OK; }   /* no second scan */
   /* Same ORDER BY as the load: row i is node i. */
   rc = sqlite3_prepare_v2(ext->db, "SELECT attrs FROM spans WHERE trace_id = ?1"
                           " ORDER BY rowid", -1, &stmt, 0);
