@@ -13,6 +13,7 @@
 ** tlm_text_finish() returns NULL, so writers need not check each call.
 */
 #include "tracelm_ext.h"
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,17 +30,6 @@ void tlm_text_reserve(tlm_text *t, int64_t more){
     return;
   }
   t->capacity = capacity;
-}
-
-void tlm_text_append(tlm_text *t, const char *bytes, int64_t n){
-  if( t->n + n >= t->capacity ) tlm_text_reserve(t, n);
-  if( t->rc ) return;
-  memcpy(t->z + t->n, bytes, (size_t)n);
-  t->n += n;
-}
-
-void tlm_text_str(tlm_text *t, const char *s){
-  tlm_text_append(t, s, (int64_t)strlen(s));
 }
 
 void tlm_text_char(tlm_text *t, char c){
@@ -67,12 +57,61 @@ void tlm_text_micros(tlm_text *t, int64_t ns){
   tlm_text_append(t, fraction, 4);
 }
 
+/* value as m / 10^places, m below 10^15, when such a decimal reads back
+** as value: that division is exact in m and 10^places and correctly
+** rounded, so it is the very double strtod() would make of the text, and
+** the first places that works is the shortest such text.  Limited to
+** where "%.15g" writes fixed notation, [1e-4, 1e15), and to 15 digits,
+** which no two doubles share, so both paths print the same text.  Returns the length written, 0 when it does not
+** apply.  No printf, no strtod: a cost on every span made those an
+** eighth of an export. */
+static int format_decimal(double value, char out[40]){
+  static const double ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
+  double magnitude = value < 0 ? -value : value;
+  char digits[24];
+  int places, length = 0, at = sizeof digits;
+  uint64_t m = 0;
+  if( !(magnitude >= 1e-4 && magnitude < 1e15) ) return 0;
+  for(places = 0; places < (int)(sizeof ten / sizeof ten[0]); places++){
+    double scaled = magnitude * ten[places];
+    if( scaled >= 1e15 ) return 0;           /* 16 digits and more: printf's job */
+    m = (uint64_t)(scaled + 0.5);
+    if( (double)m / ten[places] == magnitude ) break;
+  }
+  if( places == (int)(sizeof ten / sizeof ten[0]) ) return 0;
+  do{ digits[--at] = (char)('0' + m % 10); m /= 10; }while( m );
+  int count = (int)sizeof digits - at;
+  if( value < 0 ) out[length++] = '-';
+  if( count <= places ){                      /* 0.000123 */
+    out[length++] = '0';
+    out[length++] = '.';
+    for(int z = count; z < places; z++) out[length++] = '0';
+    memcpy(out + length, digits + at, count);
+    return length + count;
+  }
+  memcpy(out + length, digits + at, count - places);   /* 1234.5 */
+  length += count - places;
+  if( places > 0 ){
+    out[length++] = '.';
+    memcpy(out + length, digits + at + count - places, places);
+    length += places;
+  }
+  return length;
+}
+
 /* The shortest of 15, 16 or 17 significant digits that reads back as the
 ** same double: 0.0021, not 0.0020999999999999999.  JSON has no NaN or
 ** infinity; those become null. */
 void tlm_text_double(tlm_text *t, double value){
   char digits[40];
+  int length;
   if( value != value || value - value != 0 ){ tlm_text_str(t, "null"); return; }
+  if( value == 0 && !signbit(value) ){ tlm_text_char(t, '0'); return; }
+  if( (length = format_decimal(value, digits)) > 0 ){
+    tlm_text_append(t, digits, length);
+    return;
+  }
   for(int precision = 15; precision <= 17; precision++){
     snprintf(digits, sizeof digits, "%.*g", precision, value);
     if( strtod(digits, NULL) == value ) break;

@@ -14,6 +14,7 @@
 #include <sqlite3ext.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "hexid.h"
 #include "tracelm/tracelm.h"
 #include <cjson/cJSON.h>
@@ -168,8 +169,20 @@ typedef struct tlm_text {
   int rc;                   /* SQLITE_OK or SQLITE_NOMEM */
 } tlm_text;
 void tlm_text_reserve(tlm_text *t, int64_t more);     /* room for more bytes */
-void tlm_text_append(tlm_text *t, const char *bytes, int64_t n);
-void tlm_text_str(tlm_text *t, const char *s);
+/* Inline: an export appends a dozen pieces a span, most of them literals
+** whose length and copy the compiler then works out.  After an error the
+** buffer may still take bytes that fit; tlm_text_finish() drops them. */
+static inline void tlm_text_append(tlm_text *t, const char *bytes, int64_t n){
+  if( t->n + n >= t->capacity ){
+    tlm_text_reserve(t, n);
+    if( t->rc ) return;
+  }
+  memcpy(t->z + t->n, bytes, (size_t)n);
+  t->n += n;
+}
+static inline void tlm_text_str(tlm_text *t, const char *s){
+  tlm_text_append(t, s, (int64_t)strlen(s));
+}
 void tlm_text_char(tlm_text *t, char c);
 void tlm_text_int(tlm_text *t, int64_t value);
 void tlm_text_micros(tlm_text *t, int64_t ns);        /* ns as "µs.nnn" */
