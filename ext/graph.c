@@ -283,71 +283,48 @@ static void fix_times(tlm_graph *g){
 
 /* ----------------------------------------------------------- ordering */
 
-/* Sort keys carried by value: comparing through node indexes would miss
-** the cache on every comparison at a million spans. */
-typedef struct start_key { int64_t start_ns, end_ns; int32_t node; } start_key;
+/* Equal starts, rare with nanosecond clocks, are ordered longer first,
+** then in write order; such a run is sorted by value. */
+typedef struct start_key { int64_t end_ns; int32_t node; } start_key;
 
-static int by_start(const void *a, const void *b){
+static int longer_first(const void *a, const void *b){
   const start_key *x = a, *y = b;
-  if( x->start_ns != y->start_ns ) return x->start_ns < y->start_ns ? -1 : 1;
-  if( x->end_ns != y->end_ns ) return x->end_ns > y->end_ns ? -1 : 1;  /* longer first */
+  if( x->end_ns != y->end_ns ) return x->end_ns > y->end_ns ? -1 : 1;
   return x->node - y->node;
 }
 
-/* Keys in by_start order.  A radix sort on the start's offset from the
-** earliest start, 11 bits a pass (a 1M-span trace spanning minutes needs
-** four), then each run of equal starts by end: qsort's merge sort was an
-** eighth of loading a million spans.  Radix passes are stable and the keys
-** arrive in node order, so equal (start, end) stay in node order. */
-#define RADIX_BITS 11
-static int sort_by_start(start_key *keys, int32_t n){
-  int64_t first = INT64_MAX;
-  uint64_t span = 0;
-  start_key *from = keys, *to;
-  for(int32_t i = 0; i < n; i++) if( keys[i].start_ns < first ) first = keys[i].start_ns;
-  for(int32_t i = 0; i < n; i++){
-    uint64_t offset = (uint64_t)keys[i].start_ns - (uint64_t)first;
-    if( offset > span ) span = offset;
+static int sort_equal_starts(const tlm_graph *g, tlm_sort_key *run, int32_t length){
+  start_key small[16], *keys = length <= 16 ? small : tlm_array(length, sizeof *keys);
+  if( keys == NULL ) return SQLITE_NOMEM;
+  for(int32_t i = 0; i < length; i++){
+    keys[i] = (start_key){ g->nodes[run[i].node].end_ns, run[i].node };
   }
-  if( span > 0 ){
-    if( (to = tlm_array(n, sizeof *to)) == NULL ) return SQLITE_NOMEM;
-    for(int shift = 0; shift < 64 && (span >> shift) != 0; shift += RADIX_BITS){
-      static const int32_t buckets = 1 << RADIX_BITS;
-      int32_t count[1 << RADIX_BITS] = {0}, total = 0;
-      for(int32_t i = 0; i < n; i++){
-        count[(((uint64_t)from[i].start_ns - (uint64_t)first) >> shift) & (buckets - 1)]++;
-      }
-      for(int32_t b = 0; b < buckets; b++){ int32_t c = count[b]; count[b] = total; total += c; }
-      for(int32_t i = 0; i < n; i++){
-        to[count[(((uint64_t)from[i].start_ns - (uint64_t)first) >> shift) & (buckets - 1)]++] = from[i];
-      }
-      start_key *swap = from; from = to; to = swap;
-    }
-    if( from != keys ){
-      memcpy(keys, from, (uint64_t)n * sizeof *keys);
-      to = from;
-    }
-    sqlite3_free(to);
-  }
-  for(int32_t lo = 0, hi; lo < n; lo = hi){
-    for(hi = lo + 1; hi < n && keys[hi].start_ns == keys[lo].start_ns; hi++){}
-    if( hi - lo > 16 ){
-      qsort(keys + lo, hi - lo, sizeof *keys, by_start);
-      continue;
-    }
-    for(int32_t i = lo + 1; i < hi; i++){
-      start_key key = keys[i];
-      int32_t k = i;
-      for(; k > lo && by_start(&keys[k - 1], &key) > 0; k--) keys[k] = keys[k - 1];
-      keys[k] = key;
-    }
-  }
+  qsort(keys, length, sizeof *keys, longer_first);
+  for(int32_t i = 0; i < length; i++) run[i].node = keys[i].node;
+  if( keys != small ) sqlite3_free(keys);
   return SQLITE_OK;
+}
+
+/* g->by_start: a radix sort on the start (qsort's merge sort was an
+** eighth of loading a million spans), stable, so write order survives. */
+static int sort_by_start(tlm_graph *g){
+  tlm_sort_key *keys = tlm_array(g->n, sizeof *keys);
+  int rc = keys ? SQLITE_OK : SQLITE_NOMEM;
+  for(int32_t i = 0; i < g->n && keys; i++){
+    keys[i] = (tlm_sort_key){ tlm_sort_signed(g->nodes[i].start_ns), i };
+  }
+  if( rc == SQLITE_OK ) rc = tlm_radix_sort(keys, g->n);
+  for(int32_t lo = 0, hi; rc == SQLITE_OK && lo < g->n; lo = hi){
+    for(hi = lo + 1; hi < g->n && keys[hi].key == keys[lo].key; hi++){}
+    if( hi - lo > 1 ) rc = sort_equal_starts(g, keys + lo, hi - lo);
+  }
+  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++) g->by_start[k] = keys[k].node;
+  sqlite3_free(keys);
+  return rc;
 }
 
 static int order_graph(tlm_graph *g){
   int32_t n = g->n, filled = 0, root = -1;
-  start_key *by_time = tlm_array(n, sizeof *by_time);
   int32_t *next = tlm_array(n, sizeof(int32_t));
   int32_t *stack = tlm_array(n, sizeof(int32_t));
   if( !g->child_start ) g->child_start = tlm_array(n, sizeof(int32_t));
@@ -356,16 +333,10 @@ static int order_graph(tlm_graph *g){
   if( !g->tops ) g->tops = tlm_array(n, sizeof(int32_t));
   if( !g->order ) g->order = tlm_array(n, sizeof(int32_t));
   if( !g->depth ) g->depth = tlm_array(n, sizeof(int32_t));
-  if( !by_time || !next || !stack || !g->child_start || !g->child_count
-   || !g->children || !g->tops || !g->order || !g->depth ){
-    sqlite3_free(by_time); sqlite3_free(next); sqlite3_free(stack);
-    return SQLITE_NOMEM;
-  }
-  for(int32_t i = 0; i < n; i++){
-    by_time[i] = (start_key){ g->nodes[i].start_ns, g->nodes[i].end_ns, i };
-  }
-  if( sort_by_start(by_time, n) != SQLITE_OK ){
-    sqlite3_free(by_time); sqlite3_free(next); sqlite3_free(stack);
+  if( !g->by_start ) g->by_start = tlm_array(n, sizeof(int32_t));
+  if( !next || !stack || !g->child_start || !g->child_count || !g->children
+   || !g->tops || !g->order || !g->depth || !g->by_start || sort_by_start(g) != SQLITE_OK ){
+    sqlite3_free(next); sqlite3_free(stack);
     return SQLITE_NOMEM;
   }
 
@@ -381,7 +352,7 @@ static int order_graph(tlm_graph *g){
   }
   g->top_count = 0;
   for(int32_t k = 0; k < n; k++){
-    int32_t i = by_time[k].node, parent = g->nodes[i].parent;
+    int32_t i = g->by_start[k], parent = g->nodes[i].parent;
     if( parent >= 0 ) g->children[next[parent]++] = i;
     else g->tops[g->top_count++] = i;
   }
@@ -415,7 +386,6 @@ static int order_graph(tlm_graph *g){
       stack[height++] = child;
     }
   }
-  sqlite3_free(by_time);
   sqlite3_free(next);
   sqlite3_free(stack);
   /* Spans the walk never reached hang off a loop: the caller cuts the
@@ -446,6 +416,7 @@ static void graph_free(tlm_graph *g){
   sqlite3_free(g->tops);
   sqlite3_free(g->order);
   sqlite3_free(g->depth);
+  sqlite3_free(g->by_start);
   tlm_free_strings(g->strings, g->string_count);
   sqlite3_free(g);
 }

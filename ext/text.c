@@ -38,13 +38,33 @@ void tlm_text_char(tlm_text *t, char c){
   t->z[t->n++] = c;
 }
 
+/* The decimal digits of v, right-aligned at end; returns where they start.
+** Two digits a division: an export writes several integers a span. */
+static char *decimal_digits(uint64_t v, char *end){
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  while( v >= 100 ){
+    end -= 2;
+    memcpy(end, pairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if( v >= 10 ){
+    end -= 2;
+    memcpy(end, pairs + v * 2, 2);
+  }else{
+    *--end = (char)('0' + v);
+  }
+  return end;
+}
+
 void tlm_text_int(tlm_text *t, int64_t value){
-  char digits[24];
-  int at = sizeof digits;
+  char digits[24], *at;
   uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-  do{ digits[--at] = (char)('0' + magnitude % 10); magnitude /= 10; }while( magnitude );
-  if( value < 0 ) digits[--at] = '-';
-  tlm_text_append(t, digits + at, (int64_t)sizeof digits - at);
+  at = decimal_digits(magnitude, digits + sizeof digits);
+  if( value < 0 ) *--at = '-';
+  tlm_text_append(t, at, digits + sizeof digits - at);
 }
 
 /* "1234.567": a nanosecond count in microseconds, every digit kept. */
@@ -60,41 +80,57 @@ void tlm_text_micros(tlm_text *t, int64_t ns){
 /* value as m / 10^places, m below 10^15, when such a decimal reads back
 ** as value: that division is exact in m and 10^places and correctly
 ** rounded, so it is the very double strtod() would make of the text, and
-** the first places that works is the shortest such text.  Limited to
-** where "%.15g" writes fixed notation, [1e-4, 1e15), and to 15 digits,
-** which no two doubles share, so both paths print the same text.  Returns the length written, 0 when it does not
-** apply.  No printf, no strtod: a cost on every span made those an
-** eighth of an export. */
+** the first places that works is the shortest such text.  At 15 digits
+** or fewer no two doubles share a decimal, so this is the text "%.15g"
+** writes, in the same notation: fixed, or 1.5e-05 below 1e-4.  Returns
+** the length written, 0 when it does not apply (printf's job).  No
+** printf, no strtod: a cost on every span made those an eighth of an
+** export. */
 static int format_decimal(double value, char out[40]){
-  static const double ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
+  static const double ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };  /* all exact */
+  const int most = (int)(sizeof ten / sizeof ten[0]);
   double magnitude = value < 0 ? -value : value;
-  char digits[24];
-  int places, length = 0, at = sizeof digits;
+  char digits[24], *first, *end = digits + sizeof digits;
+  int places, length = 0, count, exponent;
   uint64_t m = 0;
-  if( !(magnitude >= 1e-4 && magnitude < 1e15) ) return 0;
-  for(places = 0; places < (int)(sizeof ten / sizeof ten[0]); places++){
+  if( !(magnitude >= 1e-7 && magnitude < 1e15) ) return 0;
+  for(places = 0; places < most; places++){
     double scaled = magnitude * ten[places];
-    if( scaled >= 1e15 ) return 0;           /* 16 digits and more: printf's job */
+    if( scaled >= 1e15 ) return 0;           /* 16 digits and more */
     m = (uint64_t)(scaled + 0.5);
     if( (double)m / ten[places] == magnitude ) break;
   }
-  if( places == (int)(sizeof ten / sizeof ten[0]) ) return 0;
-  do{ digits[--at] = (char)('0' + m % 10); m /= 10; }while( m );
-  int count = (int)sizeof digits - at;
+  if( places == most ) return 0;
+  first = decimal_digits(m, end);
+  count = (int)(end - first);
+  exponent = count - 1 - places;             /* of the first digit */
   if( value < 0 ) out[length++] = '-';
-  if( count <= places ){                      /* 0.000123 */
+  if( exponent < -4 ){                       /* 1.5e-05, as %g writes it */
+    out[length++] = first[0];
+    if( count > 1 ){
+      out[length++] = '.';
+      memcpy(out + length, first + 1, count - 1);
+      length += count - 1;
+    }
+    out[length++] = 'e';
+    out[length++] = '-';
+    out[length++] = (char)('0' + (-exponent) / 10);
+    out[length++] = (char)('0' + (-exponent) % 10);
+    return length;
+  }
+  if( count <= places ){                     /* 0.000123 */
     out[length++] = '0';
     out[length++] = '.';
     for(int z = count; z < places; z++) out[length++] = '0';
-    memcpy(out + length, digits + at, count);
+    memcpy(out + length, first, count);
     return length + count;
   }
-  memcpy(out + length, digits + at, count - places);   /* 1234.5 */
+  memcpy(out + length, first, count - places);       /* 1234.5 */
   length += count - places;
   if( places > 0 ){
     out[length++] = '.';
-    memcpy(out + length, digits + at + count - places, places);
+    memcpy(out + length, first + count - places, places);
     length += places;
   }
   return length;

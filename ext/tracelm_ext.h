@@ -111,6 +111,7 @@ struct tlm_graph {
   int32_t *tops;
   int32_t root;             /* -1 only for an empty trace */
   int32_t *order;           /* depth-first order, children by start time */
+  int32_t *by_start;        /* all nodes by start, longer first, then write order */
   int32_t *depth;           /* per node */
   int64_t start_ns, end_ns; /* the trace's first and last known times */
   int32_t with_attrs;       /* spans whose attrs is not NULL */
@@ -137,6 +138,12 @@ static inline const char *tlm_str(const tlm_graph *g, int32_t index){
   return index >= 0 ? g->strings[index] : 0;
 }
 static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->start_ns; }
+
+/* Stable sort of (key, node) pairs by key (radix_sort.c).  A signed
+** value keeps its order as a key with tlm_sort_signed(). */
+typedef struct tlm_sort_key { uint64_t key; int32_t node; } tlm_sort_key;
+int tlm_radix_sort(tlm_sort_key *keys, int32_t n);
+static inline uint64_t tlm_sort_signed(int64_t v){ return (uint64_t)v ^ ((uint64_t)1 << 63); }
 
 /* Self time of every node: its duration minus the union of its children's
 ** intervals clipped to it.  An array of g->n, sqlite3_free() it. */

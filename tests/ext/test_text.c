@@ -6,7 +6,7 @@
 ** back exactly) is the reference here.  Every value must print the same
 ** text as the reference and read back as the same double: costs of the
 ** kind the recorder stores, random bit patterns over the whole range, and
-** the edges of the fast path.
+** the edges of the fast path.  Integers are checked against printf.
 */
 #define SQLITE_CORE 1
 #include "tracelm_ext.h"
@@ -79,6 +79,8 @@ static void test_known_values(void **state){
   assert_string_equal(formatted(0.1 + 0.2), "0.30000000000000004");
   assert_string_equal(formatted(0.0001), "0.0001");
   assert_string_equal(formatted(0.00005), "5e-05");
+  assert_string_equal(formatted(-0.0000123), "-1.23e-05");
+  assert_string_equal(formatted(1.5e-7), "1.5e-07");
   assert_string_equal(formatted(1e15), "1e+15");
   assert_string_equal(formatted(999999999999999.0), "999999999999999");
   assert_string_equal(formatted(NAN), "null");
@@ -125,12 +127,48 @@ static void test_edges(void **state){
   }
 }
 
+/* Integers against printf, and "1234.567" microseconds from nanoseconds. */
+static void test_integers(void **state){
+  const int64_t known[] = { 0, 1, 9, 10, 99, 100, 101, 999, 1000, -1, -10, -100,
+                            INT64_MAX, INT64_MIN, 1700000000000000000LL };
+  (void)state;
+  for(int i = 0; i < 400000; i++){
+    int64_t value = i < (int)(sizeof known / sizeof known[0]) ? known[i]
+                  : (int64_t)(next_bits() >> (i % 64));
+    char expected[32];
+    tlm_text t = {0};
+    int64_t length;
+    char *text;
+    snprintf(expected, sizeof expected, "%lld", (long long)value);
+    tlm_text_int(&t, value);
+    text = tlm_text_finish(&t, &length);
+    assert_non_null(text);
+    assert_string_equal(text, expected);
+    assert_int_equal(length, (int64_t)strlen(expected));
+    sqlite3_free(text);
+  }
+  {
+    tlm_text t = {0};
+    int64_t length;
+    char *text;
+    tlm_text_micros(&t, 1234567);
+    tlm_text_char(&t, ' ');
+    tlm_text_micros(&t, -5);
+    tlm_text_char(&t, ' ');
+    tlm_text_micros(&t, 1000);
+    text = tlm_text_finish(&t, &length);
+    assert_string_equal(text, "1234.567 -0.005 1.000");
+    sqlite3_free(text);
+  }
+}
+
 int main(void){
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_known_values),
     cmocka_unit_test(test_costs),
     cmocka_unit_test(test_random_doubles),
     cmocka_unit_test(test_edges),
+    cmocka_unit_test(test_integers),
   };
   return cmocka_run_group_tests(tests, open_db, close_db);
 }
