@@ -20,10 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Spans freed by this thread, kept for its next begin: malloc and free
+** of a span were a large part of a begin+end pair on the caller. */
+#define SPAN_CACHE 16
+
 typedef struct thread_state {
   tlm_span **stack;
   int depth, capacity;
   int64_t thread_id;
+  tlm_span *cache[SPAN_CACHE];
+  int cached;
 } thread_state;
 
 static __thread thread_state tls;
@@ -35,6 +41,18 @@ static void thread_state_free(void *unused){
   free(tls.stack);
   tls.stack = NULL;
   tls.depth = tls.capacity = 0;
+  while( tls.cached > 0 ) free(tls.cache[--tls.cached]);
+}
+
+static tlm_span *span_alloc(void){
+  return tls.cached > 0 ? tls.cache[--tls.cached] : malloc(sizeof(tlm_span));
+}
+
+/* Cache only on a thread whose exit frees the cache: one that has begun
+** a span (stack_push registered the destructor). */
+static void span_release(tlm_span *span){
+  if( tls.stack != NULL && tls.cached < SPAN_CACHE ) tls.cache[tls.cached++] = span;
+  else free(span);
 }
 
 static void make_tls_key(void){ pthread_key_create(&tls_key, thread_state_free); }
@@ -84,7 +102,7 @@ static char *copy_string(const char *s){
 /* The common body of every begin: parent context in, span out. */
 static tlm_span *span_create(tlm_recorder *rec, const char *name,
                              const uint8_t *trace_id, uint64_t parent_id, int sampled){
-  tlm_span *span = malloc(sizeof *span);
+  tlm_span *span = span_alloc();
   size_t name_length;
   if( span == NULL ) return NULL;
   memset(&span->r, 0, offsetof(tlm_record, name_inline));
@@ -115,7 +133,7 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name,
   }
   if( stack_push(span) != TLM_OK ){
     free(span->r.name_heap);
-    free(span);
+    span_release(span);
     return NULL;
   }
   return span;
@@ -176,7 +194,7 @@ void tlm_span_end(tlm_span *span){
     tlm_record_free(&span->r);
   }
   free(span->tracestate);
-  free(span);
+  span_release(span);
 }
 
 void tlm_span_end_scope(tlm_span **span){
