@@ -25,8 +25,9 @@
 **     bytesValue as its base64 text, an empty value as null).
 ** Events, links, dropped counts, other resource attributes and trace
 ** state are not kept: the spans table has no place for them.
-** A span id that appears twice in one trace is refused (the primary key
-** is trace_id, span_id): which of the two is right cannot be told.
+** A span id already stored in its trace (twice in one file, or imported
+** before) is refused, since the primary key is (trace_id, span_id) and
+** which of the two is right cannot be told.
 */
 #include "tracelm_ext.h"
 #include <ctype.h>
@@ -271,7 +272,7 @@ static int import_span(importer *im, const cJSON *span, const char *service){
     return SQLITE_OK;
   }
   if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
-    return fail(im, "span %s appears twice in trace %s", span_id, trace_id);
+    return fail(im, "span %s of trace %s is already stored (twice in this input, or imported before)", span_id, trace_id);
   }
   return fail(im, "%s", sqlite3_errmsg(im->db));
 }
