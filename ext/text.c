@@ -136,6 +136,114 @@ static int format_decimal(double value, char out[40]){
   return length;
 }
 
+#if defined(__SIZEOF_INT128__)
+/* 16 and 17 digits, exactly, in 128-bit integers.  A double in
+** [1e-7, 2^53) is m / 2^s with m below 2^53 and s at most 77; its
+** p-digit decimal d / 10^q, q = p - 1 - exponent, is m * 5^q / 2^(s-q)
+** rounded half to even, which is what printf does, and it reads back as
+** the same double when it lies within half an ulp:
+**   |d * 2^(s+1-q) - 2 * m * 5^q|  <  5^q    (half of that below a power
+** of two, where the gap under the value is half as wide; a tie goes to
+** the even m, as strtod rounds).  Both sides stay under 2^112.  */
+typedef unsigned __int128 u128;
+
+static const uint64_t five[] = { 1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull,
+  78125ull, 390625ull, 1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+  6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull, 3814697265625ull,
+  19073486328125ull, 95367431640625ull, 476837158203125ull, 2384185791015625ull,
+  11920928955078125ull, 59604644775390625ull, 298023223876953125ull };
+static const uint64_t ten_to[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+  1000000ull, 10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+  1000000000000ull, 10000000000000ull, 100000000000000ull, 1000000000000000ull,
+  10000000000000000ull, 100000000000000000ull };
+
+/* m * 5^q / 2^(s-q), rounded down, or half to even. */
+static uint64_t scaled_decimal(uint64_t m, int q, int s, int rounded){
+  u128 t = (u128)m * five[q];
+  int shift = s - q;
+  if( shift <= 0 ) return (uint64_t)(t << -shift);
+  u128 r = t >> shift, rest = t & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+  if( rounded && (rest > half || (rest == half && (r & 1))) ) r++;
+  return (uint64_t)r;
+}
+
+static int reads_back(uint64_t m, int s, uint64_t d, int q){
+  u128 a = (u128)d << (s + 1 - q), b = (u128)2 * m * five[q], bound = five[q];
+  u128 distance = a > b ? a - b : b - a;
+  if( a < b && m == (uint64_t)1 << 52 ) distance *= 2;   /* below a power of two */
+  return distance < bound || (distance == bound && (m & 1) == 0);
+}
+
+/* d's p digits as "%.{p}g" writes them, exponent x of the first digit. */
+static int write_general(int negative, uint64_t d, int p, int x, char out[40]){
+  char digits[24];
+  int length = 0, count = p;
+  for(int i = p - 1; i >= 0; i--){ digits[i] = (char)('0' + d % 10); d /= 10; }
+  while( count > 1 && digits[count - 1] == '0' ) count--;
+  if( negative ) out[length++] = '-';
+  if( x < -4 ){
+    out[length++] = digits[0];
+    if( count > 1 ){
+      out[length++] = '.';
+      memcpy(out + length, digits + 1, count - 1);
+      length += count - 1;
+    }
+    memcpy(out + length, "e-", 2);
+    out[length + 2] = (char)('0' + (-x) / 10);
+    out[length + 3] = (char)('0' + (-x) % 10);
+    return length + 4;
+  }
+  if( x < 0 ){
+    out[length++] = '0';
+    out[length++] = '.';
+    for(int z = -1; z > x; z--) out[length++] = '0';
+    memcpy(out + length, digits, count);
+    return length + count;
+  }
+  memcpy(out + length, digits, x + 1);
+  length += x + 1;
+  if( count > x + 1 ){
+    out[length++] = '.';
+    memcpy(out + length, digits + x + 1, count - x - 1);
+    length += count - x - 1;
+  }
+  return length;
+}
+
+/* The shortest of 16 or 17 digits that reads back; 0 outside the range
+** where the integers above are exact. */
+static int format_exact(double value, char out[40]){
+  double magnitude = value < 0 ? -value : value;
+  int e2, x;
+  if( !(magnitude >= 1e-7 && magnitude < 1e15) ) return 0;   /* format_decimal's range */
+  uint64_t m = (uint64_t)ldexp(frexp(magnitude, &e2), 53);
+  int s = 53 - e2;
+  x = (int)floor(log10(magnitude));
+  for(int p = 16; p <= 17; p++){
+    uint64_t d;
+    /* The exponent from the value itself, truncated (log10 may be off by
+    ** one near a power of ten), then the rounded digits. */
+    for(int tries = 0;; tries++){
+      int q = p - 1 - x;
+      if( tries > 3 || q < 0 || q > 25 || s + 1 - q < 0 || s + 1 - q > 70 ) return 0;
+      d = scaled_decimal(m, q, s, 0);
+      if( d >= ten_to[p] ) x++;
+      else if( d < ten_to[p - 1] ) x--;
+      else break;
+    }
+    /* Rounding cannot carry to 10^p: no double lies within half a unit
+    ** of the 16th digit below a power of ten (they are 2^-53 apart,
+    ** relatively, at the closest).  Should it, printf decides. */
+    d = scaled_decimal(m, p - 1 - x, s, 1);
+    if( d >= ten_to[p] ) return 0;
+    if( p == 17 || reads_back(m, s, d, p - 1 - x) ) return write_general(value < 0, d, p, x, out);
+  }
+  return 0;
+}
+#else
+static int format_exact(double value, char out[40]){ (void)value; (void)out; return 0; }
+#endif
+
 /* The shortest of 15, 16 or 17 significant digits that reads back as the
 ** same double: 0.0021, not 0.0020999999999999999.  JSON has no NaN or
 ** infinity; those become null. */
@@ -144,7 +252,8 @@ void tlm_text_double(tlm_text *t, double value){
   int length;
   if( value != value || value - value != 0 ){ tlm_text_str(t, "null"); return; }
   if( value == 0 && !signbit(value) ){ tlm_text_char(t, '0'); return; }
-  if( (length = format_decimal(value, digits)) > 0 ){
+  if( (length = format_decimal(value, digits)) > 0
+   || (length = format_exact(value, digits)) > 0 ){
     tlm_text_append(t, digits, length);
     return;
   }

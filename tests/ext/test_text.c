@@ -6,7 +6,7 @@
 ** back exactly) is the reference here.  Every value must print the same
 ** text as the reference and read back as the same double: costs of the
 ** kind the recorder stores, random bit patterns over the whole range, and
-** the edges of the fast path.  Integers are checked against printf.
+** the edges of the fast paths.  Integers are checked against printf.
 */
 #define SQLITE_CORE 1
 #include "tracelm_ext.h"
@@ -127,6 +127,27 @@ static void test_edges(void **state){
   }
 }
 
+/* Where 16 and 17 digits are worked out in integers: near every power of
+** ten and of two in [1e-7, 1e15), where the exponent and the rounding
+** gap change, and a million values spread evenly in magnitude. */
+static void test_exact_range(void **state){
+  (void)state;
+  for(int k = -7; k <= 15; k++){
+    double power = pow(10, k), v = power;
+    for(int step = 0; step < 40; step++) v = nextafter(v, 0);
+    for(int step = 0; step < 80; step++){ same_as_reference(v); v = nextafter(v, INFINITY); }
+  }
+  for(int e = -24; e <= 50; e++){
+    double v = ldexp(1, e);
+    for(int step = 0; step < 20; step++) v = nextafter(v, 0);
+    for(int step = 0; step < 40; step++){ same_as_reference(v); v = nextafter(v, INFINITY); }
+  }
+  for(int i = 0; i < 1000000; i++){
+    double unit = ldexp((double)(next_bits() >> 11), -53);       /* [0, 1) */
+    same_as_reference(exp(log(1e-7) + unit * (log(1e15) - log(1e-7))));
+  }
+}
+
 /* Integers against printf, and "1234.567" microseconds from nanoseconds. */
 static void test_integers(void **state){
   const int64_t known[] = { 0, 1, 9, 10, 99, 100, 101, 999, 1000, -1, -10, -100,
@@ -168,6 +189,7 @@ int main(void){
     cmocka_unit_test(test_costs),
     cmocka_unit_test(test_random_doubles),
     cmocka_unit_test(test_edges),
+    cmocka_unit_test(test_exact_range),
     cmocka_unit_test(test_integers),
   };
   return cmocka_run_group_tests(tests, open_db, close_db);
