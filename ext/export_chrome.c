@@ -7,7 +7,8 @@
 **
 ** Output: {"traceEvents":[...], "displayTimeUnit":"ms", "otherData":{...}}
 **   - one "X" (complete) event per span, ts and dur in microseconds from
-**     the trace's start with three decimals, so nanoseconds survive;
+**     the trace's start with three decimals, so nanoseconds survive, in
+**     the order the spans were stored (viewers order events by time);
 **   - one pid per service, named by a "process_name" M event;
 **   - tid is the recording thread, named by a "thread_name" M event;
 **   - args: span_id, parent_id, kind, status, status_message, tokens_in,
@@ -50,7 +51,6 @@ typedef struct chrome_job {
   int32_t tid_count, tid_capacity;
   int32_t *pid;              /* per node */
   int64_t *tid;              /* per node */
-  int32_t *by_thread;        /* nodes sorted by (pid, thread, start, -end) */
   lane *lanes;
   int32_t lane_capacity;
 } chrome_job;
@@ -59,9 +59,9 @@ typedef struct chrome_job {
 ** never touches the nodes. */
 typedef struct thread_key { int64_t thread, start_ns, end_ns; int32_t pid, node; } thread_key;
 
-/* job->by_thread: the nodes by (pid, thread, start, longer first), and
-** their keys in that order.  The graph's start order, radix-sorted by
-** thread and then by pid: stable passes, no comparisons. */
+/* The nodes' keys by (pid, thread, start, longer first), for dealing
+** lanes: the graph's start order, radix-sorted by thread and then by pid
+** (stable passes, no comparisons). */
 static int sort_by_thread(chrome_job *job, thread_key **out){
   const tlm_graph *g = job->g;
   tlm_sort_key *order = tlm_array(g->n, sizeof *order);
@@ -83,7 +83,6 @@ static int sort_by_thread(chrome_job *job, thread_key **out){
     const tlm_node *n = &g->nodes[i];
     if( k + 8 < g->n ) TLM_PREFETCH(&g->nodes[order[k + 8].node]);
     keys[k] = (thread_key){ n->thread_id, n->start_ns, n->end_ns, job->pid[i], i };
-    job->by_thread[k] = i;
   }
   sqlite3_free(order);
   *out = keys;
@@ -295,25 +294,16 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   job.g = g;
   job.pid = tlm_array(g->n, sizeof *job.pid);
   job.tid = tlm_array(g->n, sizeof *job.tid);
-  job.by_thread = tlm_array(g->n, sizeof *job.by_thread);
-  rc = (job.pid && job.tid && job.by_thread) ? assign_lanes(&job) : SQLITE_NOMEM;
+  rc = (job.pid && job.tid) ? assign_lanes(&job) : SQLITE_NOMEM;
   if( rc == SQLITE_OK ) rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
   if( rc == SQLITE_OK ){
     tlm_text_reserve(&j.text, estimated_size(&job, attrs));
     tlm_text_str(&j.text, "{\"traceEvents\":[");
     append_metadata(&j, &job);
-    for(int32_t k = 0; k < g->n; k++){
-      /* Thread order is not storage order: fetch a few spans ahead. */
-      if( k + 8 < g->n ){
-        int32_t ahead = job.by_thread[k + 8];
-        TLM_PREFETCH(&g->nodes[ahead]);
-        TLM_PREFETCH(&attrs[ahead]);
-        TLM_PREFETCH(&job.pid[ahead]);
-        TLM_PREFETCH(&job.tid[ahead]);
-      }
-      append_span_event(&j, &job, job.by_thread[k], attrs[job.by_thread[k]]);
-    }
+    /* In storage order: viewers sort events by time themselves, and
+    ** walking the nodes in sequence was a quarter faster than by thread. */
+    for(int32_t i = 0; i < g->n; i++) append_span_event(&j, &job, i, attrs[i]);
     append_flows(&j, &job);
     tlm_text_printf(&j.text, "],\"displayTimeUnit\":\"ms\",\"otherData\":{\"trace_id\":"
                     "\"%s\",\"start_ns\":%lld,\"exporter\":\"tracelm %s\"}}", g->trace_id,
@@ -325,7 +315,6 @@ static void export_chrome_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_free(job.service_of_pid);
   sqlite3_free(job.pid);
   sqlite3_free(job.tid);
-  sqlite3_free(job.by_thread);
   tlm_free_strings(attrs, attrs ? g->n : 0);
   tlm_json_out_result(&j, ctx, "export_chrome", rc, errmsg);
   tlm_graph_release(g);   /* after: the JSON's string cache points into it */
