@@ -98,9 +98,17 @@ int tlm_critical_path(const tlm_graph *g, tlm_segment **out, int32_t *count){
   }
   memcpy(by_end, g->children, (uint64_t)n * sizeof *by_end);
   for(int32_t i = 0; i < n; i++){
-    if( g->child_count[i] > 1 ){
-      qsort_r(by_end + g->child_start[i], g->child_count[i], sizeof *by_end,
-              by_clipped_end_desc, hi);
+    int32_t *kids = by_end + g->child_start[i], many = g->child_count[i];
+    if( many > 16 ){
+      qsort_r(kids, many, sizeof *kids, by_clipped_end_desc, hi);
+      continue;
+    }
+    /* Most spans have a child or two: sorted in place, not through a
+    ** qsort_r call each (which perf showed at 5 % of the function). */
+    for(int32_t a = 1; a < many; a++){
+      int32_t c = kids[a], b = a;
+      for(; b > 0 && by_clipped_end_desc(&kids[b - 1], &c, hi) > 0; b--) kids[b] = kids[b - 1];
+      kids[b] = c;
     }
   }
 

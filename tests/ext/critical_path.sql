@@ -54,6 +54,15 @@ INSERT INTO add_span VALUES (9, 1, NULL, 'publish', 0, 100, 'producer'),
   (9, 2, 1, 'consume', 50, 90, 'consumer');
 SELECT '9', name, seg_start_ns, seg_end_ns FROM critical_path(printf('%032x', 9));
 
+-- 10. Many children (more than the 16 sorted in place): twenty back to
+--     back, written last first, and a short one that ends early.  All
+--     twenty are on the path, in time order; the short one is not.
+INSERT INTO add_span VALUES (10, 1, NULL, 'root', 0, 200, NULL);
+WITH RECURSIVE k(i) AS (SELECT 20 UNION ALL SELECT i - 1 FROM k WHERE i > 1)
+INSERT INTO add_span SELECT 10, i + 1, 1, 'step' || i, (i - 1) * 10, i * 10, NULL FROM k;
+INSERT INTO add_span VALUES (10, 50, 1, 'short', 0, 5, NULL);
+SELECT '10', count(*), group_concat(name, ' '), sum(self_ns) FROM critical_path(printf('%032x', 10));
+
 -- Every path tiles its root's interval exactly.
 SELECT 'tiles', group_concat(ok, '') FROM (
   SELECT (SELECT sum(self_ns) FROM critical_path(t.trace_id))
