@@ -107,9 +107,18 @@ static int is_last_child(const tlm_graph *g, int32_t node){
 
 static void tree_advance(void *state, int64_t row){
   tree_rows *t = state;
-  int32_t node = t->graph->order[row];
-  int32_t depth = t->graph->depth[node];
-  if( depth <= MAX_DRAWN_DEPTH ) t->last_at_depth[depth] = (uint8_t)is_last_child(t->graph, node);
+  const tlm_graph *g = t->graph;
+  int32_t node = g->order[row];
+  int32_t depth = g->depth[node];
+  /* Rows follow the depth-first order, not storage: ask for a later
+  ** row's span ahead, as the graph's loader does. */
+  if( row + 8 < g->n ){
+    int32_t ahead = g->order[row + 8];
+    TLM_PREFETCH(&g->nodes[ahead]);
+    TLM_PREFETCH(&g->depth[ahead]);
+    TLM_PREFETCH(&t->self_ns[ahead]);
+  }
+  if( depth <= MAX_DRAWN_DEPTH ) t->last_at_depth[depth] = (uint8_t)is_last_child(g, node);
 }
 
 static void tree_line(tree_rows *t, int32_t node, sqlite3_context *ctx){
