@@ -138,7 +138,7 @@ static int format_decimal(double value, char out[40]){
 
 #if defined(__SIZEOF_INT128__)
 /* 16 and 17 digits, exactly, in 128-bit integers.  A double in
-** [1e-7, 2^53) is m / 2^s with m below 2^53 and s at most 77; its
+** [1e-7, 1e15) is m / 2^s with m below 2^53 and s at most 77; its
 ** p-digit decimal d / 10^q, q = p - 1 - exponent, is m * 5^q / 2^(s-q)
 ** rounded half to even, which is what printf does, and it reads back as
 ** the same double when it lies within half an ulp:
