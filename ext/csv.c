@@ -218,7 +218,7 @@ static void on_row_end(int terminator, void *context){
       int rc = sqlite3_step(im->insert);
       if( rc == SQLITE_DONE ) im->imported++;
       else if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
-        set_error(im, "span %s of trace %s is already stored (twice in this input, or imported before)", im->fields[1] ? im->fields[1] : "?",
+        set_error(im, TLM_SPAN_ALREADY_STORED, im->fields[1] ? im->fields[1] : "?",
                   im->fields[0] ? im->fields[0] : "?");
       }else{
         set_error(im, "%s", sqlite3_errmsg(im->db));

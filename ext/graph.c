@@ -570,13 +570,13 @@ void tlm_problem_words(uint8_t problems, char *buf, int size){
   }
 }
 
-/* Integer arithmetic, rounding half up: as exact as "%.3f", and written
-** digit by digit, since trace_tree formats one for each of a million
+/* Integer arithmetic, rounding half up: as exact as "%.3f", and digit
+** by digit (text.c), since trace_tree formats one for each of a million
 ** lines and snprintf was a tenth of that. */
 void tlm_format_duration(int64_t ns, int ascii, char *buf, int size){
   char text[48], *at = text + sizeof text;
   uint64_t magnitude = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-  uint64_t unit, whole;
+  uint64_t unit;
   const char *name;
   int length;
   if( magnitude < 1000 ){ unit = 0; name = "ns"; }
@@ -587,14 +587,8 @@ void tlm_format_duration(int64_t ns, int ascii, char *buf, int size){
   at -= length;
   memcpy(at, name, length);
   *--at = ' ';
-  whole = magnitude;
-  if( unit ){
-    uint64_t thousandths = (magnitude + unit / 2) / unit;   /* in 1/1000 of the unit */
-    for(int i = 0; i < 3; i++){ *--at = (char)('0' + thousandths % 10); thousandths /= 10; }
-    *--at = '.';
-    whole = thousandths;
-  }
-  do{ *--at = (char)('0' + whole % 10); whole /= 10; }while( whole );
+  at = unit ? tlm_thousandths((magnitude + unit / 2) / unit, at)
+            : tlm_decimal_digits(magnitude, at);
   if( ns < 0 ) *--at = '-';
   length = (int)(text + sizeof text - at);
   if( size <= 0 ) return;

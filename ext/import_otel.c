@@ -272,7 +272,7 @@ static int import_span(importer *im, const cJSON *span, const char *service){
     return SQLITE_OK;
   }
   if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
-    return fail(im, "span %s of trace %s is already stored (twice in this input, or imported before)", span_id, trace_id);
+    return fail(im, TLM_SPAN_ALREADY_STORED, span_id, trace_id);
   }
   return fail(im, "%s", sqlite3_errmsg(im->db));
 }

@@ -40,7 +40,7 @@ void tlm_text_char(tlm_text *t, char c){
 
 /* The decimal digits of v, right-aligned at end; returns where they start.
 ** Two digits a division: an export writes several integers a span. */
-static char *decimal_digits(uint64_t v, char *end){
+char *tlm_decimal_digits(uint64_t v, char *end){
   static const char pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -59,22 +59,62 @@ static char *decimal_digits(uint64_t v, char *end){
   return end;
 }
 
+char *tlm_thousandths(uint64_t thousandths, char *end){
+  for(int i = 0; i < 3; i++){ *--end = (char)('0' + thousandths % 10); thousandths /= 10; }
+  *--end = '.';
+  return tlm_decimal_digits(thousandths, end);
+}
+
 void tlm_text_int(tlm_text *t, int64_t value){
   char digits[24], *at;
   uint64_t magnitude = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-  at = decimal_digits(magnitude, digits + sizeof digits);
+  at = tlm_decimal_digits(magnitude, digits + sizeof digits);
   if( value < 0 ) *--at = '-';
   tlm_text_append(t, at, digits + sizeof digits - at);
 }
 
 /* "1234.567": a nanosecond count in microseconds, every digit kept. */
 void tlm_text_micros(tlm_text *t, int64_t ns){
-  uint64_t magnitude = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-  char fraction[4] = { '.', (char)('0' + magnitude / 100 % 10),
-                       (char)('0' + magnitude / 10 % 10), (char)('0' + magnitude % 10) };
-  if( ns < 0 ) tlm_text_char(t, '-');
-  tlm_text_int(t, (int64_t)(magnitude / 1000));
-  tlm_text_append(t, fraction, 4);
+  char text[32], *at;
+  at = tlm_thousandths(ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns, text + sizeof text);
+  if( ns < 0 ) *--at = '-';
+  tlm_text_append(t, at, text + sizeof text - at);
+}
+
+/* n significant digits, the first at 10^x, as "%g" writes them: fixed
+** notation, or 1.5e-05 below 1e-4; trailing zeros of a fraction dropped.
+** x is below 15 here, so the integer part never runs past the digits. */
+static int write_general(int negative, const char *digits, int n, int x, char out[40]){
+  int length = 0, count = n;
+  while( count > x + 1 && count > 1 && digits[count - 1] == '0' ) count--;
+  if( negative ) out[length++] = '-';
+  if( x < -4 ){
+    out[length++] = digits[0];
+    if( count > 1 ){
+      out[length++] = '.';
+      memcpy(out + length, digits + 1, count - 1);
+      length += count - 1;
+    }
+    memcpy(out + length, "e-", 2);
+    out[length + 2] = (char)('0' + (-x) / 10);
+    out[length + 3] = (char)('0' + (-x) % 10);
+    return length + 4;
+  }
+  if( x < 0 ){
+    out[length++] = '0';
+    out[length++] = '.';
+    for(int z = -1; z > x; z--) out[length++] = '0';
+    memcpy(out + length, digits, count);
+    return length + count;
+  }
+  memcpy(out + length, digits, x + 1);
+  length += x + 1;
+  if( count > x + 1 ){
+    out[length++] = '.';
+    memcpy(out + length, digits + x + 1, count - x - 1);
+    length += count - x - 1;
+  }
+  return length;
 }
 
 /* value as m / 10^places, m below 10^15, when such a decimal reads back
@@ -92,7 +132,7 @@ static int format_decimal(double value, char out[40]){
   const int most = (int)(sizeof ten / sizeof ten[0]);
   double magnitude = value < 0 ? -value : value;
   char digits[24], *first, *end = digits + sizeof digits;
-  int places, length = 0, count, exponent;
+  int places;
   uint64_t m = 0;
   if( !(magnitude >= 1e-7 && magnitude < 1e15) ) return 0;
   for(places = 0; places < most; places++){
@@ -102,38 +142,8 @@ static int format_decimal(double value, char out[40]){
     if( (double)m / ten[places] == magnitude ) break;
   }
   if( places == most ) return 0;
-  first = decimal_digits(m, end);
-  count = (int)(end - first);
-  exponent = count - 1 - places;             /* of the first digit */
-  if( value < 0 ) out[length++] = '-';
-  if( exponent < -4 ){                       /* 1.5e-05, as %g writes it */
-    out[length++] = first[0];
-    if( count > 1 ){
-      out[length++] = '.';
-      memcpy(out + length, first + 1, count - 1);
-      length += count - 1;
-    }
-    out[length++] = 'e';
-    out[length++] = '-';
-    out[length++] = (char)('0' + (-exponent) / 10);
-    out[length++] = (char)('0' + (-exponent) % 10);
-    return length;
-  }
-  if( count <= places ){                     /* 0.000123 */
-    out[length++] = '0';
-    out[length++] = '.';
-    for(int z = count; z < places; z++) out[length++] = '0';
-    memcpy(out + length, first, count);
-    return length + count;
-  }
-  memcpy(out + length, first, count - places);       /* 1234.5 */
-  length += count - places;
-  if( places > 0 ){
-    out[length++] = '.';
-    memcpy(out + length, first + count - places, places);
-    length += places;
-  }
-  return length;
+  first = tlm_decimal_digits(m, end);
+  return write_general(value < 0, first, (int)(end - first), (int)(end - first) - 1 - places, out);
 }
 
 #if defined(__SIZEOF_INT128__)
@@ -174,42 +184,6 @@ static int reads_back(uint64_t m, int s, uint64_t d, int q){
   return distance < bound || (distance == bound && (m & 1) == 0);
 }
 
-/* d's p digits as "%.{p}g" writes them, exponent x of the first digit. */
-static int write_general(int negative, uint64_t d, int p, int x, char out[40]){
-  char digits[24];
-  int length = 0, count = p;
-  for(int i = p - 1; i >= 0; i--){ digits[i] = (char)('0' + d % 10); d /= 10; }
-  while( count > 1 && digits[count - 1] == '0' ) count--;
-  if( negative ) out[length++] = '-';
-  if( x < -4 ){
-    out[length++] = digits[0];
-    if( count > 1 ){
-      out[length++] = '.';
-      memcpy(out + length, digits + 1, count - 1);
-      length += count - 1;
-    }
-    memcpy(out + length, "e-", 2);
-    out[length + 2] = (char)('0' + (-x) / 10);
-    out[length + 3] = (char)('0' + (-x) % 10);
-    return length + 4;
-  }
-  if( x < 0 ){
-    out[length++] = '0';
-    out[length++] = '.';
-    for(int z = -1; z > x; z--) out[length++] = '0';
-    memcpy(out + length, digits, count);
-    return length + count;
-  }
-  memcpy(out + length, digits, x + 1);
-  length += x + 1;
-  if( count > x + 1 ){
-    out[length++] = '.';
-    memcpy(out + length, digits + x + 1, count - x - 1);
-    length += count - x - 1;
-  }
-  return length;
-}
-
 /* The shortest of 16 or 17 digits that reads back; 0 outside the range
 ** where the integers above are exact. */
 static int format_exact(double value, char out[40]){
@@ -236,7 +210,11 @@ static int format_exact(double value, char out[40]){
     ** relatively, at the closest).  Should it, printf decides. */
     d = scaled_decimal(m, p - 1 - x, s, 1);
     if( d >= ten_to[p] ) return 0;
-    if( p == 17 || reads_back(m, s, d, p - 1 - x) ) return write_general(value < 0, d, p, x, out);
+    if( p == 17 || reads_back(m, s, d, p - 1 - x) ){
+      char digits[17];
+      for(int i = p - 1; i >= 0; i--){ digits[i] = (char)('0' + d % 10); d /= 10; }
+      return write_general(value < 0, digits, p, x, out);
+    }
   }
   return 0;
 }

@@ -159,6 +159,11 @@ char *tlm_check_database(sqlite3 *db, const char *fn);
 int tlm_resolve_trace(sqlite3 *db, const char *fn, sqlite3_value *arg,
                       char out[33], char **errmsg);
 
+/* Both importers' words for a span whose (trace_id, span_id) is taken:
+** format arguments span id, trace id. */
+#define TLM_SPAN_ALREADY_STORED \
+  "span %s of trace %s is already stored (twice in this input, or imported before)"
+
 /* Each span's attrs text (or NULL), in node order; for the exporters. */
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg);
 void tlm_free_strings(char **strings, int32_t count);
@@ -191,6 +196,10 @@ static inline void tlm_text_str(tlm_text *t, const char *s){
   tlm_text_append(t, s, (int64_t)strlen(s));
 }
 void tlm_text_char(tlm_text *t, char c);
+/* Digits written backwards, ending at end; each returns where they start:
+** v in decimal, or a count of thousandths as "W.ddd". */
+char *tlm_decimal_digits(uint64_t v, char *end);
+char *tlm_thousandths(uint64_t thousandths, char *end);
 void tlm_text_int(tlm_text *t, int64_t value);
 void tlm_text_micros(tlm_text *t, int64_t ns);        /* ns as "µs.nnn" */
 void tlm_text_double(tlm_text *t, double value);      /* shortest exact */
