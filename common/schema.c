@@ -1,23 +1,28 @@
 /*
 ** schema.c — create or upgrade a TraceLM database (see schema.h).
 **
-** PRAGMA user_version holds the schema version.  migrations[v] takes a
-** database from version v to v+1; version 0 is "no TraceLM tables yet", so
-** migrations[0] is sql/schema.sql as it stood at version 1.  A later schema
-** change adds sql/migrate_N.sql and one line below, and updates schema.sql.
+** PRAGMA user_version holds the schema version.  Version 0 is "no TraceLM
+** tables yet": such a database gets sql/schema.sql, which is always the
+** newest layout, whole.  An older one is walked up by upgrades[v], which
+** takes version v to v+1 (sql/migrate_N.sql makes version N).  A schema
+** change updates schema.sql, adds migrate_N.sql and one line below, and
+** raises TLM_SCHEMA_VERSION.
 ** A database whose version is above ours is refused, never altered: an old
 ** binary must not write rows a newer one would misread.
 */
 #include "schema.h"
 #include "tracelm/tracelm.h"
-#include "tlm_schema_sql.h"  /* generated from sql/schema.sql */
+#include "tlm_schema_sql.h"   /* generated from sql/schema.sql */
+#include "tlm_migrate_2_sql.h" /* ... and sql/migrate_2.sql */
 
 #ifdef TLM_SQLITE_EXTENSION
 SQLITE_EXTENSION_INIT3
 #endif
 
-static const char *const migrations[TLM_SCHEMA_VERSION] = {
-  tlm_schema_sql,
+/* upgrades[v]: version v to v+1; [0] is unused (version 0 gets schema.sql). */
+static const char *const upgrades[TLM_SCHEMA_VERSION] = {
+  NULL,
+  tlm_migrate_2_sql,
 };
 
 int tlm_schema_version(sqlite3 *db){
@@ -56,8 +61,12 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
     sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
     return newer_schema_error(version, errmsg);
   }
-  for(; version < TLM_SCHEMA_VERSION; version++){
-    if( sqlite3_exec(db, migrations[version], 0, 0, &sql_error) != SQLITE_OK ){
+  if( version == 0 && sqlite3_exec(db, tlm_schema_sql, 0, 0, &sql_error) != SQLITE_OK ){
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+    goto failed;
+  }
+  for(; version > 0 && version < TLM_SCHEMA_VERSION; version++){
+    if( sqlite3_exec(db, upgrades[version], 0, 0, &sql_error) != SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
       goto failed;
     }

@@ -6,27 +6,18 @@
 **   sqlite3_auto_extension(sqlite3_tracelm_init)  -- C, linked in statically
 **
 ** A connection gets one tlm_ext (its graph cache), freed with the
-** connection.  Adding an analysis: one file, one line below.
+** connection.  Adding a function: one file in functions/ and one line
+** in functions.h.
 */
-#include "tracelm_ext.h"
+#include "functions.h"
+#include "graph.h"
 #include <string.h>
 SQLITE_EXTENSION_INIT1
 
 static int (*const registrations[])(sqlite3 *, tlm_ext *) = {
-  tlm_register_admin,
-  tlm_register_trace_tree,
-  tlm_register_critical_path,
-  tlm_register_span_stats,
-  tlm_register_span_histogram,
-  tlm_register_trace_anomalies,
-  tlm_register_trace_compare,
-  tlm_register_trace_summary,
-  tlm_register_trace_validate,
-  tlm_register_export_chrome,
-  tlm_register_export_otel,
-  tlm_register_import_otel,
-  tlm_register_csv,
-  tlm_register_traceparent,
+#define TLM_X_ENTRY(name) tlm_register_##name,
+  TLM_FUNCTION_FILES(TLM_X_ENTRY)
+#undef TLM_X_ENTRY
 };
 
 static void cache_owner_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){

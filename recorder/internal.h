@@ -1,16 +1,19 @@
 /*
 ** internal.h — what the recorder's files share and callers never see.
 **
-** A span's life: span.c builds a tlm_span on the caller's thread; at
-** tlm_span_end() its record is copied into the recorder's queue (queue.c);
-** the writer thread (writer.c) takes whole batches off the queue and
-** inserts them in one transaction.  recorder.c owns setup, shutdown and
-** fork().  ids.c makes ids and sampling decisions.
+** A span's life flows one way: span.c builds a tlm_span on the caller's
+** thread; at tlm_span_end() its record (record.c) is copied into the
+** recorder's queue (queue.c), which owns it from then on; the writer
+** thread (writer.c) takes whole batches off the queue, inserts them in one
+** transaction, and hands them back to the queue to free.  recorder.c owns
+** setup, shutdown and fork(); error.c the error state; ids.c makes ids and
+** sampling decisions.
 */
 #ifndef TLM_INTERNAL_H
 #define TLM_INTERNAL_H
 
 #include "tracelm/tracelm.h"
+#include "../common/span_row.h"
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -25,12 +28,8 @@ typedef struct tlm_attr {
   union { char *s; int64_t i; double d; } value;   /* s owned */
 } tlm_attr;
 
-#define TLM_STATUS_UNSET 0
-#define TLM_STATUS_OK    1
-#define TLM_STATUS_ERROR 2
-
 /* Names this short live inside the record: no allocation for the usual
-** "llm_call"-sized name, which keeps begin+end under 100 ns. */
+** "llm_call"-sized name (docs/performance.md has what that bought). */
 #define TLM_INLINE_NAME 40
 
 /* Everything the writer needs to insert one span.  Copied by value into
@@ -44,24 +43,32 @@ typedef struct tlm_record {
   double cost;
   int64_t thread_id;
   uint8_t kind;                  /* tlm_span_kind */
-  uint8_t status;                /* TLM_STATUS_* */
+  uint8_t status;                /* TLM_STATUS_* (span_row.h) */
+  uint16_t flags;                /* TLM_FLAG_* (span_row.h): OTLP's Span.flags */
   char *name_heap;               /* owned; NULL when name_inline holds it */
   char *model;                   /* owned or NULL */
   char *status_message;          /* owned or NULL */
+  char *trace_state;             /* owned or NULL; W3C tracestate, inherited */
   tlm_attr *attrs;               /* owned array */
   int attr_count, attr_capacity;
   char name_inline[TLM_INLINE_NAME];
 } tlm_record;
 
+/* record.c: a record's lifetime, from its name to its free. */
 static inline const char *tlm_record_name(const tlm_record *r){
   return r->name_heap ? r->name_heap : r->name_inline;
 }
+/* Set the name (the record must be fresh); TLM_OK or TLM_ENOMEM. */
+int tlm_record_set_name(tlm_record *r, const char *name);
+/* A new attribute slot with its key copied; NULL when out of memory. */
+tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type);
+/* The attributes as one JSON object's text (cJSON_free it), or NULL. */
+char *tlm_record_attrs_json(const tlm_record *r);
 void tlm_record_free(tlm_record *r);
 
 struct tlm_span {
   tlm_recorder *rec;
   tlm_record r;
-  char *tracestate;              /* owned; inherited by children; NULL mostly */
   uint8_t sampled;
   unsigned fork_generation;      /* a span begun before fork() is the parent's */
 };
@@ -108,6 +115,12 @@ int tlm_queue_push(tlm_queue *q, tlm_record *r, tlm_on_full on_full);
 uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms, uint64_t *first,
                         tlm_drop_count **drops, int *drop_count,
                         uint64_t *drops_seq, int *stop);
+/* The record in slot i of a batch tlm_queue_take handed out. */
+static inline const tlm_record *tlm_queue_slot(const tlm_queue *q, uint64_t i){
+  return &q->slots[i % q->capacity];
+}
+/* Writer side: the batch is done; its records are freed and its slots
+** reused. */
 void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written,
                       uint64_t failed, uint64_t drops_seq);
 /* Wait until everything queued or dropped before the call is committed. */
@@ -140,15 +153,23 @@ struct tlm_recorder {
 
 /* recorder.c */
 extern unsigned tlm_fork_generation;
-void tlm_set_error(const char *fmt, ...);
 tlm_recorder *tlm_resolve(tlm_recorder *rec);
+
+/* error.c: the calling thread's last error, and the writer's. */
+void tlm_set_error(const char *fmt, ...);
+/* The writer's latest failure, "what: sqlite's message" (takes queue.lock). */
+void tlm_note_writer_error(tlm_recorder *rec, const char *what, const char *detail);
 
 /* writer.c */
 int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out);
 int tlm_writer_start(tlm_recorder *rec);
 void tlm_writer_stop(tlm_recorder *rec);
-/* Hand a finished span's record to the writer; takes ownership of r. */
-void tlm_writer_submit(tlm_recorder *rec, tlm_record *r);
+/* A fork() child inherits the queue but not the thread: the first span it
+** ends starts a writer of its own (recorder.c cleared writer_running). */
+void tlm_writer_start_lazily(tlm_recorder *rec);
+static inline void tlm_writer_ensure_running(tlm_recorder *rec){
+  if( !__atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) tlm_writer_start_lazily(rec);
+}
 
 /* ids.c */
 void tlm_new_trace_id(uint8_t out[16]);

@@ -18,7 +18,7 @@ int tlm_inject(const tlm_span *span, tlm_header_set set, void *carrier){
   if( span == NULL || set == NULL ) return TLM_EINVAL;
   tlm_span_traceparent(span, header);
   set(carrier, "traceparent", header);
-  if( span->tracestate ) set(carrier, "tracestate", span->tracestate);
+  if( span->r.trace_state ) set(carrier, "tracestate", span->r.trace_state);
   return TLM_OK;
 }
 
@@ -33,7 +33,7 @@ tlm_span *tlm_span_begin_extract(tlm_recorder *rec, const char *name,
   tlm_span_set_kind(span, TLM_KIND_SERVER);
   if( continued ){
     const char *tracestate = get(carrier, "tracestate");
-    if( tracestate && tlm_tracestate_valid(tracestate) ) span->tracestate = strdup(tracestate);
+    if( tracestate && tlm_tracestate_valid(tracestate) ) span->r.trace_state = strdup(tracestate);
   }
   return span;
 }

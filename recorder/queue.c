@@ -145,6 +145,10 @@ uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms, uint64_t *first,
 
 void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written,
                       uint64_t failed, uint64_t drops_seq_taken){
+  /* Outside the lock: producers never touch slots between tail and head. */
+  for(uint64_t i = q->tail; i < q->tail + count; i++){
+    tlm_record_free(&q->slots[i % q->capacity]);
+  }
   pthread_mutex_lock(&q->lock);
   q->tail += count;
   q->spans_written += written;

@@ -14,7 +14,6 @@
 */
 #include "internal.h"
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +24,10 @@
 
 unsigned tlm_fork_generation;
 
-static __thread char tls_error[512];
-
 static tlm_recorder default_recorder;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static tlm_recorder *registry;       /* every open recorder */
 static int handlers_installed;
-
-const char *tlm_last_error(void){ return tls_error; }
-
-void tlm_set_error(const char *fmt, ...){
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(tls_error, sizeof tls_error, fmt, ap);
-  va_end(ap);
-}
 
 void tlm_options_init(tlm_options *opts){
   memset(opts, 0, sizeof *opts);

@@ -100,14 +100,12 @@ static char *copy_string(const char *s){
 }
 
 /* The common body of every begin: parent context in, span out. */
-static tlm_span *span_create(tlm_recorder *rec, const char *name,
-                             const uint8_t *trace_id, uint64_t parent_id, int sampled){
+static tlm_span *span_create(tlm_recorder *rec, const char *name, const uint8_t *trace_id,
+                             uint64_t parent_id, int sampled, int remote_parent){
   tlm_span *span = span_alloc();
-  size_t name_length;
   if( span == NULL ) return NULL;
   memset(&span->r, 0, offsetof(tlm_record, name_inline));
   span->rec = rec;
-  span->tracestate = NULL;
   span->fork_generation = tlm_fork_generation;
   if( trace_id ){
     memcpy(span->r.trace_id, trace_id, 16);
@@ -119,13 +117,11 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name,
   span->r.span_id = tlm_new_span_id();
   span->r.parent_id = parent_id;
   span->r.kind = TLM_KIND_INTERNAL;
-  if( name == NULL ) name = "";
-  name_length = strlen(name);
-  if( name_length < TLM_INLINE_NAME ){
-    memcpy(span->r.name_inline, name, name_length + 1);
-  }else{
-    span->r.name_heap = strdup(name);
-    span->r.name_inline[0] = 0;
+  span->r.flags = (uint16_t)(span->sampled | TLM_FLAG_HAS_IS_REMOTE
+                             | (remote_parent ? TLM_FLAG_PARENT_IS_REMOTE : 0));
+  if( tlm_record_set_name(&span->r, name ? name : "") != TLM_OK ){
+    span_release(span);
+    return NULL;
   }
   if( span->sampled ){
     span->r.thread_id = current_thread_id();
@@ -143,17 +139,17 @@ static tlm_span *begin_under(tlm_recorder *rec, tlm_span *parent, const char *na
   if( rec == NULL || !rec->open ) return NULL;
   if( parent ){
     tlm_span *span = span_create(rec, name, parent->r.trace_id, parent->r.span_id,
-                                 parent->sampled);
+                                 parent->sampled, 0);
     /* tracestate travels with the trace: every local descendant carries it. */
-    if( span && parent->tracestate ) span->tracestate = strdup(parent->tracestate);
+    if( span && parent->r.trace_state ) span->r.trace_state = strdup(parent->r.trace_state);
     return span;
   }
   if( rec->has_remote ){
     return span_create(rec, name, rec->remote.trace_id,
                        tlm_span_id_from_bytes(rec->remote.span_id),
-                       rec->remote.flags & 1);
+                       rec->remote.flags & 1, 1);
   }
-  return span_create(rec, name, NULL, 0, 0);
+  return span_create(rec, name, NULL, 0, 0, 0);
 }
 
 tlm_span *tlm_recorder_span_begin(tlm_recorder *rec, const char *name){
@@ -178,9 +174,9 @@ tlm_span *tlm_span_begin_remote(tlm_recorder *rec, const char *traceparent,
   if( rec == NULL || !rec->open ) return NULL;
   if( traceparent && tlm_traceparent_parse(traceparent, &ctx) == TLM_OK ){
     return span_create(rec, name, ctx.trace_id,
-                       tlm_span_id_from_bytes(ctx.span_id), ctx.flags & 1);
+                       tlm_span_id_from_bytes(ctx.span_id), ctx.flags & 1, 1);
   }
-  return span_create(rec, name, NULL, 0, 0);
+  return span_create(rec, name, NULL, 0, 0, 0);
 }
 
 void tlm_span_end(tlm_span *span){
@@ -188,12 +184,12 @@ void tlm_span_end(tlm_span *span){
   stack_remove(span);
   if( span->sampled && span->fork_generation == tlm_fork_generation ){
     span->r.end_ns = now_ns();
-    tlm_writer_submit(span->rec, &span->r);   /* the record moves out */
+    tlm_writer_ensure_running(span->rec);
+    tlm_queue_push(&span->rec->queue, &span->r, span->rec->on_full);   /* the record moves out */
   }else{
     /* Unsampled, or begun by the parent before fork(): the parent writes it. */
     tlm_record_free(&span->r);
   }
-  free(span->tracestate);
   span_release(span);
 }
 
@@ -247,21 +243,8 @@ void tlm_span_set_error(tlm_span *span, const char *message){
 }
 
 static tlm_attr *new_attr(tlm_span *span, const char *key, tlm_attr_type type){
-  tlm_record *r = &span->r;
-  char *key_copy;
   if( !recording(span) || key == NULL ) return NULL;
-  if( r->attr_count == r->attr_capacity ){
-    int capacity = r->attr_capacity ? r->attr_capacity * 2 : 4;
-    tlm_attr *grown = realloc(r->attrs, capacity * sizeof *grown);
-    if( grown == NULL ) return NULL;
-    r->attrs = grown;
-    r->attr_capacity = capacity;
-  }
-  key_copy = strdup(key);
-  if( key_copy == NULL ) return NULL;
-  r->attrs[r->attr_count].key = key_copy;
-  r->attrs[r->attr_count].type = type;
-  return &r->attrs[r->attr_count++];
+  return tlm_record_add_attr(&span->r, key, type);
 }
 
 void tlm_span_set_str(tlm_span *span, const char *key, const char *value){
@@ -296,7 +279,7 @@ void tlm_record_error(const char *message){ tlm_span_set_error(tlm_span_current(
 
 int tlm_span_is_sampled(const tlm_span *span){ return span ? span->sampled : 0; }
 
-const char *tlm_span_tracestate(const tlm_span *span){ return span ? span->tracestate : NULL; }
+const char *tlm_span_tracestate(const tlm_span *span){ return span ? span->r.trace_state : NULL; }
 
 void tlm_span_trace_id(const tlm_span *span, char out[33]){
   if( span ) tlm_hex_encode(span->r.trace_id, 16, out); else out[0] = 0;

@@ -10,8 +10,8 @@
 **
 ** Several processes may write one database.  SQLite lets one write at a
 ** time; the busy timeout waits for the lock, and a batch that still finds
-** it busy is retried rather than lost.  Attributes become one JSON object
-** per span, built here with cJSON so the caller's thread never formats.
+** it busy is retried rather than lost.  Each record becomes a row through
+** common/span_row.h, the one definition of a span row.
 */
 #include "internal.h"
 #include "../common/hexid.h"
@@ -25,32 +25,10 @@
 #define BUSY_TIMEOUT_MS   5000
 #define BUSY_RETRY_LIMIT  24         /* x BUSY_TIMEOUT_MS: two minutes */
 
-static const char *const insert_span_sql =
-  "INSERT INTO spans(trace_id, span_id, parent_id, name, kind, start_ns, end_ns,"
-  " status, status_message, tokens_in, tokens_out, cost, model, service,"
-  " thread_id, attrs) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
-
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
   " ON CONFLICT(trace_id) DO UPDATE SET"
   " dropped_spans = dropped_spans + excluded.dropped_spans";
-
-static const char *const kind_names[] = {
-  "unspecified", "internal", "server", "client", "producer", "consumer"
-};
-static const char *const status_names[] = { "unset", "ok", "error" };
-
-void tlm_record_free(tlm_record *r){
-  free(r->name_heap);
-  free(r->model);
-  free(r->status_message);
-  for(int i = 0; i < r->attr_count; i++){
-    free(r->attrs[i].key);
-    if( r->attrs[i].type == TLM_ATTR_STR ) free(r->attrs[i].value.s);
-  }
-  free(r->attrs);
-  memset(r, 0, sizeof *r);
-}
 
 int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
   sqlite3 *db = NULL;
@@ -96,67 +74,29 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
 }
 
 static void note_error(tlm_recorder *rec, const char *what, sqlite3 *db){
-  pthread_mutex_lock(&rec->queue.lock);
-  snprintf(rec->writer_error, sizeof rec->writer_error, "%s: %s", what,
-           db ? sqlite3_errmsg(db) : "no database connection");
-  pthread_mutex_unlock(&rec->queue.lock);
-}
-
-static char *attrs_to_json(const tlm_record *r){
-  cJSON *obj;
-  char *text;
-  if( r->attr_count == 0 ) return NULL;
-  obj = cJSON_CreateObject();
-  if( obj == NULL ) return NULL;
-  for(int i = 0; i < r->attr_count; i++){
-    const tlm_attr *a = &r->attrs[i];
-    cJSON *value = NULL;
-    switch( a->type ){
-      case TLM_ATTR_STR:    value = cJSON_CreateString(a->value.s); break;
-      case TLM_ATTR_INT:    value = cJSON_CreateNumber((double)a->value.i); break;
-      case TLM_ATTR_DOUBLE: value = cJSON_CreateNumber(a->value.d); break;
-      case TLM_ATTR_BOOL:   value = cJSON_CreateBool((cJSON_bool)a->value.i); break;
-    }
-    /* A key set twice keeps its last value, as a setter should. */
-    if( value && !cJSON_ReplaceItemInObjectCaseSensitive(obj, a->key, value) ){
-      cJSON_AddItemToObject(obj, a->key, value);
-    }
-  }
-  text = cJSON_PrintUnformatted(obj);
-  cJSON_Delete(obj);
-  return text;
+  tlm_note_writer_error(rec, what, db ? sqlite3_errmsg(db) : "no database connection");
 }
 
 static int insert_record(sqlite3_stmt *stmt, const tlm_record *r, const char *service){
   char trace_hex[33], span_hex[17], parent_hex[17];
-  char *attrs = attrs_to_json(r);
+  char *attrs = tlm_record_attrs_json(r);
   int rc;
   tlm_hex_encode(r->trace_id, 16, trace_hex);
   tlm_span_id_to_hex(r->span_id, span_hex);
-  sqlite3_bind_text(stmt, 1, trace_hex, 32, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 2, span_hex, 16, SQLITE_STATIC);
-  if( r->parent_id ){
-    tlm_span_id_to_hex(r->parent_id, parent_hex);
-    sqlite3_bind_text(stmt, 3, parent_hex, 16, SQLITE_STATIC);
-  }else{
-    sqlite3_bind_null(stmt, 3);
-  }
-  sqlite3_bind_text(stmt, 4, tlm_record_name(r), -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 5, kind_names[r->kind <= 5 ? r->kind : 1], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 6, r->start_ns);
-  sqlite3_bind_int64(stmt, 7, r->end_ns);
-  sqlite3_bind_text(stmt, 8, status_names[r->status <= 2 ? r->status : 0], -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 9, r->status_message, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 10, r->tokens_in);
-  sqlite3_bind_int64(stmt, 11, r->tokens_out);
-  sqlite3_bind_double(stmt, 12, r->cost);
-  sqlite3_bind_text(stmt, 13, r->model, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 14, service, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 15, r->thread_id);
-  if( attrs ) sqlite3_bind_text(stmt, 16, attrs, -1, cJSON_free);
-  else sqlite3_bind_null(stmt, 16);
+  if( r->parent_id ) tlm_span_id_to_hex(r->parent_id, parent_hex);
+  tlm_span_row row = {
+    .trace_id = trace_hex, .span_id = span_hex, .parent_id = r->parent_id ? parent_hex : NULL,
+    .name = tlm_record_name(r), .kind = r->kind, .status = r->status,
+    .start_ns = r->start_ns, .end_ns = r->end_ns, .has_end = 1,
+    .status_message = r->status_message, .tokens_in = r->tokens_in,
+    .tokens_out = r->tokens_out, .cost = r->cost, .model = r->model, .service = service,
+    .thread_id = r->thread_id, .has_thread = 1, .attrs = attrs,
+    .flags = r->flags, .has_flags = 1, .trace_state = r->trace_state,
+  };
+  tlm_span_row_bind(stmt, &row);
   rc = sqlite3_step(stmt);
-  sqlite3_reset(stmt);   /* all 16 parameters are bound again next time */
+  sqlite3_reset(stmt);   /* every parameter is bound again next time */
+  cJSON_free(attrs);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -180,7 +120,7 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert
     return 0;
   }
   for(uint64_t i = first; i < first + count; i++){
-    if( insert_record(insert, &q->slots[i % q->capacity], rec->service) == SQLITE_OK ){
+    if( insert_record(insert, tlm_queue_slot(q, i), rec->service) == SQLITE_OK ){
       written++;
     }else{
       note_error(rec, "a span was refused", db);
@@ -211,12 +151,10 @@ static void *writer_main(void *arg){
   pthread_mutex_lock(&rec->db_lock);
   if( rec->db == NULL && tlm_writer_open_db(rec, &rec->db) != TLM_OK ){
     /* Only after fork(): tlm_init opened the first connection itself. */
-    pthread_mutex_lock(&q->lock);
-    snprintf(rec->writer_error, sizeof rec->writer_error, "%s", tlm_last_error());
-    pthread_mutex_unlock(&q->lock);
+    tlm_note_writer_error(rec, tlm_last_error(), NULL);
   }
   if( rec->db ){
-    if( sqlite3_prepare_v3(rec->db, insert_span_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert, 0)
+    if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert, 0)
      || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &add_drops, 0) ){
       note_error(rec, "cannot prepare the insert", rec->db);
     }
@@ -237,9 +175,6 @@ static void *writer_main(void *arg){
     if( (count > 0 || drop_count > 0) && insert && add_drops ){
       written = write_batch(rec, rec->db, insert, add_drops, first, count,
                             drops, drop_count);
-    }
-    for(uint64_t i = first; i < first + count; i++){
-      tlm_record_free(&q->slots[i % q->capacity]);
     }
     free(drops);
     tlm_queue_finish(q, count, written, count - written, drops_seq);
@@ -270,13 +205,8 @@ void tlm_writer_stop(tlm_recorder *rec){
   rec->writer_running = 0;
 }
 
-void tlm_writer_submit(tlm_recorder *rec, tlm_record *r){
-  /* A fork() child inherits the queue but not the thread: the first span
-  ** it ends starts a writer of its own (recorder.c cleared writer_running). */
-  if( !__atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ){
-    pthread_mutex_lock(&rec->db_lock);
-    if( !rec->writer_running && rec->open ) tlm_writer_start(rec);
-    pthread_mutex_unlock(&rec->db_lock);
-  }
-  tlm_queue_push(&rec->queue, r, rec->on_full);
+void tlm_writer_start_lazily(tlm_recorder *rec){
+  pthread_mutex_lock(&rec->db_lock);
+  if( !rec->writer_running && rec->open ) tlm_writer_start(rec);
+  pthread_mutex_unlock(&rec->db_lock);
 }

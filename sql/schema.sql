@@ -1,11 +1,13 @@
--- TraceLM schema, version 1.
+-- TraceLM schema, version 2.
 --
 -- The single source of the database layout: the recorder (recorder/writer.c),
 -- the extension (tracelm_init()) and the CLI all apply this text, embedded
 -- at build time.  Every statement is idempotent, so applying it to a
 -- database that already has it changes nothing.  docs/schema.md explains
 -- each column.  PRAGMA user_version is set by common/schema.c, which also
--- refuses databases written by a newer TraceLM.
+-- refuses databases written by a newer TraceLM.  A database of an older
+-- version is brought here by sql/migrate_N.sql (N = the version it makes);
+-- a change to this file needs one, and common/span_row.h for spans.
 
 -- One row per finished (or still open, end_ns NULL) span.  A rowid table on
 -- purpose: span ids are random, so a table clustered by (trace_id, span_id)
@@ -30,6 +32,11 @@ CREATE TABLE IF NOT EXISTS spans(
   service        TEXT,
   thread_id      INTEGER,
   attrs          TEXT,
+  -- Version 2.  OTLP's Span.flags: the W3C trace flags in the low byte,
+  -- 0x100 and 0x200 for "parent is remote" known and true.
+  flags          INTEGER CONSTRAINT flags_is_null_or_32_bits
+                   CHECK (flags IS NULL OR flags BETWEEN 0 AND 4294967295),
+  trace_state    TEXT,      -- W3C tracestate the span carried
   PRIMARY KEY (trace_id, span_id),
   -- Named, so a refused row says which rule it broke in one line.
   CONSTRAINT trace_id_is_32_lowercase_hex CHECK (length(trace_id) = 32

@@ -154,7 +154,7 @@ expect "ambiguous prefix" 1 "tracelm analyze: '0' is ambiguous: it matches 0af76
 
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
-expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (1); upgrade TraceLM to use it" \
+expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (2); upgrade TraceLM to use it" \
   -- "$TRACELM" --db future.db list
 
 cd / && rm -rf "$WORK"

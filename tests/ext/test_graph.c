@@ -9,10 +9,11 @@
 ** key; graph_problems.sql covers them in a table made by another tool); self time over overlapping children; and the cache.
 */
 #define SQLITE_CORE 1          /* direct calls here; the extension's own go through its api */
-#include "tracelm_ext.h"
+#include "analyses.h"
 #include <sqlite3.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

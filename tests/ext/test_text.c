@@ -9,11 +9,12 @@
 ** the edges of the fast paths.  Integers are checked against printf.
 */
 #define SQLITE_CORE 1
-#include "tracelm_ext.h"
+#include "text.h"
 #include <sqlite3.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "tracelm/tracelm.h"
 #include "test_db.h"
+#include "schema.h"
 
 static const char *init_at(const char *name){
   tlm_options opts;
@@ -321,7 +322,8 @@ static void test_recorder_refuses_a_newer_schema_and_leaves_it(void **state){
   assert_int_equal(tlm_init(&opts), TLM_ESCHEMA);
   char message[4300];
   snprintf(message, sizeof message, "database '%s': database schema version 99 is newer"
-           " than this TraceLM understands (1); upgrade TraceLM to use it", path);
+           " than this TraceLM understands (%d); upgrade TraceLM to use it", path,
+           TLM_SCHEMA_VERSION);
   assert_string_equal(tlm_last_error(), message);
   assert_int_equal(test_db_int(path, "SELECT count(*) FROM sqlite_schema"), 0);
   assert_int_equal(test_db_int(path, "PRAGMA user_version"), 99);

@@ -1,0 +1,45 @@
+/*
+** analyses.h — the algorithms more than one SQL function uses.
+**
+** critical_path() and trace_summary() share the critical path;
+** trace_anomalies() and the summary share the anomalies; span_histogram()
+** and the summary share the buckets; trace_tree, span_stats and the
+** exports share self time.  Each lives in the file of the function it is
+** named after (self time, which has none, in core/self_time.c).
+*/
+#ifndef TLM_ANALYSES_H
+#define TLM_ANALYSES_H
+
+#include "graph.h"
+
+/* Self time of every node: its duration minus the union of its children's
+** intervals clipped to it.  An array of g->n, sqlite3_free() it. */
+int64_t *tlm_graph_self_ns(const tlm_graph *g);
+
+typedef struct tlm_segment {
+  int32_t node;
+  int64_t start_ns, end_ns;
+} tlm_segment;
+/* The critical path of the root, in time order; sqlite3_free(*out). */
+int tlm_critical_path(const tlm_graph *g, tlm_segment **out, int32_t *count);
+
+typedef struct tlm_anomaly {
+  int32_t node;
+  const char *kind;
+  char *detail;             /* sqlite3_malloc'd */
+} tlm_anomaly;
+int tlm_find_anomalies(const tlm_graph *g, tlm_anomaly **out, int32_t *count);
+void tlm_free_anomalies(tlm_anomaly *a, int32_t count);
+
+typedef struct tlm_bucket {
+  char label[48];
+  double lower_ms, upper_ms;   /* upper_ms < 0: no upper bound */
+  int64_t count;
+} tlm_bucket;
+#define TLM_MAX_BUCKETS 65
+/* bounds_json NULL: the default bounds.  Returns the bucket count, or -1
+** with *errmsg set. */
+int tlm_histogram(const tlm_graph *g, const char *bounds_json, tlm_bucket *out,
+                  char **errmsg);
+
+#endif

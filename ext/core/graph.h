@@ -1,0 +1,89 @@
+/*
+** graph.h — one trace's spans as a checked, ordered tree (graph.c).
+**
+** Every analysis reads a trace through this: loaded by one index range
+** scan, checked, with children indexed and a depth-first order computed
+** once, and cached on the connection until the database changes.
+*/
+#ifndef TLM_GRAPH_H
+#define TLM_GRAPH_H
+
+#include "ext.h"
+#include "span_row.h"
+
+/* Why a span is suspect; a span may have several. */
+#define TLM_PROBLEM_ORPHAN      0x01   /* parent id not in the trace */
+#define TLM_PROBLEM_UNFINISHED  0x02   /* end_ns NULL */
+#define TLM_PROBLEM_CYCLE       0x04   /* parent chain loops; cut here */
+#define TLM_PROBLEM_DUPLICATE   0x08   /* span id seen before in this trace */
+#define TLM_PROBLEM_NEGATIVE    0x10   /* end_ns < start_ns */
+#define TLM_PROBLEM_EXTRA_ROOT  0x20   /* a second span with no parent */
+
+typedef struct tlm_node {
+  int64_t start_ns;
+  int64_t end_ns;           /* unfinished: the trace's last known time */
+  uint64_t span_id;
+  uint64_t parent_id;       /* 0: none */
+  int64_t tokens_in, tokens_out;
+  double cost;
+  int64_t thread_id;
+  int32_t parent;           /* index of the parent node, -1 for a top */
+  int32_t name;             /* string pool indexes, -1 for NULL */
+  int32_t model;
+  int32_t service;
+  int32_t message;          /* status_message */
+  uint8_t kind;             /* TLM_KIND_*, 0..5 (span_row.h) */
+  uint8_t status;           /* TLM_STATUS_* */
+  uint8_t problems;         /* TLM_PROBLEM_* */
+} tlm_node;
+
+struct tlm_graph {
+  int refs;
+  char trace_id[33];
+  unsigned data_version;    /* cache key, with total_changes */
+  int64_t total_changes;
+  int32_t n;                /* spans */
+  tlm_node *nodes;          /* in rowid (write) order, as loaded */
+  int32_t *child_start;     /* children of i: children[child_start[i] .. +child_count[i]] */
+  int32_t *child_count;
+  int32_t *children;        /* sorted by start time */
+  int32_t top_count;        /* tops[0] is the root; others are orphans */
+  int32_t *tops;
+  int32_t root;             /* -1 only for an empty trace */
+  int32_t *order;           /* depth-first order, children by start time */
+  int32_t *by_start;        /* all nodes by start, longer first, then write order */
+  int32_t *depth;           /* per node */
+  int64_t start_ns, end_ns; /* the trace's first and last known times */
+  int32_t with_attrs;       /* spans whose attrs is not NULL */
+  int32_t string_count, string_capacity;
+  char **strings;
+};
+
+/* Resolve trace_arg ('latest', an id, or a unique prefix) and give the
+** graph of that trace, cached or loaded.  On error returns an SQLite code
+** and sets *errmsg ("fn: what was wrong", sqlite3_malloc'd).  Release the
+** graph with tlm_graph_release(). */
+int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                  tlm_graph **out, char **errmsg);
+/* The same for an already resolved 32-digit id. */
+int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
+                     tlm_graph **out, char **errmsg);
+void tlm_graph_release(tlm_graph *g);
+
+/* The string at a pool index, or NULL for -1. */
+static inline const char *tlm_str(const tlm_graph *g, int32_t index){
+  return index >= 0 ? g->strings[index] : 0;
+}
+static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->start_ns; }
+
+/* Each span's attrs text (or NULL), in node order; for the exporters
+** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */
+int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg);
+void tlm_free_strings(char **strings, int32_t count);
+
+/* The problems of one node, as words ("orphan, unfinished"), into buf;
+** and "span ID (name): orphan, unfinished" for a node (problems.c). */
+void tlm_problem_words(uint8_t problems, char *buf, int size);
+char *tlm_problem_line(const tlm_graph *g, int32_t node);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+** import_otel.c — import_otel(document): OTLP/JSON traces into spans.
+**
+**   sqlite> SELECT import_otel(readfile('collector-export.jsonl'));
+**   42
+**
+** The argument is one ExportTraceServiceRequest (or TracesData: the same
+** shape), or JSON Lines with one per line as the OpenTelemetry collector's
+** file exporter writes.  Returns the number of spans imported.  All or
+** nothing: it runs inside a savepoint, and on any error nothing stays and
+** the message says where ("line 3: resourceSpans[0].scopeSpans[0].spans[2]
+** ('llm_call'): traceId must be 32 hex digits").
+**
+** Mapping (the reverse of export_otel):
+**   resource attribute service.name -> service
+**   traceId/spanId/parentSpanId (hex, any case; "" = no parent) -> ids
+**   kind (0-5 or "SPAN_KIND_CLIENT") -> kind;  status.code/message -> status
+**   startTimeUnixNano/endTimeUnixNano (decimal string or number; an end
+**     of "0" or none is NULL: unfinished)
+**   gen_ai.usage.input_tokens / output_tokens (also the older
+**     prompt_tokens / completion_tokens) -> tokens_in / tokens_out,
+**   gen_ai.request.model -> model, tracelm.cost -> cost, thread.id ->
+**     thread_id; every other attribute -> the attrs JSON object, AnyValues
+**     as plain JSON (intValue as a number, kvlistValue as an object,
+**     bytesValue as its base64 text, an empty value as null).
+**   flags -> flags, traceState -> trace_state
+** Events, links, dropped counts and other resource attributes are not
+** kept: the schema has no place for them yet.
+** A span id already stored in its trace (twice in one file, or imported
+** before) is refused, since the primary key is (trace_id, span_id) and
+** which of the two is right cannot be told.
+*/
+#include "trace_resolve.h"
+#include "hexid.h"
+#include "span_row.h"
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+typedef struct importer {
+  sqlite3 *db;
+  sqlite3_stmt *insert;
+  int64_t imported;
+  char where[160];           /* "line 3: resourceSpans[0]..." for messages */
+  char *error;               /* sqlite3_malloc'd, set once */
+} importer;
+
+static int fail(importer *im, const char *fmt, ...){
+  va_list ap;
+  if( im->error ) return SQLITE_ERROR;
+  va_start(ap, fmt);
+  char *what = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  im->error = sqlite3_mprintf("import_otel: %s: %s", im->where, what ? what : "out of memory");
+  sqlite3_free(what);
+  return SQLITE_ERROR;
+}
+
+/* Lowercase hex of exactly `digits` digits into out, or 0. */
+static int read_hex_id(const cJSON *item, int digits, char *out){
+  uint8_t bytes[16];
+  if( !cJSON_IsString(item) || (int)strlen(item->valuestring) != digits
+   || tlm_hex_decode(item->valuestring, digits / 2, bytes, 1)
+   || tlm_bytes_all_zero(bytes, digits / 2) ){
+    return 0;
+  }
+  tlm_hex_encode(bytes, digits / 2, out);
+  return 1;
+}
+
+/* A 64-bit integer from a decimal string or a JSON number. */
+static int read_int64(const cJSON *item, int64_t *out){
+  if( cJSON_IsNumber(item) ){ *out = (int64_t)item->valuedouble; return 1; }
+  if( cJSON_IsString(item) && item->valuestring[0] ){
+    char *end;
+    errno = 0;
+    long long v = strtoll(item->valuestring, &end, 10);
+    if( errno == 0 && *end == 0 ){ *out = v; return 1; }
+  }
+  return 0;
+}
+
+static int read_enum(const cJSON *item, const char *prefix, const char *const *names,
+                     int count, int *out){
+  if( item == NULL ){ *out = 0; return 1; }
+  if( cJSON_IsNumber(item) ){
+    *out = (int)item->valuedouble;
+    return *out >= 0 && *out < count && item->valuedouble == *out;
+  }
+  if( cJSON_IsString(item) ){
+    size_t length = strlen(prefix);
+    if( strncmp(item->valuestring, prefix, length) ) return 0;
+    for(int k = 0; k < count; k++){
+      const char *a = item->valuestring + length, *b = names[k];
+      while( *a && *b && toupper((unsigned char)*a) == toupper((unsigned char)*b) ){ a++; b++; }
+      if( *a == 0 && *b == 0 ){ *out = k; return 1; }
+    }
+  }
+  return 0;
+}
+
+/* An OTLP AnyValue as plain JSON; NULL when malformed. */
+static cJSON *any_value_to_json(const cJSON *value){
+  const cJSON *v;
+  if( !cJSON_IsObject(value) ) return NULL;
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "stringValue")) ) return cJSON_IsString(v) ? cJSON_CreateString(v->valuestring) : NULL;
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "boolValue")) ) return cJSON_IsBool(v) ? cJSON_CreateBool(cJSON_IsTrue(v)) : NULL;
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "intValue")) ){
+    int64_t i;
+    return read_int64(v, &i) ? cJSON_CreateNumber((double)i) : NULL;
+  }
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "doubleValue")) ){
+    if( cJSON_IsNumber(v) ) return cJSON_CreateNumber(v->valuedouble);
+    if( cJSON_IsString(v) ) return cJSON_CreateNumber(strtod(v->valuestring, NULL));
+    return NULL;
+  }
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "bytesValue")) ) return cJSON_IsString(v) ? cJSON_CreateString(v->valuestring) : NULL;
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "arrayValue")) ){
+    cJSON *array = cJSON_CreateArray();
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(v, "values"), *item;
+    cJSON_ArrayForEach(item, values){
+      cJSON *converted = any_value_to_json(item);
+      if( converted == NULL ){ cJSON_Delete(array); return NULL; }
+      cJSON_AddItemToArray(array, converted);
+    }
+    return array;
+  }
+  if( (v = cJSON_GetObjectItemCaseSensitive(value, "kvlistValue")) ){
+    cJSON *object = cJSON_CreateObject();
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(v, "values"), *item;
+    cJSON_ArrayForEach(item, values){
+      const cJSON *key = cJSON_GetObjectItemCaseSensitive(item, "key");
+      cJSON *converted = any_value_to_json(cJSON_GetObjectItemCaseSensitive(item, "value"));
+      if( !cJSON_IsString(key) || converted == NULL ){
+        cJSON_Delete(converted);
+        cJSON_Delete(object);
+        return NULL;
+      }
+      cJSON_AddItemToObject(object, key->valuestring, converted);
+    }
+    return object;
+  }
+  return cJSON_CreateNull();   /* an empty AnyValue {} */
+}
+
+typedef struct span_columns {
+  int64_t tokens_in, tokens_out, thread_id;
+  int has_thread;
+  double cost;
+  const char *model;
+  cJSON *attrs;
+} span_columns;
+
+static int read_attributes(importer *im, const cJSON *list, span_columns *c){
+  const cJSON *kv;
+  c->attrs = cJSON_CreateObject();
+  cJSON_ArrayForEach(kv, list){
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(kv, "key");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(kv, "value");
+    cJSON *json;
+    if( !cJSON_IsString(key) ) return fail(im, "an attribute has no key");
+    json = any_value_to_json(value);
+    if( json == NULL ) return fail(im, "attribute '%s' has a malformed value", key->valuestring);
+    const char *k = key->valuestring;
+    int64_t number;
+    if( (!strcmp(k, "gen_ai.usage.input_tokens") || !strcmp(k, "gen_ai.usage.prompt_tokens"))
+        && cJSON_IsNumber(json) ){
+      c->tokens_in = (int64_t)json->valuedouble;
+      if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_in = number;
+      cJSON_Delete(json);
+    }else if( (!strcmp(k, "gen_ai.usage.output_tokens") || !strcmp(k, "gen_ai.usage.completion_tokens"))
+              && cJSON_IsNumber(json) ){
+      c->tokens_out = (int64_t)json->valuedouble;
+      if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_out = number;
+      cJSON_Delete(json);
+    }else if( !strcmp(k, "gen_ai.request.model") && cJSON_IsString(json) ){
+      c->model = cJSON_GetObjectItemCaseSensitive(value, "stringValue")->valuestring;
+      cJSON_Delete(json);
+    }else if( !strcmp(k, "tracelm.cost") && cJSON_IsNumber(json) ){
+      c->cost = json->valuedouble;
+      cJSON_Delete(json);
+    }else if( !strcmp(k, "thread.id") && cJSON_IsNumber(json) ){
+      c->has_thread = read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &c->thread_id);
+      if( !c->has_thread ){ c->thread_id = (int64_t)json->valuedouble; c->has_thread = 1; }
+      cJSON_Delete(json);
+    }else{
+      cJSON_DeleteItemFromObjectCaseSensitive(c->attrs, k);   /* the last value wins */
+      cJSON_AddItemToObject(c->attrs, k, json);
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int import_span(importer *im, const cJSON *span, const char *service){
+  char trace_id[33], span_id[17], parent_id[17];
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(span, "name");
+  const cJSON *parent = cJSON_GetObjectItemCaseSensitive(span, "parentSpanId");
+  const cJSON *status = cJSON_GetObjectItemCaseSensitive(span, "status");
+  const cJSON *message = cJSON_GetObjectItemCaseSensitive(status, "message");
+  span_columns c = {0};
+  int64_t start, end = 0;
+  int kind, code, has_parent = 0, rc;
+  char *attrs = NULL;
+
+  if( !cJSON_IsObject(span) ) return fail(im, "a span must be an object");
+  if( !read_hex_id(cJSON_GetObjectItemCaseSensitive(span, "traceId"), 32, trace_id) ){
+    return fail(im, "traceId must be 32 hex digits, not all zero");
+  }
+  if( !read_hex_id(cJSON_GetObjectItemCaseSensitive(span, "spanId"), 16, span_id) ){
+    return fail(im, "spanId must be 16 hex digits, not all zero");
+  }
+  if( parent && !cJSON_IsNull(parent) && !(cJSON_IsString(parent) && parent->valuestring[0] == 0) ){
+    if( !read_hex_id(parent, 16, parent_id) ) return fail(im, "parentSpanId must be 16 hex digits or \"\"");
+    has_parent = 1;
+  }
+  if( name && !cJSON_IsString(name) ) return fail(im, "name must be a string");
+  if( !read_enum(cJSON_GetObjectItemCaseSensitive(span, "kind"), "SPAN_KIND_", tlm_kind_names, TLM_KIND_COUNT, &kind) ){
+    return fail(im, "kind must be 0 to 5 or a SPAN_KIND_ name");
+  }
+  if( !read_enum(cJSON_GetObjectItemCaseSensitive(status, "code"), "STATUS_CODE_", tlm_status_names, TLM_STATUS_COUNT, &code) ){
+    return fail(im, "status.code must be 0 to 2 or a STATUS_CODE_ name");
+  }
+  if( !read_int64(cJSON_GetObjectItemCaseSensitive(span, "startTimeUnixNano"), &start) ){
+    return fail(im, "startTimeUnixNano must be a decimal integer");
+  }
+  const cJSON *end_item = cJSON_GetObjectItemCaseSensitive(span, "endTimeUnixNano");
+  if( end_item && !read_int64(end_item, &end) ){
+    return fail(im, "endTimeUnixNano must be a decimal integer");
+  }
+  const cJSON *flags_item = cJSON_GetObjectItemCaseSensitive(span, "flags");
+  const cJSON *trace_state = cJSON_GetObjectItemCaseSensitive(span, "traceState");
+  int64_t flags = 0;
+  if( flags_item && !(read_int64(flags_item, &flags) && flags >= 0 && flags <= 0xffffffffLL) ){
+    return fail(im, "flags must be an integer from 0 to 4294967295");
+  }
+  if( trace_state && !cJSON_IsString(trace_state) ) return fail(im, "traceState must be a string");
+  if( read_attributes(im, cJSON_GetObjectItemCaseSensitive(span, "attributes"), &c) ){
+    cJSON_Delete(c.attrs);
+    return SQLITE_ERROR;
+  }
+  if( c.attrs->child ) attrs = cJSON_PrintUnformatted(c.attrs);
+
+  tlm_span_row row = {
+    .trace_id = trace_id, .span_id = span_id, .parent_id = has_parent ? parent_id : NULL,
+    .name = name ? name->valuestring : "", .kind = kind, .status = code,
+    .start_ns = start, .end_ns = end, .has_end = end != 0,
+    .status_message = cJSON_IsString(message) && message->valuestring[0] ? message->valuestring : NULL,
+    .tokens_in = c.tokens_in, .tokens_out = c.tokens_out, .cost = c.cost, .model = c.model,
+    .service = service, .thread_id = c.thread_id, .has_thread = c.has_thread, .attrs = attrs,
+    .flags = flags, .has_flags = flags_item != NULL,
+    .trace_state = cJSON_IsString(trace_state) && trace_state->valuestring[0]
+                   ? trace_state->valuestring : NULL,
+  };
+  sqlite3_stmt *s = im->insert;
+  tlm_span_row_bind(s, &row);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  cJSON_free(attrs);
+  cJSON_Delete(c.attrs);
+  if( rc == SQLITE_DONE ){
+    im->imported++;
+    return SQLITE_OK;
+  }
+  if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
+    return fail(im, TLM_SPAN_ALREADY_STORED, span_id, trace_id);
+  }
+  return fail(im, "%s", sqlite3_errmsg(im->db));
+}
+
+static const char *service_name(const cJSON *resource){
+  const cJSON *kv;
+  cJSON_ArrayForEach(kv, cJSON_GetObjectItemCaseSensitive(resource, "attributes")){
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(kv, "key");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(kv, "value"), "stringValue");
+    if( cJSON_IsString(key) && !strcmp(key->valuestring, "service.name") && cJSON_IsString(value) ){
+      return value->valuestring;
+    }
+  }
+  return NULL;
+}
+
+static int import_document(importer *im, const cJSON *doc, const char *line){
+  const cJSON *resource_spans = cJSON_GetObjectItemCaseSensitive(doc, "resourceSpans");
+  const cJSON *rs;
+  int r = 0;
+  snprintf(im->where, sizeof im->where, "%s", line[0] ? line : "the document: ");
+  im->where[strlen(im->where) - 2] = 0;              /* drop the ": " */
+  if( !cJSON_IsArray(resource_spans) ){
+    return fail(im, "not an OTLP trace request (no resourceSpans array)");
+  }
+  cJSON_ArrayForEach(rs, resource_spans){
+    const char *service = service_name(cJSON_GetObjectItemCaseSensitive(rs, "resource"));
+    const cJSON *scope_spans = cJSON_GetObjectItemCaseSensitive(rs, "scopeSpans"), *ss;
+    int s = 0;
+    if( scope_spans == NULL ){
+      /* OTLP before 0.19 called them instrumentationLibrarySpans. */
+      scope_spans = cJSON_GetObjectItemCaseSensitive(rs, "instrumentationLibrarySpans");
+    }
+    cJSON_ArrayForEach(ss, scope_spans){
+      const cJSON *span;
+      int k = 0;
+      cJSON_ArrayForEach(span, cJSON_GetObjectItemCaseSensitive(ss, "spans")){
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(span, "name");
+        snprintf(im->where, sizeof im->where, "%sresourceSpans[%d].scopeSpans[%d].spans[%d]%s%s%s",
+                 line, r, s, k, cJSON_IsString(name) ? " ('" : "",
+                 cJSON_IsString(name) ? name->valuestring : "", cJSON_IsString(name) ? "')" : "");
+        if( import_span(im, span, service) ) return SQLITE_ERROR;
+        k++;
+      }
+      s++;
+    }
+    r++;
+  }
+  return SQLITE_OK;
+}
+
+static int line_of(const char *text, const char *at){
+  int line = 1;
+  for(const char *p = text; p < at && *p; p++) line += *p == '\n';
+  return line;
+}
+
+static int import_text(importer *im, const char *text){
+  const char *end = NULL;
+  cJSON *doc = cJSON_ParseWithOpts(text, &end, 0);
+  const char *rest = end;
+  if( doc == NULL ){
+    const char *at = cJSON_GetErrorPtr();
+    snprintf(im->where, sizeof im->where, "line %d", line_of(text, at ? at : text));
+    return fail(im, "invalid JSON");
+  }
+  while( rest && isspace((unsigned char)*rest) ) rest++;
+  if( rest == NULL || *rest == 0 ){
+    int rc = import_document(im, doc, "");
+    cJSON_Delete(doc);
+    return rc;
+  }
+  cJSON_Delete(doc);
+  /* More after the first value: JSON Lines, one request per line. */
+  int line = 1;
+  for(const char *start = text; *start; line++){
+    const char *newline = strchr(start, '\n');
+    size_t length = newline ? (size_t)(newline - start) : strlen(start);
+    char prefix[32];
+    int blank = 1;
+    for(size_t i = 0; i < length; i++) if( !isspace((unsigned char)start[i]) ) blank = 0;
+    if( !blank ){
+      snprintf(prefix, sizeof prefix, "line %d: ", line);
+      doc = cJSON_ParseWithLength(start, length);
+      if( doc == NULL ){
+        snprintf(im->where, sizeof im->where, "line %d", line);
+        return fail(im, "invalid JSON");
+      }
+      int rc = import_document(im, doc, prefix);
+      cJSON_Delete(doc);
+      if( rc ) return rc;
+    }
+    start += length + (newline ? 1 : 0);
+  }
+  return SQLITE_OK;
+}
+
+static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  importer im = {0};
+  char *errmsg;
+  (void)argc;
+  im.db = sqlite3_context_db_handle(ctx);
+  if( sqlite3_value_type(argv[0]) != SQLITE_TEXT && sqlite3_value_type(argv[0]) != SQLITE_BLOB ){
+    sqlite3_result_error(ctx, "import_otel: the document must be text", -1);
+    return;
+  }
+  if( (errmsg = tlm_check_database(im.db, "import_otel")) != NULL ){
+    sqlite3_result_error(ctx, errmsg, -1);
+    sqlite3_free(errmsg);
+    return;
+  }
+  /* A blob is accepted as UTF-8 text (readfile() returns blobs). */
+  char *text = sqlite3_mprintf("%.*s", sqlite3_value_bytes(argv[0]),
+                               (const char *)sqlite3_value_blob(argv[0]));
+  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
+  if( sqlite3_exec(im.db, "SAVEPOINT import_otel", 0, 0, 0) != SQLITE_OK
+   || sqlite3_prepare_v2(im.db, tlm_span_insert_sql, -1, &im.insert, 0) != SQLITE_OK ){
+    tlm_result_errorf(ctx, "import_otel: %s", sqlite3_errmsg(im.db));
+    sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);
+    sqlite3_free(text);
+    return;
+  }
+  int rc = import_text(&im, text);
+  sqlite3_finalize(im.insert);
+  sqlite3_free(text);
+  if( rc != SQLITE_OK ){
+    sqlite3_exec(im.db, "ROLLBACK TO import_otel; RELEASE import_otel", 0, 0, 0);
+    sqlite3_result_error(ctx, im.error ? im.error : "import_otel: out of memory", -1);
+    sqlite3_free(im.error);
+    return;
+  }
+  sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);
+  sqlite3_result_int64(ctx, im.imported);
+}
+
+int tlm_register_import_otel(sqlite3 *db, tlm_ext *ext){
+  return sqlite3_create_function(db, "import_otel", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
+                                 import_otel_func, 0, 0);
+}

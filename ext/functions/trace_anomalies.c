@@ -1,0 +1,171 @@
+/*
+** trace_anomalies.c — trace_anomalies(trace_id): spans worth a look.
+**
+**   sqlite> SELECT name, kind, detail FROM trace_anomalies('latest');
+**   llm_call|latency_spike|80.511 ms is 3.1x the mean of non-root spans (25.882 ms)
+**
+** Columns: span_id, name, kind, detail.  Kinds:
+**   latency_spike      duration over twice the mean duration of the
+**                      trace's non-root spans (the seed's rule).  Only
+**                      with at least 3 non-root spans: with fewer, "the
+**                      mean" is mostly the span itself.
+**   error              status is error; detail is the status message
+**   unfinished         end_ns is NULL
+**   orphan             the parent id is not in the trace
+**   cycle              the parent chain loops back; the span was cut there
+**   duplicate_id       another span of the trace has the same id
+**   negative_duration  end_ns < start_ns
+**   extra_root         a second span without a parent
+** Rows are in tree order; a span may appear under several kinds.
+*/
+#include "text.h"
+#include "tvf.h"
+#include "analyses.h"
+#include "arrays.h"
+#include "hexid.h"
+#include "span_row.h"
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+#define SPIKE_FACTOR 2.0
+#define SPIKE_MIN_SPANS 3
+
+typedef struct anomaly_list {
+  tlm_anomaly *items;
+  int32_t count, capacity;
+} anomaly_list;
+
+static int add(anomaly_list *list, int32_t node, const char *kind, char *detail){
+  if( detail == NULL ) return SQLITE_NOMEM;
+  if( tlm_grow(&list->items, list->count, &list->capacity, sizeof *list->items) ){
+    sqlite3_free(detail);
+    return SQLITE_NOMEM;
+  }
+  list->items[list->count++] = (tlm_anomaly){ node, kind, detail };
+  return SQLITE_OK;
+}
+
+void tlm_free_anomalies(tlm_anomaly *a, int32_t count){
+  for(int32_t i = 0; i < count; i++) sqlite3_free(a[i].detail);
+  sqlite3_free(a);
+}
+
+int tlm_find_anomalies(const tlm_graph *g, tlm_anomaly **out, int32_t *count){
+  anomaly_list list = {0};
+  double mean = 0;
+  int32_t others = 0;
+  int rc = SQLITE_OK;
+  for(int32_t i = 0; i < g->n; i++){
+    if( i == g->root ) continue;
+    mean += (double)tlm_duration(&g->nodes[i]);
+    others++;
+  }
+  if( others ) mean /= others;
+  for(int32_t k = 0; k < g->n && rc == SQLITE_OK; k++){
+    int32_t i = g->order[k];
+    const tlm_node *n = &g->nodes[i];
+    char parent[17], took[32], average[32];
+    if( i != g->root && others >= SPIKE_MIN_SPANS && tlm_duration(n) > SPIKE_FACTOR * mean ){
+      tlm_format_duration(tlm_duration(n), 0, took, sizeof took);
+      tlm_format_duration((int64_t)mean, 0, average, sizeof average);
+      rc = add(&list, i, "latency_spike", sqlite3_mprintf(
+          "%s is %.1fx the mean of non-root spans (%s)", took, tlm_duration(n) / mean, average));
+    }
+    if( rc == SQLITE_OK && n->status == TLM_STATUS_ERROR ){
+      const char *message = tlm_str(g, n->message);
+      rc = add(&list, i, "error", sqlite3_mprintf("%s", message ? message : "status is error"));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_UNFINISHED) ){
+      rc = add(&list, i, "unfinished", sqlite3_mprintf(
+          "never ended; treated as ending at the trace's last known time"));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_ORPHAN) ){
+      tlm_span_id_to_hex(n->parent_id, parent);
+      rc = add(&list, i, "orphan", sqlite3_mprintf("parent %s is not in the trace", parent));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_CYCLE) ){
+      rc = add(&list, i, "cycle", sqlite3_mprintf(
+          "its parent chain loops back to it; shown as a top-level span"));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_DUPLICATE) ){
+      rc = add(&list, i, "duplicate_id", sqlite3_mprintf(
+          "another span of the trace has this id; children attach to the first"));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_NEGATIVE) ){
+      rc = add(&list, i, "negative_duration", sqlite3_mprintf(
+          "end_ns is before start_ns; treated as zero length"));
+    }
+    if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_EXTRA_ROOT) ){
+      rc = add(&list, i, "extra_root", sqlite3_mprintf(
+          "a second span without a parent; the earliest is the root"));
+    }
+  }
+  if( rc != SQLITE_OK ){
+    tlm_free_anomalies(list.items, list.count);
+    return rc;
+  }
+  *out = list.items;
+  *count = list.count;
+  return SQLITE_OK;
+}
+
+#define ANOMALY_SPAN_ID 0
+#define ANOMALY_NAME    1
+#define ANOMALY_KIND    2
+#define ANOMALY_DETAIL  3
+#define ANOMALY_COLUMNS 4
+
+typedef struct anomaly_rows {
+  tlm_graph *graph;
+  tlm_anomaly *items;
+  int32_t count;
+} anomaly_rows;
+
+static void anomalies_close(void *state){
+  anomaly_rows *a = state;
+  tlm_graph_release(a->graph);
+  tlm_free_anomalies(a->items, a->count);
+  sqlite3_free(a);
+}
+
+static int anomalies_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
+                          int64_t *row_count, char **errmsg){
+  anomaly_rows *a = sqlite3_malloc(sizeof *a);
+  int rc;
+  (void)argc;
+  if( a == NULL ) return SQLITE_NOMEM;
+  memset(a, 0, sizeof *a);
+  rc = tlm_graph_get(ext, "trace_anomalies", argv[0], &a->graph, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_find_anomalies(a->graph, &a->items, &a->count);
+  if( rc != SQLITE_OK ){ anomalies_close(a); return rc; }
+  *state = a;
+  *row_count = a->count;
+  return SQLITE_OK;
+}
+
+static void anomalies_column(void *state, int64_t row, int col, sqlite3_context *ctx){
+  anomaly_rows *a = state;
+  const tlm_anomaly *item = &a->items[row];
+  const tlm_node *n = &a->graph->nodes[item->node];
+  char hex[17];
+  switch( col ){
+    case ANOMALY_SPAN_ID:
+      tlm_span_id_to_hex(n->span_id, hex);
+      sqlite3_result_text(ctx, hex, 16, SQLITE_TRANSIENT);
+      break;
+    case ANOMALY_NAME:   sqlite3_result_text(ctx, tlm_str(a->graph, n->name), -1, SQLITE_STATIC); break;
+    case ANOMALY_KIND:   sqlite3_result_text(ctx, item->kind, -1, SQLITE_STATIC); break;
+    case ANOMALY_DETAIL: sqlite3_result_text(ctx, item->detail, -1, SQLITE_STATIC); break;
+  }
+}
+
+static const tlm_tvf_def trace_anomalies_def = {
+  "trace_anomalies",
+  "CREATE TABLE x(span_id, name, kind, detail, trace_id HIDDEN)",
+  ANOMALY_COLUMNS, 1, 1,
+  anomalies_open, NULL, anomalies_column, anomalies_close
+};
+
+int tlm_register_trace_anomalies(sqlite3 *db, tlm_ext *ext){
+  return tlm_tvf_register(db, ext, &trace_anomalies_def);
+}

@@ -1,0 +1,211 @@
+/*
+** trace_tree.c — trace_tree(trace_id [, style]): the trace as a tree.
+**
+**   sqlite> SELECT line FROM trace_tree('latest');
+**   rag_pipeline (142.381 ms)
+**   ├── load_prompt (5.127 ms)
+**   ├── retrieve_context (48.260 ms)
+**   │   ├── retrieve_docs (30.112 ms)
+**   │   └── retrieve_faq (41.907 ms)
+**   └── llm_call (80.511 ms)
+**
+** One row per span, depth-first, children by start time.  Columns:
+** span_id, parent_id, depth, name, start_ns, end_ns, offset_ns (from the
+** trace's start), duration_ns, self_ns, tokens_in, tokens_out, cost, status,
+** problem, line.  style 'ascii' draws "+-- ", "\-- ", "|   " and writes
+** "us" for microseconds.
+**
+** HOW IT WORKS
+**   CREATE TABLE x(span_id, ..., line, trace_id HIDDEN, style HIDDEN)
+** The graph (graph.c) already holds the depth-first order.  self_ns is
+** the span's duration minus the union of its children's intervals clipped
+** to it, so two parallel children are not subtracted twice (the seed tool
+** subtracted their sum and could report negative self time).  The line
+** prefix depends on whether each ancestor was a last child; the cursor
+** keeps one flag per depth, updated as it advances, so rendering a row
+** costs its depth, not its ancestors' walk.  Orphans and cycle breaks are
+** extra top-level rows after the root's tree, with `problem` saying why.
+** Beyond depth 100 the connectors give way to "[depth N] ": a prefix that
+** wide is unreadable and would make the output quadratic.
+*/
+#include "text.h"
+#include "tvf.h"
+#include "analyses.h"
+#include "arrays.h"
+#include "hexid.h"
+#include "span_row.h"
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+#define TREE_SPAN_ID     0
+#define TREE_PARENT_ID   1
+#define TREE_DEPTH       2
+#define TREE_NAME        3
+#define TREE_START_NS    4
+#define TREE_END_NS      5
+#define TREE_OFFSET_NS   6
+#define TREE_DURATION_NS 7
+#define TREE_SELF_NS     8
+#define TREE_TOKENS_IN   9
+#define TREE_TOKENS_OUT  10
+#define TREE_COST        11
+#define TREE_STATUS      12
+#define TREE_PROBLEM     13
+#define TREE_LINE        14
+#define TREE_COLUMNS     15
+
+#define MAX_DRAWN_DEPTH 100
+
+typedef struct tree_rows {
+  tlm_graph *graph;
+  int64_t *self_ns;          /* per node */
+  uint8_t *last_at_depth;    /* is the current ancestor at depth d a last child */
+  int ascii;
+  tlm_text line;             /* the current row's line, reused row to row */
+} tree_rows;
+
+static void tree_close(void *state){
+  tree_rows *t = state;
+  tlm_graph_release(t->graph);
+  sqlite3_free(t->self_ns);
+  sqlite3_free(t->last_at_depth);
+  tlm_text_free(&t->line);
+  sqlite3_free(t);
+}
+
+static int tree_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
+                     int64_t *row_count, char **errmsg){
+  tree_rows *t;
+  int ascii = 0, max_depth = 0;
+  if( argc > 1 ){
+    const char *style = (const char *)sqlite3_value_text(argv[1]);
+    if( sqlite3_value_type(argv[1]) != SQLITE_TEXT
+     || (strcmp(style, "ascii") && strcmp(style, "unicode")) ){
+      *errmsg = sqlite3_mprintf("trace_tree: style must be 'unicode' or 'ascii'");
+      return SQLITE_ERROR;
+    }
+    ascii = strcmp(style, "ascii") == 0;
+  }
+  t = sqlite3_malloc(sizeof *t);
+  if( t == NULL ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof *t);
+  t->ascii = ascii;
+  int rc = tlm_graph_get(ext, "trace_tree", argv[0], &t->graph, errmsg);
+  if( rc != SQLITE_OK ){ sqlite3_free(t); return rc; }
+  for(int32_t i = 0; i < t->graph->n; i++){
+    if( t->graph->depth[i] > max_depth ) max_depth = t->graph->depth[i];
+  }
+  if( max_depth > MAX_DRAWN_DEPTH ) max_depth = MAX_DRAWN_DEPTH;
+  t->self_ns = tlm_graph_self_ns(t->graph);
+  t->last_at_depth = sqlite3_malloc(max_depth + 1);
+  if( t->self_ns == NULL || t->last_at_depth == NULL ){ tree_close(t); return SQLITE_NOMEM; }
+  *state = t;
+  *row_count = t->graph->n;
+  return SQLITE_OK;
+}
+
+static int is_last_child(const tlm_graph *g, int32_t node){
+  int32_t parent = g->nodes[node].parent;
+  if( parent < 0 ) return 1;
+  return g->children[g->child_start[parent] + g->child_count[parent] - 1] == node;
+}
+
+static void tree_advance(void *state, int64_t row){
+  tree_rows *t = state;
+  const tlm_graph *g = t->graph;
+  int32_t node = g->order[row];
+  int32_t depth = g->depth[node];
+  /* Rows follow the depth-first order, not storage: ask for a later
+  ** row's span ahead, as the graph's loader does. */
+  if( row + 8 < g->n ){
+    int32_t ahead = g->order[row + 8];
+    TLM_PREFETCH(&g->nodes[ahead]);
+    TLM_PREFETCH(&g->depth[ahead]);
+    TLM_PREFETCH(&t->self_ns[ahead]);
+  }
+  if( depth <= MAX_DRAWN_DEPTH ) t->last_at_depth[depth] = (uint8_t)is_last_child(g, node);
+}
+
+static void tree_line(tree_rows *t, int32_t node, sqlite3_context *ctx){
+  const tlm_graph *g = t->graph;
+  const tlm_node *n = &g->nodes[node];
+  int32_t depth = g->depth[node];
+  tlm_text *line = &t->line;
+  char duration[32], problems[96];
+  line->n = 0;
+  if( depth > MAX_DRAWN_DEPTH ){
+    tlm_text_printf(line, "[depth %d] ", depth);
+  }else{
+    for(int32_t d = 1; d < depth; d++){
+      tlm_text_str(line, t->last_at_depth[d] ? "    " : (t->ascii ? "|   " : "│   "));
+    }
+    if( depth > 0 ){
+      tlm_text_str(line, t->last_at_depth[depth]
+          ? (t->ascii ? "\\-- " : "└── ") : (t->ascii ? "+-- " : "├── "));
+    }
+  }
+  tlm_format_duration(tlm_duration(n), t->ascii, duration, sizeof duration);
+  tlm_text_str(line, tlm_str(g, n->name));
+  tlm_text_append(line, " (", 2);
+  tlm_text_str(line, duration);
+  tlm_text_char(line, ')');
+  if( n->status == TLM_STATUS_ERROR ) tlm_text_str(line, " [error]");
+  if( n->problems ){
+    tlm_problem_words(n->problems, problems, sizeof problems);
+    tlm_text_append(line, " [", 2);
+    tlm_text_str(line, problems);
+    tlm_text_char(line, ']');
+  }
+  if( line->rc ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, line->z, (int)line->n, SQLITE_TRANSIENT);
+}
+
+static void result_id(sqlite3_context *ctx, uint64_t id){
+  char hex[17];
+  if( id == 0 ){ sqlite3_result_null(ctx); return; }
+  tlm_span_id_to_hex(id, hex);
+  sqlite3_result_text(ctx, hex, 16, SQLITE_TRANSIENT);
+}
+
+static void tree_column(void *state, int64_t row, int col, sqlite3_context *ctx){
+  tree_rows *t = state;
+  const tlm_graph *g = t->graph;
+  int32_t node = g->order[row];
+  const tlm_node *n = &g->nodes[node];
+  switch( col ){
+    case TREE_SPAN_ID:     result_id(ctx, n->span_id); break;
+    case TREE_PARENT_ID:   result_id(ctx, n->parent_id); break;
+    case TREE_DEPTH:       sqlite3_result_int(ctx, g->depth[node]); break;
+    case TREE_NAME:        sqlite3_result_text(ctx, tlm_str(g, n->name), -1, SQLITE_STATIC); break;
+    case TREE_START_NS:    sqlite3_result_int64(ctx, n->start_ns); break;
+    case TREE_END_NS:      sqlite3_result_int64(ctx, n->end_ns); break;
+    case TREE_OFFSET_NS:   sqlite3_result_int64(ctx, n->start_ns - g->start_ns); break;
+    case TREE_DURATION_NS: sqlite3_result_int64(ctx, tlm_duration(n)); break;
+    case TREE_SELF_NS:     sqlite3_result_int64(ctx, t->self_ns[node]); break;
+    case TREE_TOKENS_IN:   sqlite3_result_int64(ctx, n->tokens_in); break;
+    case TREE_TOKENS_OUT:  sqlite3_result_int64(ctx, n->tokens_out); break;
+    case TREE_COST:        sqlite3_result_double(ctx, n->cost); break;
+    case TREE_STATUS:      sqlite3_result_text(ctx, tlm_status_names[n->status], -1, SQLITE_STATIC); break;
+    case TREE_PROBLEM:
+      if( n->problems ){
+        char words[96];
+        tlm_problem_words(n->problems, words, sizeof words);
+        sqlite3_result_text(ctx, words, -1, SQLITE_TRANSIENT);
+      }
+      break;
+    case TREE_LINE:        tree_line(t, node, ctx); break;
+  }
+}
+
+static const tlm_tvf_def trace_tree_def = {
+  "trace_tree",
+  "CREATE TABLE x(span_id, parent_id, depth, name, start_ns, end_ns, offset_ns,"
+  " duration_ns, self_ns, tokens_in, tokens_out, cost, status, problem, line,"
+  " trace_id HIDDEN, style HIDDEN)",
+  TREE_COLUMNS, 2, 1,
+  tree_open, tree_advance, tree_column, tree_close
+};
+
+int tlm_register_trace_tree(sqlite3 *db, tlm_ext *ext){
+  return tlm_tvf_register(db, ext, &trace_tree_def);
+}

@@ -1,0 +1,78 @@
+/*
+** record.c — a span record's lifetime: name, attributes, JSON, free.
+**
+** span.c fills a record on the caller's thread, the queue owns it once
+** the span ends, and the writer reads it; this file is the only one that
+** knows how a record holds its strings and attributes, so allocation and
+** release are in one place.
+*/
+#include "internal.h"
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tlm_record_set_name(tlm_record *r, const char *name){
+  size_t length = strlen(name);
+  if( length < TLM_INLINE_NAME ){
+    memcpy(r->name_inline, name, length + 1);
+    return TLM_OK;
+  }
+  r->name_inline[0] = 0;
+  r->name_heap = strdup(name);
+  return r->name_heap ? TLM_OK : TLM_ENOMEM;
+}
+
+tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type){
+  char *key_copy;
+  if( r->attr_count == r->attr_capacity ){
+    int capacity = r->attr_capacity ? r->attr_capacity * 2 : 4;
+    tlm_attr *grown = realloc(r->attrs, capacity * sizeof *grown);
+    if( grown == NULL ) return NULL;
+    r->attrs = grown;
+    r->attr_capacity = capacity;
+  }
+  key_copy = strdup(key);
+  if( key_copy == NULL ) return NULL;
+  r->attrs[r->attr_count].key = key_copy;
+  r->attrs[r->attr_count].type = type;
+  return &r->attrs[r->attr_count++];
+}
+
+/* Built on the writer's thread, so the caller never formats. */
+char *tlm_record_attrs_json(const tlm_record *r){
+  cJSON *obj;
+  char *text;
+  if( r->attr_count == 0 ) return NULL;
+  obj = cJSON_CreateObject();
+  if( obj == NULL ) return NULL;
+  for(int i = 0; i < r->attr_count; i++){
+    const tlm_attr *a = &r->attrs[i];
+    cJSON *value = NULL;
+    switch( a->type ){
+      case TLM_ATTR_STR:    value = cJSON_CreateString(a->value.s); break;
+      case TLM_ATTR_INT:    value = cJSON_CreateNumber((double)a->value.i); break;
+      case TLM_ATTR_DOUBLE: value = cJSON_CreateNumber(a->value.d); break;
+      case TLM_ATTR_BOOL:   value = cJSON_CreateBool((cJSON_bool)a->value.i); break;
+    }
+    /* A key set twice keeps its last value, as a setter should. */
+    if( value && !cJSON_ReplaceItemInObjectCaseSensitive(obj, a->key, value) ){
+      cJSON_AddItemToObject(obj, a->key, value);
+    }
+  }
+  text = cJSON_PrintUnformatted(obj);
+  cJSON_Delete(obj);
+  return text;
+}
+
+void tlm_record_free(tlm_record *r){
+  free(r->name_heap);
+  free(r->model);
+  free(r->status_message);
+  free(r->trace_state);
+  for(int i = 0; i < r->attr_count; i++){
+    free(r->attrs[i].key);
+    if( r->attrs[i].type == TLM_ATTR_STR ) free(r->attrs[i].value.s);
+  }
+  free(r->attrs);
+  memset(r, 0, sizeof *r);
+}
