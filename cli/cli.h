@@ -27,6 +27,22 @@ int cli_fail(const cli *c, const char *fmt, ...);
 /* The same, for a usage mistake; returns EXIT_USAGE. */
 int cli_usage_error(const cli *c, const char *fmt, ...);
 
+/* The last SQL error of db without the "function_name: " the extension
+** starts its messages with: the command already names itself. */
+const char *cli_sql_error(sqlite3 *db);
+
+/* The file formats of export and import, listed once (formats.c). */
+typedef struct cli_format {
+  const char *name;          /* what --format takes; sql/export.sql and import.sql too */
+  const char *suffix;        /* of export's default file name */
+  int can_export, can_import;
+} cli_format;
+/* The format called name that can export (or import), or NULL. */
+const cli_format *cli_find_format(const char *name, int for_import);
+/* The names joined, e.g. "chrome|otel|csv" or "chrome, otel or csv". */
+void cli_format_names(char *out, size_t size, int for_import, const char *sep,
+                      const char *last_sep);
+
 /* Open the database.  must_exist: a missing file is "No traces yet". */
 int cli_open(const cli *c, int must_exist, sqlite3 **db);
 

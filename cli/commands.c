@@ -25,7 +25,6 @@
 #define NO_TRACES "No traces yet. Run `tracelm demo` or `tracelm run -- CMD` first."
 
 int cli_open(const cli *c, int must_exist, sqlite3 **db){
-  char *errmsg = NULL;
   int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE);
   *db = NULL;
   if( must_exist && access(c->db_path, F_OK) != 0 ){
@@ -39,10 +38,8 @@ int cli_open(const cli *c, int must_exist, sqlite3 **db){
     return status;
   }
   sqlite3_busy_timeout(*db, 5000);
-  if( sqlite3_exec(*db, "SELECT tracelm_init()", NULL, NULL, &errmsg) != SQLITE_OK ){
-    const char *why = errmsg && !strncmp(errmsg, "tracelm_init: ", 14) ? errmsg + 14 : errmsg;
-    int status = cli_fail(c, "database '%s': %s", c->db_path, why ? why : "cannot be read");
-    sqlite3_free(errmsg);
+  if( sqlite3_exec(*db, "SELECT tracelm_init()", NULL, NULL, NULL) != SQLITE_OK ){
+    int status = cli_fail(c, "database '%s': %s", c->db_path, cli_sql_error(*db));
     sqlite3_close(*db);
     *db = NULL;
     return status;
@@ -84,8 +81,7 @@ static int resolve(const cli *c, sqlite3 *db, const char *trace, char id[33]){
   if( sqlite3_step(stmt) == SQLITE_ROW ){
     snprintf(id, 33, "%s", (const char *)sqlite3_column_text(stmt, 0));
   }else{
-    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
-    status = cli_fail(c, "%s", colon ? colon + 2 : message);
+    status = cli_fail(c, "%s", cli_sql_error(db));
   }
   sqlite3_finalize(stmt);
   return status;
@@ -184,7 +180,8 @@ static int write_file_whole(const cli *c, const char *path, const char *text, si
 
 int cmd_export(cli *c, int argc, char **argv){
   const char *trace = NULL, *format = NULL, *output = NULL;
-  char default_name[64];
+  const cli_format *chosen;
+  char default_name[64], names[64];
   sqlite3 *db;
   sqlite3_stmt *stmt;
   for(int i = 0; i < argc; i++){
@@ -195,9 +192,10 @@ int cmd_export(cli *c, int argc, char **argv){
     else return cli_usage_error(c, "unexpected '%s'", argv[i]);
   }
   if( trace == NULL ) return cli_usage_error(c, "expected a trace id (or 'latest')");
-  if( format == NULL ) return cli_usage_error(c, "--format chrome|otel|csv is required");
-  if( strcmp(format, "chrome") && strcmp(format, "otel") && strcmp(format, "csv") ){
-    return cli_usage_error(c, "--format must be chrome, otel or csv, not '%s'", format);
+  cli_format_names(names, sizeof names, 0, ", ", " or ");
+  if( format == NULL ) return cli_usage_error(c, "--format is required (%s)", names);
+  if( (chosen = cli_find_format(format, 0)) == NULL ){
+    return cli_usage_error(c, "--format must be %s, not '%s'", names, format);
   }
   if( c->show_sql ) return cli_print_query(c, NULL, tlm_export_sql, PRINT_LINES, trace, format, NULL);
   int status = open_with_traces(c, &db);
@@ -206,15 +204,13 @@ int cmd_export(cli *c, int argc, char **argv){
   sqlite3_bind_text(stmt, 1, trace, -1, SQLITE_STATIC);
   sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
   if( sqlite3_step(stmt) != SQLITE_ROW ){
-    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
-    status = cli_fail(c, "%s", colon ? colon + 2 : message);
+    status = cli_fail(c, "%s", cli_sql_error(db));
   }else{
     const char *id = (const char *)sqlite3_column_text(stmt, 0);
     const char *text = (const char *)sqlite3_column_text(stmt, 1);
     size_t length = (size_t)sqlite3_column_bytes(stmt, 1);
     if( output == NULL ){
-      snprintf(default_name, sizeof default_name, "trace_%s%s", id,
-               !strcmp(format, "chrome") ? ".json" : !strcmp(format, "otel") ? "_otel.json" : ".csv");
+      snprintf(default_name, sizeof default_name, "trace_%s%s", id, chosen->suffix);
       output = default_name;
     }
     if( !strcmp(output, "-") ){
@@ -272,8 +268,10 @@ int cmd_import(cli *c, int argc, char **argv){
   }
   if( file == NULL ) return cli_usage_error(c, "expected a file to import");
   if( format == NULL ) format = ends_with(file, ".csv") ? "csv" : "otel";
-  if( strcmp(format, "otel") && strcmp(format, "csv") ){
-    return cli_usage_error(c, "--format must be otel or csv, not '%s'", format);
+  if( cli_find_format(format, 1) == NULL ){
+    char names[64];
+    cli_format_names(names, sizeof names, 1, ", ", " or ");
+    return cli_usage_error(c, "--format must be %s, not '%s'", names, format);
   }
   if( c->show_sql ) return cli_print_query(c, NULL, tlm_import_sql, PRINT_LINES, "<file text>", format, NULL);
   char *text = read_whole_file(file, &length);
@@ -294,8 +292,7 @@ int cmd_import(cli *c, int argc, char **argv){
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
   }else{
-    const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
-    status = cli_fail(c, "%s: %s", file, colon ? colon + 2 : message);
+    status = cli_fail(c, "%s: %s", file, cli_sql_error(db));
     sqlite3_finalize(stmt);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
   }

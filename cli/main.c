@@ -39,12 +39,28 @@ static const command commands[] = {
     "Analyse one trace. ID is a full id, a unique prefix, or 'latest'." },
   { "compare", cmd_compare, "compare A B",
     "Latency, token and cost changes from trace A to trace B, per span path." },
-  { "export", cmd_export, "export ID --format chrome|otel|csv [-o FILE|-]",
+  { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-]",
     "Write a trace as Chrome trace JSON, OTLP/JSON or CSV." },
-  { "import", cmd_import, "import FILE [--format otel|csv]",
+  { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",
     "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing." },
 };
 #define COMMAND_COUNT (int)(sizeof commands / sizeof commands[0])
+
+/* A usage line with EXPORT_FORMATS / IMPORT_FORMATS spelled out from
+** the one table of formats (formats.c). */
+static void print_usage_line(FILE *out, const char *usage){
+  static const char *const tokens[2] = { "EXPORT_FORMATS", "IMPORT_FORMATS" };
+  for(int k = 0; k < 2; k++){
+    const char *at = strstr(usage, tokens[k]);
+    if( at ){
+      char names[64];
+      cli_format_names(names, sizeof names, k, "|", "|");
+      fprintf(out, "%.*s%s%s", (int)(at - usage), usage, names, at + strlen(tokens[k]));
+      return;
+    }
+  }
+  fputs(usage, out);
+}
 
 static void print_usage(FILE *out){
   fprintf(out, "tracelm %s: record and analyse traces of LLM pipelines\n\n"
@@ -98,7 +114,9 @@ int main(int argc, char **argv){
         break;
       }
       if( !strcmp(rest[a], "--help") || !strcmp(rest[a], "-h") ){
-        printf("Usage: tracelm %s\n\n%s\n", commands[k].usage, commands[k].help);
+        fputs("Usage: tracelm ", stdout);
+        print_usage_line(stdout, commands[k].usage);
+        printf("\n\n%s\n", commands[k].help);
         return 0;
       }
       if( !strcmp(rest[a], "--sql") ){ c.show_sql = 1; continue; }

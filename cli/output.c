@@ -120,9 +120,7 @@ static void print_sql(const char *sql, va_list ap){
   if( sql[0] && sql[strlen(sql) - 1] != '\n' ) fputc('\n', stdout);
 }
 
-/* Drop the "function_name: " an extension error starts with: the command
-** already names itself. */
-static const char *user_message(sqlite3 *db){
+const char *cli_sql_error(sqlite3 *db){
   const char *message = sqlite3_errmsg(db), *colon = strstr(message, ": ");
   if( colon && (size_t)(colon - message) < 24 && !memchr(message, ' ', (size_t)(colon - message)) ){
     return colon + 2;
@@ -143,7 +141,7 @@ int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style styl
   }
   if( sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ){
     va_end(ap);
-    return cli_fail(c, "%s", user_message(db));
+    return cli_fail(c, "%s", cli_sql_error(db));
   }
   for(const char *p = va_arg(ap, const char *); p; p = va_arg(ap, const char *)){
     sqlite3_bind_text(stmt, n++, p, -1, SQLITE_TRANSIENT);
@@ -161,7 +159,7 @@ int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style styl
     table_add_row(&t, stmt, 0);
   }
   if( rc != SQLITE_DONE ){
-    int status = cli_fail(c, "%s", user_message(db));
+    int status = cli_fail(c, "%s", cli_sql_error(db));
     sqlite3_finalize(stmt);
     table_free(&t);
     return status;

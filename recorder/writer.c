@@ -36,7 +36,8 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
   int rc;
   *out = NULL;
   /* NOMUTEX: only the writer uses this connection, under rec->db_lock;
-  ** SQLite's own per-call locking measured at a tenth of the writer's time. */
+  ** SQLite's own per-call locking was a measurable share of the writer's
+  ** time (docs/performance.md). */
   rc = sqlite3_open_v2(rec->db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                        | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
   if( rc != SQLITE_OK ){
@@ -60,7 +61,7 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
   }
   /* A 32 MiB page cache: span and trace ids are random, so index pages
   ** are hit all over; with SQLite's 2 MiB default the writer re-read and
-  ** re-wrote them each batch (measured: 47k against 80k spans/s). */
+  ** re-wrote them each batch (docs/performance.md has the rates). */
   if( sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                    " PRAGMA cache_size=-32768",
                    0, 0, &errmsg) != SQLITE_OK ){

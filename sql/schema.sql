@@ -12,7 +12,7 @@
 -- One row per finished (or still open, end_ns NULL) span.  A rowid table on
 -- purpose: span ids are random, so a table clustered by (trace_id, span_id)
 -- takes every insert at a random page and each batch rewrites most of the
--- tree (measured: 14k rows/s at 400k spans, against 100k+ rows/s here).
+-- tree (docs/performance.md, "Measured choices", has the rates).
 -- Rows append in time order; the primary key's index finds one trace, and
 -- a trace's rows, written together, sit close together.
 CREATE TABLE IF NOT EXISTS spans(
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS spans(
 -- "All spans of one trace", in the order they were written.  The primary
 -- key's index also finds a trace, but in span-id order, which is random:
 -- reading a 1M-span trace through it is a million random row fetches
--- (measured 4.6 s, against 0.6 s through this index).
+-- (docs/performance.md has the times).
 CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_id);
 
 -- One row per trace, kept current by the triggers below whoever inserts

@@ -3,11 +3,10 @@
 **
 ** A million-span trace means arrays of tens to hundreds of megabytes that
 ** live for one call and are touched once or twice.  On the virtual
-** machines TraceLM is measured on, first touching a fresh 4 KiB page
-** costs about 14 µs, so touching a 445 MB export buffer page by page
-** costs 1.5 s; in 2 MiB pages it costs 0.8 s the first time in a process
-** and 0.03 s once the kernel has huge pages to hand back (measured with
-** mmap + madvise).  So an array of 2 MiB or more asks the kernel for
+** machines TraceLM is measured on, the first touch of each fresh 4 KiB
+** page is costly enough that faulting in a big export buffer page by page
+** takes a large share of the export; in 2 MiB pages far less
+** (docs/performance.md, "Measured choices").  So an array of 2 MiB or more asks the kernel for
 ** transparent huge pages (MADV_HUGEPAGE; a hint, ignored where the kernel
 ** has them off).  Memory still comes from sqlite3_malloc, so SQLite's
 ** accounting and heap limits see all of it.

@@ -25,10 +25,10 @@
 **      parent and flagged, and the order is computed again, so every span
 **      still appears exactly once.
 **
-** Its size a span is in docs/performance.md.  A graph is cached on the connection, keyed by
-** trace id, the file's data version (changes by other connections) and
-** total_changes (changes by this one), so repeated calls in a statement or
-** a report share one load and never see stale data.
+** docs/performance.md has its bytes per span.  A graph is cached on the
+** connection, keyed by trace id, the file's data version (changes by other
+** connections) and total_changes (changes by this one), so repeated calls
+** in a statement or a report share one load and never see stale data.
 */
 #include "graph.h"
 #include "arrays.h"
@@ -308,8 +308,8 @@ static int sort_equal_starts(const tlm_graph *g, tlm_sort_key *run, int32_t leng
   return SQLITE_OK;
 }
 
-/* g->by_start: a radix sort on the start (qsort's merge sort was an
-** eighth of loading a million spans), stable, so write order survives. */
+/* g->by_start: a radix sort on the start (qsort's merge sort showed in
+** the load's profile; docs/performance.md), stable, so write order survives. */
 static int sort_by_start(tlm_graph *g){
   tlm_sort_key *keys = tlm_array(g->n, sizeof *keys);
   int rc = keys ? SQLITE_OK : SQLITE_NOMEM;

@@ -4,7 +4,7 @@
 ** export_chrome(), export_otel() and export_csv() return one string that,
 ** for a million spans, is hundreds of megabytes.  sqlite3_str would do,
 ** but cannot be sized ahead or put on huge pages (arrays.c says why that
-** matters: 1.5 s of page faults for a 445 MB export), and its printf is
+** matters for a export of hundreds of megabytes), and its printf is
 ** the slowest way to write the two integers every span has.  So: a plain
 ** buffer grown by tlm_resize(), integers written digit by digit, and
 ** doubles in the fewest digits that read back to the same value.
@@ -127,8 +127,7 @@ static int write_general(int negative, const char *digits, int n, int x, char ou
 ** or fewer no two doubles share a decimal, so this is the text "%.15g"
 ** writes, in the same notation: fixed, or 1.5e-05 below 1e-4.  Returns
 ** the length written, 0 when it does not apply (printf's job).  No
-** printf, no strtod: a cost on every span made those an eighth of an
-** export. */
+** printf, no strtod: they cost on every span (docs/performance.md). */
 static int format_decimal(double value, char out[40]){
   static const double ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
     1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };  /* all exact */
@@ -277,8 +276,8 @@ void tlm_text_free(tlm_text *t){
 }
 
 /* Integer arithmetic, rounding half up: as exact as "%.3f", and digit
-** by digit (text.c), since trace_tree formats one for each of a million
-** lines and snprintf was a tenth of that. */
+** by digit, since trace_tree formats one for each of a million lines
+** and snprintf showed in its profile (docs/performance.md). */
 void tlm_format_duration(int64_t ns, int ascii, char *buf, int size){
   char text[48], *at = text + sizeof text;
   uint64_t magnitude = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;

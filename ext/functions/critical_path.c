@@ -165,6 +165,10 @@ done:
 #define PATH_SEG_END_NS   4
 #define PATH_SELF_NS      5
 #define PATH_COLUMNS      6
+/* The columns, numbered as above, then the hidden arguments. */
+static const char critical_path_schema[] =
+  "CREATE TABLE x(span_id, name, depth, seg_start_ns, seg_end_ns, self_ns,"
+  " trace_id HIDDEN)";
 
 typedef struct path_rows {
   tlm_graph *graph;
@@ -213,11 +217,15 @@ static void path_column(void *state, int64_t row, int col, sqlite3_context *ctx)
 }
 
 static const tlm_tvf_def critical_path_def = {
-  "critical_path",
-  "CREATE TABLE x(span_id, name, depth, seg_start_ns, seg_end_ns, self_ns,"
-  " trace_id HIDDEN)",
-  PATH_COLUMNS, 1, 1,
-  path_open, NULL, path_column, path_close
+  .name = "critical_path",
+  .schema = critical_path_schema,
+  .column_count = PATH_COLUMNS,
+  .arg_count = 1,
+  .required_args = 1,
+  .open = path_open,
+  .advance = NULL,
+  .column = path_column,
+  .close = path_close,
 };
 
 int tlm_register_critical_path(sqlite3 *db, tlm_ext *ext){

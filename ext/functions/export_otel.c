@@ -13,8 +13,8 @@
 ** integers (times, intValue) are decimal strings; kind and status.code are
 ** the enum integers; a span with no parent omits parentSpanId.  One
 ** resourceSpans per service, spans in the order they were stored: OTLP
-** gives order no meaning, and reading the nodes in sequence made the
-** export a third faster than in tree order.
+** gives order no meaning, and reading the nodes in sequence is faster
+** than in tree order (docs/performance.md, "Measured choices").
 **
 ** Columns become attributes under OpenTelemetry's GenAI names:
 ** tokens_in -> gen_ai.usage.input_tokens, tokens_out ->

@@ -72,6 +72,9 @@ int tlm_histogram(const tlm_graph *g, const char *bounds_json, tlm_bucket *out,
 #define HIST_UPPER_MS 2
 #define HIST_COUNT    3
 #define HIST_COLUMNS  4
+/* The columns, numbered as above, then the hidden arguments. */
+static const char span_histogram_schema[] =
+  "CREATE TABLE x(label, lower_ms, upper_ms, count, trace_id HIDDEN, bounds_ms HIDDEN)";
 
 static int histogram_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
                           int64_t *row_count, char **errmsg){
@@ -111,10 +114,15 @@ static void histogram_column(void *state, int64_t row, int col, sqlite3_context 
 static void histogram_close(void *state){ sqlite3_free(state); }
 
 static const tlm_tvf_def span_histogram_def = {
-  "span_histogram",
-  "CREATE TABLE x(label, lower_ms, upper_ms, count, trace_id HIDDEN, bounds_ms HIDDEN)",
-  HIST_COLUMNS, 2, 1,
-  histogram_open, NULL, histogram_column, histogram_close
+  .name = "span_histogram",
+  .schema = span_histogram_schema,
+  .column_count = HIST_COLUMNS,
+  .arg_count = 2,
+  .required_args = 1,
+  .open = histogram_open,
+  .advance = NULL,
+  .column = histogram_column,
+  .close = histogram_close,
 };
 
 int tlm_register_span_histogram(sqlite3 *db, tlm_ext *ext){

@@ -42,6 +42,10 @@ SQLITE_EXTENSION_INIT3
 #define STATS_COST        12
 #define STATS_ERRORS      13
 #define STATS_COLUMNS     14
+/* The columns, numbered as above, then the hidden arguments. */
+static const char span_stats_schema[] =
+  "CREATE TABLE x(name, count, total_ns, self_ns, min_ns, p50_ns, p90_ns, p99_ns,"
+  " max_ns, critical_ns, tokens_in, tokens_out, cost, errors, trace_id HIDDEN)";
 
 typedef struct name_stats {
   char *name;                /* owned */
@@ -217,11 +221,15 @@ static void stats_column(void *state, int64_t row_index, int col, sqlite3_contex
 }
 
 static const tlm_tvf_def span_stats_def = {
-  "span_stats",
-  "CREATE TABLE x(name, count, total_ns, self_ns, min_ns, p50_ns, p90_ns, p99_ns,"
-  " max_ns, critical_ns, tokens_in, tokens_out, cost, errors, trace_id HIDDEN)",
-  STATS_COLUMNS, 1, 1,
-  stats_open, NULL, stats_column, stats_close
+  .name = "span_stats",
+  .schema = span_stats_schema,
+  .column_count = STATS_COLUMNS,
+  .arg_count = 1,
+  .required_args = 1,
+  .open = stats_open,
+  .advance = NULL,
+  .column = stats_column,
+  .close = stats_close,
 };
 
 int tlm_register_span_stats(sqlite3 *db, tlm_ext *ext){

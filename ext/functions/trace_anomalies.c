@@ -114,6 +114,9 @@ int tlm_find_anomalies(const tlm_graph *g, tlm_anomaly **out, int32_t *count){
 #define ANOMALY_KIND    2
 #define ANOMALY_DETAIL  3
 #define ANOMALY_COLUMNS 4
+/* The columns, numbered as above, then the hidden arguments. */
+static const char trace_anomalies_schema[] =
+  "CREATE TABLE x(span_id, name, kind, detail, trace_id HIDDEN)";
 
 typedef struct anomaly_rows {
   tlm_graph *graph;
@@ -160,10 +163,15 @@ static void anomalies_column(void *state, int64_t row, int col, sqlite3_context 
 }
 
 static const tlm_tvf_def trace_anomalies_def = {
-  "trace_anomalies",
-  "CREATE TABLE x(span_id, name, kind, detail, trace_id HIDDEN)",
-  ANOMALY_COLUMNS, 1, 1,
-  anomalies_open, NULL, anomalies_column, anomalies_close
+  .name = "trace_anomalies",
+  .schema = trace_anomalies_schema,
+  .column_count = ANOMALY_COLUMNS,
+  .arg_count = 1,
+  .required_args = 1,
+  .open = anomalies_open,
+  .advance = NULL,
+  .column = anomalies_column,
+  .close = anomalies_close,
 };
 
 int tlm_register_trace_anomalies(sqlite3 *db, tlm_ext *ext){

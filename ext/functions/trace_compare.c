@@ -40,6 +40,11 @@ enum {
   CMP_TOKENS_OUT_A, CMP_TOKENS_OUT_B, CMP_TOKENS_OUT_DELTA, CMP_COST_A, CMP_COST_B,
   CMP_COST_DELTA, CMP_CHANGE, CMP_COLUMNS
 };
+/* The columns, numbered as above, then the hidden arguments. */
+static const char trace_compare_schema[] =
+  "CREATE TABLE x(path, count_a, count_b, total_ns_a, total_ns_b, delta_ns, delta_pct,"
+  " tokens_in_a, tokens_in_b, tokens_in_delta, tokens_out_a, tokens_out_b,"
+  " tokens_out_delta, cost_a, cost_b, cost_delta, change, a HIDDEN, b HIDDEN)";
 
 typedef struct side { int64_t count, total_ns, tokens_in, tokens_out; double cost; } side;
 
@@ -177,12 +182,15 @@ static void compare_column(void *state, int64_t row, int col, sqlite3_context *c
 }
 
 static const tlm_tvf_def trace_compare_def = {
-  "trace_compare",
-  "CREATE TABLE x(path, count_a, count_b, total_ns_a, total_ns_b, delta_ns, delta_pct,"
-  " tokens_in_a, tokens_in_b, tokens_in_delta, tokens_out_a, tokens_out_b,"
-  " tokens_out_delta, cost_a, cost_b, cost_delta, change, a HIDDEN, b HIDDEN)",
-  CMP_COLUMNS, 2, 2,
-  compare_open, NULL, compare_column, compare_close
+  .name = "trace_compare",
+  .schema = trace_compare_schema,
+  .column_count = CMP_COLUMNS,
+  .arg_count = 2,
+  .required_args = 2,
+  .open = compare_open,
+  .advance = NULL,
+  .column = compare_column,
+  .close = compare_close,
 };
 
 int tlm_register_trace_compare(sqlite3 *db, tlm_ext *ext){

@@ -53,6 +53,11 @@ SQLITE_EXTENSION_INIT3
 #define TREE_PROBLEM     13
 #define TREE_LINE        14
 #define TREE_COLUMNS     15
+/* The columns, numbered as above, then the hidden arguments. */
+static const char trace_tree_schema[] =
+  "CREATE TABLE x(span_id, parent_id, depth, name, start_ns, end_ns, offset_ns,"
+  " duration_ns, self_ns, tokens_in, tokens_out, cost, status, problem, line,"
+  " trace_id HIDDEN, style HIDDEN)";
 
 #define MAX_DRAWN_DEPTH 100
 
@@ -198,12 +203,15 @@ static void tree_column(void *state, int64_t row, int col, sqlite3_context *ctx)
 }
 
 static const tlm_tvf_def trace_tree_def = {
-  "trace_tree",
-  "CREATE TABLE x(span_id, parent_id, depth, name, start_ns, end_ns, offset_ns,"
-  " duration_ns, self_ns, tokens_in, tokens_out, cost, status, problem, line,"
-  " trace_id HIDDEN, style HIDDEN)",
-  TREE_COLUMNS, 2, 1,
-  tree_open, tree_advance, tree_column, tree_close
+  .name = "trace_tree",
+  .schema = trace_tree_schema,
+  .column_count = TREE_COLUMNS,
+  .arg_count = 2,
+  .required_args = 1,
+  .open = tree_open,
+  .advance = tree_advance,
+  .column = tree_column,
+  .close = tree_close,
 };
 
 int tlm_register_trace_tree(sqlite3 *db, tlm_ext *ext){

@@ -1,5 +1,5 @@
 /*
-** test_graph.c — the trace graph (ext/graph.c) in C, below the SQL layer.
+** test_graph.c — the trace graph (ext/core/graph.c) in C, below the SQL layer.
 **
 ** The SQL tests see the graph through the functions' rows; these check the
 ** structure itself: depth-first order with children by start (longer
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_filter.h"
 
 int sqlite3_tracelm_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
 
@@ -258,5 +259,6 @@ int main(void){
     cmocka_unit_test_setup_teardown(self_time_counts_overlap_once, setup, teardown),
     cmocka_unit_test_setup_teardown(the_cache_serves_until_the_table_changes, setup, teardown),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "test_filter.h"
 
 int sqlite3_tracelm_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
 
@@ -193,5 +194,6 @@ int main(void){
     cmocka_unit_test(test_exact_range),
     cmocka_unit_test(test_integers),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, open_db, close_db);
 }

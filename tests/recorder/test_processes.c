@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,5 +109,6 @@ int main(void){
     cmocka_unit_test_teardown(test_fork_child_writes_its_own_spans_once, shut_down),
     cmocka_unit_test_teardown(test_processes_share_one_database, shut_down),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

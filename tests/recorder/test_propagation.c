@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -159,5 +160,6 @@ int main(void){
     cmocka_unit_test_teardown(test_unsampled_request_writes_nothing_but_propagates_00, shut_down),
     cmocka_unit_test(test_inject_without_a_span_is_an_error),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

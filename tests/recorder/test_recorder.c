@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -406,5 +407,6 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_joins_the_trace_in_TRACEPARENT, shut_down),
     cmocka_unit_test_teardown(test_recorder_ignores_an_invalid_TRACEPARENT, shut_down),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <string.h>
 #include "internal.h"
 #include "test_db.h"
@@ -107,5 +108,6 @@ int main(void){
     cmocka_unit_test(test_sampling_decision_depends_only_on_the_trace_id),
     cmocka_unit_test(test_sampling_inherits_the_remote_flag),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <string.h>
 #include "tracelm/tracelm.h"
 #include "hexid.h"
@@ -120,5 +121,6 @@ int main(void){
     cmocka_unit_test(test_traceparent_ignores_surrounding_white_space),
     cmocka_unit_test(test_traceparent_formats_what_it_parses),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include "test_filter.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -223,5 +224,6 @@ int main(int argc, char **argv){
     cmocka_unit_test(test_services_record_one_trace_across_three_processes),
     cmocka_unit_test(test_services_database_holds_exactly_what_was_sent),
   };
+  tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, setup, NULL);
 }
