@@ -17,6 +17,8 @@ typedef struct cli {
   const char *db_path;       /* --db, $TRACELM_DB, ./tracelm.db */
   int show_sql;              /* --sql: print the SQL, run nothing */
   int json;                  /* --json */
+  const char *tree_depth;    /* analyze/latest --depth N, or NULL */
+  const char *tree_limit;    /* analyze/latest --limit N (0: all), or NULL */
   int ascii;                 /* draw with ASCII, not box characters */
   int color;                 /* stdout is a TTY and NO_COLOR is unset */
   const char *command;

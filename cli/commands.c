@@ -87,6 +87,25 @@ static int resolve(const cli *c, sqlite3 *db, const char *trace, char id[33]){
   return status;
 }
 
+/* A tree of a million lines is no use on a terminal: past this many spans
+** it shows the first TERMINAL_TREE_LINES unless --limit says otherwise.
+** Pipes and files get everything. */
+#define TERMINAL_TREE_SPANS 5000
+#define TERMINAL_TREE_LINES "500"
+
+static const char *tree_limit(const cli *c, sqlite3 *db, const char *trace){
+  sqlite3_stmt *stmt;
+  int64_t spans = 0;
+  if( c->tree_limit ) return c->tree_limit;
+  if( c->show_sql || !isatty(STDOUT_FILENO) ) return "";
+  if( sqlite3_prepare_v2(db, "SELECT span_count FROM traces WHERE trace_id = ?1", -1, &stmt, NULL) == SQLITE_OK ){
+    sqlite3_bind_text(stmt, 1, trace, -1, SQLITE_STATIC);
+    if( sqlite3_step(stmt) == SQLITE_ROW ) spans = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return spans > TERMINAL_TREE_SPANS ? TERMINAL_TREE_LINES : "";
+}
+
 int cli_report(const cli *c, sqlite3 *db, const char *trace){
   const char *style = c->ascii ? "ascii" : "unicode";
   char id[33];
@@ -107,7 +126,8 @@ int cli_report(const cli *c, sqlite3 *db, const char *trace){
   if( (status = cli_print_query(c, db, tlm_report_histogram_sql, PRINT_PAIRS, trace, NULL)) ) return status;
   printf("\n");
   cli_heading(c, "Execution Tree");
-  return cli_print_query(c, db, tlm_report_tree_sql, PRINT_LINES, trace, style, NULL);
+  return cli_print_query(c, db, tlm_report_tree_sql, PRINT_LINES, trace, style,
+                         c->tree_depth ? c->tree_depth : "", tree_limit(c, db, trace), NULL);
 }
 
 static int analyze_trace(cli *c, const char *trace){
@@ -119,13 +139,36 @@ static int analyze_trace(cli *c, const char *trace){
   return status;
 }
 
+static int is_count(const char *text){
+  return text[0] && strspn(text, "0123456789") == strlen(text) && strlen(text) < 10;
+}
+
+/* --depth N and --limit N for the tree; the rest stay in argv. */
+static int read_tree_options(cli *c, int *argc, char **argv){
+  int kept = 0;
+  for(int i = 0; i < *argc; i++){
+    const char **slot = !strcmp(argv[i], "--depth") ? &c->tree_depth
+                      : !strcmp(argv[i], "--limit") ? &c->tree_limit : NULL;
+    if( slot == NULL ){ argv[kept++] = argv[i]; continue; }
+    if( i + 1 >= *argc || !is_count(argv[i + 1]) ){
+      return cli_usage_error(c, "%s needs a whole number", argv[i]);
+    }
+    *slot = argv[++i];
+  }
+  *argc = kept;
+  return 0;
+}
+
 int cmd_analyze(cli *c, int argc, char **argv){
+  int status = read_tree_options(c, &argc, argv);
+  if( status ) return status;
   if( argc != 1 ) return cli_usage_error(c, "expected one trace id (or 'latest')");
   return analyze_trace(c, argv[0]);
 }
 
 int cmd_latest(cli *c, int argc, char **argv){
-  (void)argv;
+  int status = read_tree_options(c, &argc, argv);
+  if( status ) return status;
   if( argc != 0 ) return cli_usage_error(c, "takes no arguments");
   return analyze_trace(c, "latest");
 }

@@ -9,7 +9,10 @@
 */
 #include "cli.h"
 #include "tracelm/tracelm.h"
+#include <dlfcn.h>
+#include <limits.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,10 +36,12 @@ static const command commands[] = {
     "Run COMMAND inside a new trace; instrumented children join it. Exits with its status." },
   { "list", cmd_list, "list [--limit N]",
     "The newest traces: id, start, duration, spans, root, tokens, cost, errors." },
-  { "latest", cmd_latest, "latest [--json]",
+  { "latest", cmd_latest, "latest [--json] [--depth N] [--limit N]",
     "Analyse the newest trace: summary, histogram, execution tree." },
-  { "analyze", cmd_analyze, "analyze ID [--json]",
-    "Analyse one trace. ID is a full id, a unique prefix, or 'latest'." },
+  { "analyze", cmd_analyze, "analyze ID [--json] [--depth N] [--limit N]",
+    "Analyse one trace. ID is a full id, a unique prefix, or 'latest'. The tree shows\n"
+    "           spans down to --depth N (the root is 0) and at most --limit N lines (0: all;\n"
+    "           on a terminal, traces of over 5000 spans show 500 unless told)." },
   { "compare", cmd_compare, "compare A B",
     "Latency, token and cost changes from trace A to trace B, per span path." },
   { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-]",
@@ -62,15 +67,44 @@ static void print_usage_line(FILE *out, const char *usage){
   fputs(usage, out);
 }
 
+/* What to type to load the extension in the sqlite3 shell: "tracelm"
+** where dlopen finds tracelm.so by name (an install under /usr, or its
+** folder on LD_LIBRARY_PATH), else the full path of the one installed (or
+** built) beside this program. */
+static void extension_to_load(char *out, size_t size){
+  static const char *const beside[] = { "/../" TLM_INSTALL_LIBDIR "/tracelm.so", "/../tracelm.so" };
+  char self[4096], candidate[4200];
+  void *handle = dlopen("tracelm.so", RTLD_LAZY | RTLD_LOCAL);
+  ssize_t length;
+  snprintf(out, size, "tracelm");
+  if( handle ){ dlclose(handle); return; }
+  length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if( length <= 0 ) return;
+  self[length] = 0;
+  *strrchr(self, '/') = 0;
+  for(int i = 0; i < 2; i++){
+    char resolved[4096];
+    snprintf(candidate, sizeof candidate, "%s%s", self, beside[i]);
+    if( realpath(candidate, resolved) ){
+      resolved[strlen(resolved) - 3] = 0;   /* SQLite adds ".so" itself */
+      snprintf(out, size, "%s", resolved);
+      return;
+    }
+  }
+}
+
 static void print_usage(FILE *out){
+  char extension[4096];
   fprintf(out, "tracelm %s: record and analyse traces of LLM pipelines\n\n"
                "Usage: tracelm [--db PATH] COMMAND [OPTIONS]\n\nCommands:\n", TLM_VERSION);
   for(int i = 0; i < COMMAND_COUNT; i++) fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+  extension_to_load(extension, sizeof extension);
   fprintf(out, "\nOptions for every command:\n"
                "  --db PATH   the database (default: $TRACELM_DB, else ./tracelm.db)\n"
                "  --sql       print the SQL the command runs instead of running it\n"
                "  --help      help for the command\n\n"
-               "Every report is SQL over the tracelm extension: sqlite3 tracelm.db '.load tracelm'\n");
+               "Every report is SQL over the tracelm extension: sqlite3 tracelm.db '.load %s'\n",
+          extension);
 }
 
 static int utf8_locale(void){

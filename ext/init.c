@@ -9,6 +9,7 @@
 ** connection.  Adding a function: one file in functions/ and one line
 ** in functions.h.
 */
+#include "tracelm_sqlite.h"
 #include "functions.h"
 #include "graph.h"
 #include <string.h>
@@ -31,9 +32,6 @@ static void ext_free(void *p){
   sqlite3_free(ext);
 }
 
-#ifdef _WIN32
-__declspec(dllexport)
-#endif
 int sqlite3_tracelm_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api){
   tlm_ext *ext;
   int rc = SQLITE_OK;

@@ -3,7 +3,16 @@ SELECT trace_id AS "trace",
        strftime('%Y-%m-%d %H:%M:%S', start_ns / 1e9, 'unixepoch', 'localtime') AS "started",
        format_duration(end_ns - start_ns) AS "duration",
        span_count AS "spans",
-       coalesce(root_name, '(no root)') AS "root",
+       -- A trace that continues a remote parent has no parentless span:
+       -- its root is the earliest span whose parent is not in it, as the
+       -- graph (and so `analyze`) chooses.
+       coalesce(root_name,
+                (SELECT s.name FROM spans s
+                  WHERE s.trace_id = traces.trace_id
+                    AND NOT EXISTS (SELECT 1 FROM spans p
+                                     WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_id)
+                  ORDER BY s.start_ns, s.end_ns DESC, s.rowid LIMIT 1),
+                '(no root)') AS "root",
        tokens_in + tokens_out AS "tokens",
        printf('$%.4f', cost) AS "cost",
        errors AS "errors"

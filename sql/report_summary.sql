@@ -1,5 +1,6 @@
 -- tracelm analyze / latest: the "Trace Summary" section.
 -- ?1 trace ('latest', an id or a unique prefix), ?2 'unicode' or 'ascii'.
+-- A list the summary cuts (it keeps 100) ends with "… and N more".
 WITH s(j) AS (SELECT trace_summary(?1))
 SELECT 'Trace ID', json_extract(j, '$.trace_id') FROM s
 UNION ALL SELECT 'Root span', json_extract(j, '$.root') FROM s
@@ -8,7 +9,11 @@ UNION ALL SELECT 'Spans', json_extract(j, '$.span_count') FROM s
 UNION ALL SELECT 'Slowest span', json_extract(j, '$.slowest_span.name') || ' ('
        || format_duration(json_extract(j, '$.slowest_span.duration_ns'), ?2) || ')' FROM s
 UNION ALL SELECT 'Critical path', (SELECT group_concat(value, iif(?2 = 'ascii', ' -> ', ' → '))
-                                     FROM json_each(j, '$.critical_path')) FROM s
+                                     FROM json_each(j, '$.critical_path'))
+       || iif(json_extract(j, '$.critical_path_count') > json_array_length(j, '$.critical_path'),
+              printf(' %s and %d more', iif(?2 = 'ascii', '...', '…'),
+                     json_extract(j, '$.critical_path_count') - json_array_length(j, '$.critical_path')),
+              '') FROM s
 UNION ALL SELECT 'Tokens', json_extract(j, '$.tokens_in') || ' in / '
        || json_extract(j, '$.tokens_out') || ' out' FROM s
 UNION ALL SELECT 'Cost', printf('$%.8f', json_extract(j, '$.cost')) FROM s
@@ -16,4 +21,8 @@ UNION ALL SELECT 'Errors', json_extract(j, '$.errors') FROM s
 UNION ALL SELECT 'Anomalies', iif(json_extract(j, '$.anomaly_count') = 0, 'none',
        (SELECT group_concat(json_extract(value, '$.name') || ' ('
                             || json_extract(value, '$.kind') || ')', ', ')
-          FROM json_each(j, '$.anomalies'))) FROM s;
+          FROM json_each(j, '$.anomalies'))
+       || iif(json_extract(j, '$.anomaly_count') > json_array_length(j, '$.anomalies'),
+              printf(', %s and %d more', iif(?2 = 'ascii', '...', '…'),
+                     json_extract(j, '$.anomaly_count') - json_array_length(j, '$.anomalies')),
+              '')) FROM s;

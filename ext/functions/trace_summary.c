@@ -10,8 +10,8 @@
 ** (the root, then the spans on the path in the order they first gate it), tokens_in,
 ** tokens_out, cost, errors, anomalies [{span_id, name, kind, detail}],
 ** histogram [{label, lower_ms, upper_ms, count}], problems [text].
-** Lists longer than 100 entries are cut, with anomaly_count and
-** problem_count giving the full numbers.
+** Lists longer than 100 entries are cut, with critical_path_count,
+** anomaly_count and problem_count giving the full numbers.
 **
 ** It composes the other analyses over one cached graph; it adds nothing
 ** they do not compute, so its numbers agree with theirs.
@@ -66,12 +66,15 @@ static int add_critical_path(cJSON *summary, const tlm_graph *g){
     cJSON_AddItemToArray(names, cJSON_CreateString(tlm_str(g, g->nodes[g->root].name)));
     listed++;
   }
-  for(int32_t i = 0; i < count && listed < LIST_LIMIT; i++){
+  for(int32_t i = 0; i < count; i++){
     if( seen[path[i].node] ) continue;
     seen[path[i].node] = 1;
-    cJSON_AddItemToArray(names, cJSON_CreateString(tlm_str(g, g->nodes[path[i].node].name)));
+    if( listed < LIST_LIMIT ){
+      cJSON_AddItemToArray(names, cJSON_CreateString(tlm_str(g, g->nodes[path[i].node].name)));
+    }
     listed++;
   }
+  cJSON_AddNumberToObject(summary, "critical_path_count", listed);
   sqlite3_free(seen);
   sqlite3_free(path);
   return SQLITE_OK;

@@ -152,6 +152,36 @@ expect "import an unreadable file" 1 "tracelm import: cannot read 'nope.json': N
 expect "ambiguous prefix" 1 "tracelm analyze: '0' is ambiguous: it matches 0af7651916cd43dd8448eb211c80319c, 0bf7651916cd43dd8448eb211c80319c" \
   -- sh -c "'$TRACELM' --db ambiguous.db import spans.jsonl >/dev/null && printf '%s\n' 'trace_id,span_id,name,start_ns,end_ns' '0bf7651916cd43dd8448eb211c80319c,0000000000000001,x,1,2' > one.csv && '$TRACELM' --db ambiguous.db import one.csv >/dev/null && '$TRACELM' --db ambiguous.db analyze 0"
 
+# ---- big traces: the tree can be limited, cut lists say so
+# A chain of 6001 spans (each the only child of the one before), plus a
+# trace whose root continues a remote parent.
+awk 'BEGIN { print "trace_id,span_id,parent_id,name,start_ns,end_ns"
+  for(i = 1; i <= 6001; i++) printf "cccccccccccccccccccccccccccccccc,%016x,%s,step%d,%d,%d\n",
+    i, i == 1 ? "" : sprintf("%016x", i - 1), i, i, 20000 - i
+  print "dddddddddddddddddddddddddddddddd,00000000000000d1,aaaaaaaaaaaaaaaa,continued,1,9"
+  print "dddddddddddddddddddddddddddddddd,00000000000000d2,00000000000000d1,child,2,8" }' > big.csv
+"$TRACELM" --db big.db import big.csv >/dev/null
+expect "analyze --depth 2" 0 "" -- "$TRACELM" --db big.db analyze cccc --depth 2
+same "--depth 2 shows the root and two levels" "$(sed -n '/Execution Tree/,$p' out.txt | tail -n +2)" "  step1 (19.998 µs)
+  └── step2 (19.996 µs)
+      └── step3 (19.994 µs)"
+expect "analyze --limit 2" 0 "" -- "$TRACELM" --db big.db analyze cccc --limit 2
+same "--limit 2 says what it left out" "$(sed -n '/Execution Tree/,$p' out.txt | tail -n +2)" "  step1 (19.998 µs)
+  └── step2 (19.996 µs)
+  … 5999 more lines not shown (--limit 0 shows all)"
+same "a pipe gets the whole tree" "$("$TRACELM" --db big.db analyze cccc | sed -n '/Execution Tree/,$p' | wc -l)" "6002"
+contains "the cut critical path ends with how many more" "→ step100 … and 5901 more" out.txt
+expect "bad --depth" 2 "tracelm analyze: --depth needs a whole number
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db big.db analyze cccc --depth -1
+# On a terminal a trace of over 5000 spans shows 500 lines unless told.
+script -qec "'$TRACELM' --db big.db analyze cccc" /dev/null > tty.txt
+contains "a terminal gets 500 lines of a 6001-span tree" "5501 more lines not shown (--limit 0 shows all)" tty.txt
+script -qec "'$TRACELM' --db big.db analyze cccc --limit 0" /dev/null > tty.txt
+lacks "--limit 0 on a terminal shows all" "more lines not shown" tty.txt
+expect "list" 0 "" -- "$TRACELM" --db big.db list
+contains "list names the root of a continued trace" "continued" out.txt
+lacks "... and no '(no root)'" "(no root)" out.txt
+
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
 expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (2); upgrade TraceLM to use it" \

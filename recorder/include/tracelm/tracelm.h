@@ -32,6 +32,12 @@
 extern "C" {
 #endif
 
+/* libtracelm is built with hidden visibility: what this header declares
+** is the whole of what libtracelm.so exports (tests/install checks). */
+#if defined(TLM_BUILDING_LIBTRACELM) && defined(__GNUC__)
+# pragma GCC visibility push(default)
+#endif
+
 #define TLM_VERSION "0.1.0"
 
 /* Return codes. */
@@ -223,6 +229,10 @@ tlm_span *tlm_span_begin_extract(tlm_recorder *rec, const char *name,
 
 /* The tracestate this span carries, or NULL.  Owned by the span. */
 const char *tlm_span_tracestate(const tlm_span *span);
+
+#if defined(TLM_BUILDING_LIBTRACELM) && defined(__GNUC__)
+# pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
