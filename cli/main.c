@@ -32,8 +32,9 @@ static const command commands[] = {
     "Record a RAG-shaped trace (prompt, parallel retrieval, LLM call) and analyse it." },
   { "init", cmd_init, "init [FILE.c] [--force]",
     "Write a small instrumented C program (default tracelm_example.c) and say how to build it." },
-  { "run", cmd_run, "run [--sample-rate R] [--name NAME] -- COMMAND [ARGS...]",
-    "Run COMMAND inside a new trace; instrumented children join it. Exits with its status." },
+  { "run", cmd_run, "run [--sample-rate R] [--name NAME] [--strict] -- COMMAND [ARGS...]",
+    "Run COMMAND inside a new trace; instrumented children join it. Exits with its status;\n"
+    "           spans dropped or not stored are reported, and with --strict exit 1." },
   { "list", cmd_list, "list [--limit N]",
     "The newest traces: id, start, duration, spans, root, tokens, cost, errors." },
   { "latest", cmd_latest, "latest [--json] [--depth N] [--limit N]",

@@ -10,12 +10,19 @@
 **
 ** Like system(), the parent ignores SIGINT and SIGQUIT while the child
 ** runs, so Ctrl-C stops the command, not the recording of it.
+**
+** Nothing is lost in silence: spans this process could not store, and
+** spans of the trace that recorders dropped (traces.dropped_spans), are
+** said after the command; the child gets TRACELM_LOG=stderr (unless set)
+** so an instrumented child says its own.  --strict makes any of it an
+** exit status of 1 when the command itself succeeded.
 */
 #include "cli.h"
 #include "tracelm/tracelm.h"
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -44,13 +51,25 @@ static int run_child(char **command, tlm_span *root){
   return status;
 }
 
+/* Spans of the trace dropped by any recorder that joined it. */
+static int64_t dropped_spans(sqlite3 *db, const char *trace_id){
+  sqlite3_stmt *stmt;
+  int64_t dropped = 0;
+  if( sqlite3_prepare_v2(db, "SELECT dropped_spans FROM traces WHERE trace_id = ?1", -1, &stmt, NULL) == SQLITE_OK ){
+    sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
+    if( sqlite3_step(stmt) == SQLITE_ROW ) dropped = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return dropped;
+}
+
 int cmd_run(cli *c, int argc, char **argv){
   tlm_options opts;
   double rate = 1.0;
   const char *name = NULL;
   char **command = NULL, header[TLM_TRACEPARENT_LEN + 1], trace_id[33], message[64];
   char absolute[PATH_MAX];
-  int i, exit_code;
+  int i, exit_code, strict = 0, lost;
   for(i = 0; i < argc; i++){
     if( !strcmp(argv[i], "--") ){ command = argv + i + 1; break; }
     if( !strcmp(argv[i], "--sample-rate") && i + 1 < argc ){
@@ -61,6 +80,8 @@ int cmd_run(cli *c, int argc, char **argv){
       }
     }else if( !strcmp(argv[i], "--name") && i + 1 < argc ){
       name = argv[++i];
+    }else if( !strcmp(argv[i], "--strict") ){
+      strict = 1;
     }else{
       command = argv + i;          /* `tracelm run cmd` without "--" works too */
       break;
@@ -83,6 +104,7 @@ int cmd_run(cli *c, int argc, char **argv){
   tlm_span_traceparent(root, header);
   setenv("TRACEPARENT", header, 1);
   if( realpath(c->db_path, absolute) ) setenv("TRACELM_DB", absolute, 1);
+  setenv("TRACELM_LOG", "stderr", 0);
 
   int status = run_child(command, root);
   if( status < 0 ){
@@ -104,18 +126,25 @@ int cmd_run(cli *c, int argc, char **argv){
   }
   int sampled = tlm_span_is_sampled(root);
   tlm_span_end(root);
-  tlm_shutdown();
+  lost = tlm_shutdown() != TLM_OK;
+  if( lost ) fprintf(stderr, "tracelm run: %s\n", tlm_last_error());
 
   if( !sampled ){
     fprintf(stderr, "tracelm run: trace %s was sampled out; nothing was recorded\n", trace_id);
-    return exit_code;
+    return strict && lost && exit_code == 0 ? 1 : exit_code;
   }
   sqlite3 *db;
   fflush(stdout);
   printf("\n");
   if( cli_open(c, 1, &db) == 0 ){
+    int64_t dropped = dropped_spans(db, trace_id);
     cli_report(c, db, trace_id);
     sqlite3_close(db);
+    if( dropped > 0 ){
+      fprintf(stderr, "tracelm run: %lld span%s of trace %s %s dropped (a recorder's queue was full)\n",
+              (long long)dropped, dropped == 1 ? "" : "s", trace_id, dropped == 1 ? "was" : "were");
+      lost = 1;
+    }
   }
-  return exit_code;
+  return strict && lost && exit_code == 0 ? 1 : exit_code;
 }

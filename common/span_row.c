@@ -21,7 +21,7 @@ const tlm_column_def tlm_span_columns[TLM_SPAN_COLUMN_COUNT] = {
 ** the first place instead, so the text stays one literal. */
 #define TLM_X_NAME(NAME, column, type, default_sql, required) ", " #column
 #define TLM_X_PLACEHOLDER(NAME, column, type, default_sql, required) ",?"
-const char *const tlm_span_column_list = TLM_SPAN_COLUMNS(TLM_X_NAME) + 2;
+const char *const tlm_span_column_list = &(TLM_SPAN_COLUMNS(TLM_X_NAME))[2];
 const char *const tlm_span_insert_sql =
   "INSERT INTO spans(rowid" TLM_SPAN_COLUMNS(TLM_X_NAME) ") VALUES(NULL" TLM_SPAN_COLUMNS(TLM_X_PLACEHOLDER) ")";
 #undef TLM_X_NAME

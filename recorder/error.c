@@ -1,15 +1,22 @@
 /*
-** error.c — the recorder's error state.
+** error.c — the recorder's error state, and how a failure is heard.
 **
-** The library never prints and never aborts.  A call that fails returns a
-** code and leaves a message for tlm_last_error(), per thread, so two
-** threads' failures never overwrite each other.  The writer thread's
-** failures (a refused span, a failed commit) are kept on the recorder,
-** under the queue's lock, since no caller is waiting for them.
+** The library never aborts.  A call that fails returns a code and leaves a
+** message for tlm_last_error(), per thread, so two threads' failures never
+** overwrite each other.  The writer thread's failures (a refused span, a
+** full disk) have no caller waiting: each is kept on the recorder for the
+** next tlm_flush() to return, and reported as it happens to the
+** program's on_error callback, or with $TRACELM_LOG=stderr one line on
+** stderr.  Reports are rate-limited: a message is repeated at most every
+** REPEAT_AFTER_MS, so a full disk is one line, not one per span.
 */
 #include "internal.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define REPEAT_AFTER_MS 10000
 
 static __thread char tls_error[512];
 
@@ -22,9 +29,64 @@ void tlm_set_error(const char *fmt, ...){
   va_end(ap);
 }
 
+static int64_t now_ms(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void tlm_note_writer_error(tlm_recorder *rec, const char *what, const char *detail){
+  char message[sizeof rec->writer_error];
+  int report;
+  if( detail ) snprintf(message, sizeof message, "%s: %s", what, detail);
+  else snprintf(message, sizeof message, "%s", what);
   pthread_mutex_lock(&rec->queue.lock);
-  if( detail ) snprintf(rec->writer_error, sizeof rec->writer_error, "%s: %s", what, detail);
-  else snprintf(rec->writer_error, sizeof rec->writer_error, "%s", what);
+  memcpy(rec->writer_error, message, sizeof message);
+  report = strcmp(message, rec->last_reported) != 0
+        || now_ms() - rec->last_reported_ms >= REPEAT_AFTER_MS;
+  if( report ){
+    memcpy(rec->last_reported, message, sizeof message);
+    rec->last_reported_ms = now_ms();
+  }
   pthread_mutex_unlock(&rec->queue.lock);
+  if( !report ) return;
+  if( rec->on_error ) rec->on_error(message, rec->on_error_data);
+  else if( rec->log_to_stderr ) fprintf(stderr, "tracelm: %s\n", message);
+}
+
+/* 196608 as "196,608": the counts in messages are read by people. */
+static void with_commas(uint64_t value, char out[32]){
+  char digits[24];
+  int length = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value), at = 0;
+  for(int i = 0; i < length; i++){
+    if( i > 0 && (length - i) % 3 == 0 ) out[at++] = ',';
+    out[at++] = digits[i];
+  }
+  out[at] = 0;
+}
+
+int tlm_take_losses(tlm_recorder *rec, const char *since){
+  uint64_t failed, dropped;
+  char cause[sizeof rec->writer_error], failed_text[32], dropped_text[32];
+  pthread_mutex_lock(&rec->queue.lock);
+  failed = rec->queue.spans_failed - rec->failed_reported;
+  dropped = rec->queue.spans_dropped - rec->dropped_reported;
+  rec->failed_reported = rec->queue.spans_failed;
+  rec->dropped_reported = rec->queue.spans_dropped;
+  memcpy(cause, rec->writer_error, sizeof cause);
+  pthread_mutex_unlock(&rec->queue.lock);
+  if( failed == 0 && dropped == 0 ) return TLM_OK;
+  with_commas(failed, failed_text);
+  with_commas(dropped, dropped_text);
+  if( failed && dropped ){
+    tlm_set_error("%s; %s spans not stored and %s dropped (queue full) since the last %s",
+                  cause[0] ? cause : "writer failed", failed_text, dropped_text, since);
+  }else if( failed ){
+    tlm_set_error("%s; %s span%s not stored since the last %s",
+                  cause[0] ? cause : "writer failed", failed_text, failed == 1 ? "" : "s", since);
+  }else{
+    tlm_set_error("%s span%s dropped (the queue was full) since the last %s",
+                  dropped_text, dropped == 1 ? "" : "s", since);
+  }
+  return TLM_ELOST;
 }

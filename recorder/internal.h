@@ -146,7 +146,18 @@ struct tlm_recorder {
   int writer_running;
   int open;                      /* between init and shutdown */
 
-  char writer_error[256];        /* under queue.lock */
+  unsigned retry_ms;             /* how long a transient failure is retried */
+  int64_t max_db_bytes;          /* 0: no cap */
+  tlm_error_fn on_error;         /* NULL: stderr if log_to_stderr, else silent */
+  void *on_error_data;
+  int log_to_stderr;             /* $TRACELM_LOG=stderr */
+
+  /* Under queue.lock: */
+  char writer_error[256];        /* the writer's latest failure */
+  char last_reported[256];       /* ... and the last one reported, when */
+  int64_t last_reported_ms;
+  uint64_t failed_reported;      /* spans_failed and spans_dropped as the */
+  uint64_t dropped_reported;     /* last flush or shutdown reported them */
 
   tlm_recorder *next_registered; /* list walked by the fork handlers */
 };
@@ -157,8 +168,12 @@ tlm_recorder *tlm_resolve(tlm_recorder *rec);
 
 /* error.c: the calling thread's last error, and the writer's. */
 void tlm_set_error(const char *fmt, ...);
-/* The writer's latest failure, "what: sqlite's message" (takes queue.lock). */
+/* The writer's latest failure, "what: sqlite's message": kept for the
+** next flush and reported (rate-limited) now.  Takes queue.lock. */
 void tlm_note_writer_error(tlm_recorder *rec, const char *what, const char *detail);
+/* TLM_OK, or TLM_ELOST with tlm_last_error() saying how many spans failed
+** or were dropped since it was last asked ("since the last <since>"). */
+int tlm_take_losses(tlm_recorder *rec, const char *since);
 
 /* writer.c */
 int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out);

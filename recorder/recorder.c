@@ -21,6 +21,7 @@
 #define DEFAULT_DB_PATH        "./tracelm.db"
 #define DEFAULT_QUEUE_CAPACITY 65536
 #define DEFAULT_FLUSH_MS       100
+#define DEFAULT_RETRY_MS       30000
 
 unsigned tlm_fork_generation;
 
@@ -35,6 +36,7 @@ void tlm_options_init(tlm_options *opts){
   opts->queue_capacity = DEFAULT_QUEUE_CAPACITY;
   opts->flush_interval_ms = DEFAULT_FLUSH_MS;
   opts->on_full = TLM_FULL_WAIT;
+  opts->retry_ms = DEFAULT_RETRY_MS;
 }
 
 /* ------------------------------------------------------------- fork */
@@ -67,12 +69,19 @@ static void fork_child(void){
   pthread_mutex_unlock(&registry_lock);
 }
 
+/* At exit nobody reads a return value: with $TRACELM_LOG=stderr, what was
+** lost is said here, so a program that set nothing still hears of it. */
+static void say_losses_at_exit(int log_to_stderr, int rc){
+  if( rc != TLM_OK && log_to_stderr ) fprintf(stderr, "tracelm: %s\n", tlm_last_error());
+}
+
 static void flush_all_at_exit(void){
-  tlm_shutdown();
+  int log_to_stderr = default_recorder.log_to_stderr;
+  say_losses_at_exit(log_to_stderr, tlm_shutdown());
   pthread_mutex_lock(&registry_lock);
   tlm_recorder *r = registry;
   pthread_mutex_unlock(&registry_lock);
-  for(; r; r = r->next_registered) tlm_recorder_flush(r);
+  for(; r; r = r->next_registered) say_losses_at_exit(r->log_to_stderr, tlm_recorder_flush(r));
 }
 
 static void register_recorder(tlm_recorder *rec){
@@ -138,6 +147,11 @@ static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
   rec->sample_bound = tlm_sample_bound(rec->sample_rate);
   rec->flush_interval_ms = opts.flush_interval_ms;
   rec->on_full = opts.on_full;
+  rec->retry_ms = opts.retry_ms;
+  rec->max_db_bytes = opts.max_db_bytes;
+  rec->on_error = opts.on_error;
+  rec->on_error_data = opts.on_error_data;
+  rec->log_to_stderr = getenv("TRACELM_LOG") && !strcmp(getenv("TRACELM_LOG"), "stderr");
   rec->db_path = strdup(opts.db_path ? opts.db_path : env_or("TRACELM_DB", DEFAULT_DB_PATH));
   rec->service = strdup(opts.service ? opts.service
                         : env_or("TRACELM_SERVICE", program_invocation_short_name));
@@ -175,16 +189,20 @@ failed:
   return rc;
 }
 
-static void recorder_teardown(tlm_recorder *rec){
-  if( !rec->open ) return;
+/* Returns what the spans since the last flush came to (tlm_take_losses). */
+static int recorder_teardown(tlm_recorder *rec){
+  int rc;
+  if( !rec->open ) return TLM_OK;
   rec->open = 0;
   unregister_recorder(rec);
-  tlm_writer_stop(rec);
+  tlm_writer_stop(rec);                 /* writes what is still queued */
+  rc = tlm_take_losses(rec, "flush");
   tlm_queue_destroy(&rec->queue);
   pthread_mutex_destroy(&rec->db_lock);
   free(rec->db_path);
   free(rec->service);
   rec->db_path = rec->service = NULL;
+  return rc;
 }
 
 tlm_recorder *tlm_recorder_open(const tlm_options *opts){
@@ -200,17 +218,19 @@ tlm_recorder *tlm_recorder_open(const tlm_options *opts){
   return rec;
 }
 
-void tlm_recorder_flush(tlm_recorder *rec){
+int tlm_recorder_flush(tlm_recorder *rec){
   rec = tlm_resolve(rec);
-  if( rec == NULL || !rec->open ) return;
-  if( !__atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) return;
-  tlm_queue_flush(&rec->queue);
+  if( rec == NULL || !rec->open ) return TLM_OK;
+  if( __atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) tlm_queue_flush(&rec->queue);
+  return tlm_take_losses(rec, "flush");
 }
 
-void tlm_recorder_close(tlm_recorder *rec){
-  if( rec == NULL || rec == &default_recorder ) return;
-  recorder_teardown(rec);
+int tlm_recorder_close(tlm_recorder *rec){
+  int rc;
+  if( rec == NULL || rec == &default_recorder ) return TLM_OK;
+  rc = recorder_teardown(rec);
   free(rec);
+  return rc;
 }
 
 void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out){
@@ -235,9 +255,9 @@ int tlm_init(const tlm_options *opts){
   return recorder_setup(&default_recorder, opts);
 }
 
-void tlm_flush(void){ tlm_recorder_flush(&default_recorder); }
+int tlm_flush(void){ return tlm_recorder_flush(&default_recorder); }
 
-void tlm_shutdown(void){ recorder_teardown(&default_recorder); }
+int tlm_shutdown(void){ return recorder_teardown(&default_recorder); }
 
 tlm_recorder *tlm_default_recorder(void){
   return default_recorder.open ? &default_recorder : NULL;

@@ -9,8 +9,10 @@
 ** committed, a power cut may lose the last batches.
 **
 ** Several processes may write one database.  SQLite lets one write at a
-** time; the busy timeout waits for the lock, and a batch that still finds
-** it busy is retried rather than lost.  Each record becomes a row through
+** time; the busy timeout waits for the lock.  A batch that fails for a
+** reason that may pass (busy, locked, disk full, I/O) is rolled back and
+** tried again for up to retry_ms, then counted as failed; each failure is
+** reported (error.c) and kept for the next tlm_flush() to return.  Each record becomes a row through
 ** common/span_row.h, the one definition of a span row.
 */
 #include "internal.h"
@@ -22,8 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BUSY_TIMEOUT_MS   5000
-#define BUSY_RETRY_LIMIT  24         /* x BUSY_TIMEOUT_MS: two minutes */
+/* SQLite's own wait for another writer's lock, per attempt; write_batch
+** retries around it for the recorder's retry_ms. */
+#define BUSY_TIMEOUT_MS   1000
 
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
@@ -70,6 +73,21 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
     sqlite3_close(db);
     return TLM_EDB;
   }
+  if( rec->max_db_bytes > 0 ){
+    /* A cap on the file: past it inserts fail with "database or disk is
+    ** full", exactly as on a full disk, and are retried and counted so. */
+    sqlite3_stmt *stmt;
+    int64_t page_size = 4096;
+    char *pragma;
+    if( sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, 0) == SQLITE_OK ){
+      if( sqlite3_step(stmt) == SQLITE_ROW ) page_size = sqlite3_column_int64(stmt, 0);
+      sqlite3_finalize(stmt);
+    }
+    pragma = sqlite3_mprintf("PRAGMA max_page_count=%lld",
+        (long long)(rec->max_db_bytes / page_size > 0 ? rec->max_db_bytes / page_size : 1));
+    sqlite3_exec(db, pragma, 0, 0, 0);
+    sqlite3_free(pragma);
+  }
   *out = db;
   return TLM_OK;
 }
@@ -101,28 +119,44 @@ static int insert_record(sqlite3_stmt *stmt, const tlm_record *r, const char *se
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* BEGIN IMMEDIATE, waiting out other writers. */
-static int begin_batch(sqlite3 *db){
-  for(int attempt = 0; attempt < BUSY_RETRY_LIMIT; attempt++){
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
-    if( rc != SQLITE_BUSY && rc != SQLITE_LOCKED ) return rc;
+/* Worth trying again: another writer holds the lock, the disk (or the
+** database's size cap) is full, or an I/O error that freeing space or a
+** remount may cure.  Anything else is the span's own fault (a constraint)
+** or the database's (corrupt, read-only), and retrying will not help. */
+static int is_transient(int rc){
+  switch( rc & 0xff ){
+    case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL: case SQLITE_IOERR: return 1;
   }
-  return SQLITE_BUSY;
+  return 0;
 }
 
-/* Insert one batch; returns how many spans were written. */
-static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
-                            sqlite3_stmt *add_drops, uint64_t first, uint64_t count,
-                            const tlm_drop_count *drops, int drop_count){
-  uint64_t written = 0;
+static int64_t monotonic_ms(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms){
+  struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+}
+
+/* One attempt at the whole batch in one transaction.  SQLITE_OK when it
+** committed (*written spans, the others refused one by one), or the
+** transient error that rolled it back. */
+static int try_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
+                     sqlite3_stmt *add_drops, uint64_t first, uint64_t count,
+                     const tlm_drop_count *drops, int drop_count, uint64_t *written){
   tlm_queue *q = &rec->queue;
-  if( begin_batch(db) != SQLITE_OK ){
-    note_error(rec, "cannot start a write transaction", db);
-    return 0;
-  }
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
+  *written = 0;
+  if( rc != SQLITE_OK ) return rc;
   for(uint64_t i = first; i < first + count; i++){
-    if( insert_record(insert, tlm_queue_slot(q, i), rec->service) == SQLITE_OK ){
-      written++;
+    rc = insert_record(insert, tlm_queue_slot(q, i), rec->service);
+    if( rc == SQLITE_OK ){
+      (*written)++;
+    }else if( is_transient(rc) ){
+      goto rolled_back;
     }else{
       note_error(rec, "a span was refused", db);
     }
@@ -132,13 +166,34 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert
     tlm_hex_encode(drops[i].trace_id, 16, trace_hex);
     sqlite3_bind_text(add_drops, 1, trace_hex, 32, SQLITE_STATIC);
     sqlite3_bind_int64(add_drops, 2, (sqlite3_int64)drops[i].count);
-    if( sqlite3_step(add_drops) != SQLITE_DONE ) note_error(rec, "drop count", db);
+    rc = sqlite3_step(add_drops);
     sqlite3_reset(add_drops);
+    if( rc != SQLITE_DONE && is_transient(rc) ) goto rolled_back;
+    if( rc != SQLITE_DONE ) note_error(rec, "the dropped-span count was refused", db);
   }
-  if( sqlite3_exec(db, "COMMIT", 0, 0, 0) != SQLITE_OK ){
-    note_error(rec, "commit failed", db);
-    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
-    return 0;
+  rc = sqlite3_exec(db, "COMMIT", 0, 0, 0);
+  if( rc == SQLITE_OK ) return SQLITE_OK;
+rolled_back:
+  note_error(rec, "writer", db);
+  sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  *written = 0;
+  return rc;
+}
+
+/* Insert one batch, trying again with growing pauses while the failure is
+** transient, for at most rec->retry_ms: a busy or full database often
+** frees up, and a later batch tries again anyway.  Returns how many spans
+** were written; those not written count as failed. */
+static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
+                            sqlite3_stmt *add_drops, uint64_t first, uint64_t count,
+                            const tlm_drop_count *drops, int drop_count){
+  int64_t deadline = monotonic_ms() + rec->retry_ms, pause = 10;
+  uint64_t written;
+  for(;;){
+    int rc = try_batch(rec, db, insert, add_drops, first, count, drops, drop_count, &written);
+    if( rc == SQLITE_OK || !is_transient(rc) || monotonic_ms() + pause > deadline ) break;
+    sleep_ms(pause);
+    if( pause < 1000 ) pause *= 2;
   }
   return written;
 }

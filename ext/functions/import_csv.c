@@ -138,8 +138,10 @@ static void on_row_end(int terminator, void *context){
 
 /* Feed libcsv one line at a time so that errors know their line. */
 static void parse_lines(csv_import *im, struct csv_parser *parser, const char *text, int length){
-  const char *at = text, *stop = text + length;
+  const char *at = text, *stop;
   im->line = 0;
+  if( text == NULL ) return;   /* an empty blob: "no header row" (found by fuzz_import_csv) */
+  stop = text + length;
   while( at < stop && !im->error ){
     const char *newline = memchr(at, '\n', (size_t)(stop - at));
     size_t chunk = newline ? (size_t)(newline - at) + 1 : (size_t)(stop - at);

@@ -110,6 +110,20 @@ same "a failed command is an error span" \
   "$(query "SELECT status || ': ' || status_message FROM spans WHERE name = 'sh'")" "error: exit status 3"
 expect "run of a missing command" 127 "tracelm run: cannot run 'no-such-command-x': No such file or directory" \
   -- "$TRACELM" run -- no-such-command-x
+# A child whose recorder dropped two spans of the run's trace (what the
+# writer adds to traces.dropped_spans): said after the command; --strict
+# turns it into exit status 1.
+cat > drops.sh <<'SH'
+trace=$(echo "$TRACEPARENT" | cut -d- -f2)
+sqlite3 "$TRACELM_DB" "INSERT INTO traces(trace_id, dropped_spans) VALUES('$trace', 2)
+  ON CONFLICT(trace_id) DO UPDATE SET dropped_spans = dropped_spans + 2"
+SH
+expect "run says what recorders dropped" 0 "" -- sh -c "'$TRACELM' run --name dropper -- sh drops.sh 2>drops.err"
+dropper=$(query "SELECT trace_id FROM spans WHERE name = 'dropper'")
+same "... in one line" "$(cat drops.err)" "tracelm run: 2 spans of trace $dropper were dropped (a recorder's queue was full)"
+expect "run --strict fails on dropped spans" 1 "" -- sh -c "'$TRACELM' run --strict -- sh drops.sh 2>/dev/null"
+expect "run --strict passes when nothing was lost" 0 "" -- "$TRACELM" run --strict -- true
+expect "the child is told to log losses" 0 "" -- "$TRACELM" run -- sh -c 'test "$TRACELM_LOG" = stderr'
 expect "run without a command" 2 "tracelm run: expected -- COMMAND [ARGS...]
 Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" run --
 

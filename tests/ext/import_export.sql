@@ -43,6 +43,9 @@ SELECT import_otel('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"ddddd
 SELECT import_csv('trace_id,span_id,name,start_ns' || char(10) || 'dddddddddddddddddddddddddddddddd,3333333333333333,ok,1' || char(10) || 'dddddddddddddddddddddddddddddddd,4444444444444444,bad,12x');
 SELECT import_csv('trace_id,span_id,name,colour' || char(10));
 SELECT import_csv('trace_id,span_id,name' || char(10));
+-- Empty input, as text and as a zero-length blob (found by fuzz_import_csv).
+SELECT import_csv('');
+SELECT import_csv(x'');
 SELECT import_csv('trace_id,span_id,name,start_ns' || char(10) || 'dddddddddddddddddddddddddddddddd,5555555555555555,short');
 SELECT import_csv('trace_id,span_id,name,start_ns,kind' || char(10) || 'dddddddddddddddddddddddddddddddd,6666666666666666,k,1,sideways');
 SELECT 'after the errors, still', count(*) FROM spans;

@@ -48,6 +48,8 @@ extern "C" {
 #define TLM_ENOMEM    (-4)
 #define TLM_ESTATE    (-5)   /* e.g. tlm_init() twice without tlm_shutdown() */
 #define TLM_ETHREAD   (-6)   /* the writer thread could not be started     */
+#define TLM_ELOST     (-7)   /* spans were not stored or were dropped since
+                                the last flush (tlm_flush, tlm_shutdown)    */
 
 /* The message of the last failed call on this thread ("" when none).  The
 ** string is owned by the library and valid until the next call that fails. */
@@ -61,6 +63,12 @@ typedef enum tlm_on_full {
   TLM_FULL_DROP = 1    /* drop the span and count it in traces.dropped_spans */
 } tlm_on_full;
 
+/* Called on the writer thread when spans could not be stored (a full
+** disk, a locked or broken database): message is one line, such as
+** "writer: database or disk is full".  The same message is repeated at
+** most every 10 s.  Must not call back into the recorder. */
+typedef void (*tlm_error_fn)(const char *message, void *user_data);
+
 typedef struct tlm_options {
   const char *db_path;           /* NULL: $TRACELM_DB, else "./tracelm.db"  */
   const char *service;           /* NULL: $TRACELM_SERVICE, else program name */
@@ -70,6 +78,19 @@ typedef struct tlm_options {
   unsigned flush_interval_ms;    /* longest a span waits before a write; 100 */
   tlm_on_full on_full;           /* TLM_FULL_WAIT                            */
   int ignore_env_traceparent;    /* 1: do not join $TRACEPARENT's trace      */
+  /* Added in 0.2; tlm_options_init() sets them, so older callers compile. */
+  tlm_error_fn on_error;         /* NULL: silent, or one line on stderr when
+                                    $TRACELM_LOG=stderr                      */
+  void *on_error_data;           /* passed to on_error                       */
+  unsigned retry_ms;             /* how long a batch that failed for a passing
+                                    reason (busy, locked, disk full, I/O) is
+                                    tried again before its spans count as
+                                    failed; 30000.  A caller blocked on a full
+                                    queue (TLM_FULL_WAIT) waits at most this
+                                    long per batch, never forever            */
+  int64_t max_db_bytes;          /* 0: no cap.  The database file stops growing
+                                    here: spans past it fail as on a full disk
+                                    until space is freed (DELETE, VACUUM)     */
 } tlm_options;
 
 /* Fill *opts with the defaults above.  Always start from this: a zeroed
@@ -84,13 +105,18 @@ void tlm_options_init(tlm_options *opts);
 ** (newer schema), TLM_EINVAL (bad option), TLM_ESTATE (already running). */
 int tlm_init(const tlm_options *opts);
 
-/* Return once every span ended before the call is on disk (or has failed;
-** see tlm_stats). */
-void tlm_flush(void);
+/* Return once every span ended before the call is on disk or has failed.
+** TLM_OK, or TLM_ELOST when spans were not stored or were dropped since the
+** last flush: tlm_last_error() then says why and how many ("writer:
+** database or disk is full; 196,608 spans not stored since the last
+** flush").  (Before 0.2 this returned void; callers that ignore the result
+** compile and behave as before.) */
+int tlm_flush(void);
 
-/* Flush, stop the writer, close the database.  Spans ended afterwards are
+/* Flush, stop the writer, close the database; returns what tlm_flush()
+** would for the spans since the last flush.  Spans ended afterwards are
 ** counted as dropped.  tlm_init() may be called again. */
-void tlm_shutdown(void);
+int tlm_shutdown(void);
 
 /* --------------------------------------------- explicit recorder handles */
 
@@ -99,8 +125,8 @@ void tlm_shutdown(void);
 ** Returns NULL on failure (see tlm_last_error()). */
 typedef struct tlm_recorder tlm_recorder;
 tlm_recorder *tlm_recorder_open(const tlm_options *opts);
-void tlm_recorder_flush(tlm_recorder *rec);
-void tlm_recorder_close(tlm_recorder *rec);
+int tlm_recorder_flush(tlm_recorder *rec);
+int tlm_recorder_close(tlm_recorder *rec);
 
 /* The process-wide recorder, or NULL before tlm_init(). */
 tlm_recorder *tlm_default_recorder(void);

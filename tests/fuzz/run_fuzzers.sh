@@ -1,0 +1,54 @@
+#!/bin/sh
+# Build the libFuzzer targets with clang (ASan + UBSan) and run each for a
+# fixed number of inputs from its seed corpus: the smoke run CI does.
+# docs/testing.md says how to run them for hours.
+# Usage: run_fuzzers.sh SOURCE_DIR BUILD_DIR [RUNS]
+set -e
+SOURCE=$1 BUILD=$2 RUNS=${3:-2000}
+if ! command -v clang >/dev/null; then echo "SKIPPED: clang is not installed"; exit 0; fi
+OUT="$BUILD/fuzz"
+mkdir -p "$OUT/obj"
+FLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE"
+FLAGS="$FLAGS -I$SOURCE/recorder/include -I$SOURCE/common -I$SOURCE/ext -I$SOURCE/ext/core -I$BUILD/generated"
+if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){ return 0; }' \
+     | clang -x c -fsanitize=fuzzer - -o "$OUT/probe" 2>/dev/null; then
+  echo "SKIPPED: clang cannot link libFuzzer (install libclang-rt-14-dev)"; exit 0
+fi
+
+# The extension as a program links it (SQLITE_CORE), with common/.
+SOURCES="$SOURCE/ext/init.c $(ls "$SOURCE"/ext/core/*.c "$SOURCE"/ext/functions/*.c)
+  $SOURCE/common/hexid.c $SOURCE/common/traceparent.c $SOURCE/common/tracestate.c
+  $SOURCE/common/schema.c $SOURCE/common/span_row.c"
+for src in $SOURCES; do
+  obj="$OUT/obj/$(echo "$src" | sed "s|$SOURCE/||; s|/|_|g; s|\.c$|.o|")"
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then echo "$src $obj"; fi
+done | xargs -r -n 2 -P 2 sh -c "clang $FLAGS -DSQLITE_CORE -c \"\$0\" -o \"\$1\""
+LIBS="-lsqlite3 -lcjson -lcsv -lm -lpthread"
+clang $FLAGS -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_traceparent.c" \
+  "$OUT/obj/common_traceparent.o" "$OUT/obj/common_hexid.o" -o "$OUT/fuzz_traceparent"
+clang $FLAGS -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_tracestate.c" \
+  "$OUT/obj/common_tracestate.o" -o "$OUT/fuzz_tracestate"
+for importer in import_otel import_csv; do
+  clang $FLAGS -fsanitize=fuzzer -DFUZZ_IMPORT="\"$importer\"" "$SOURCE/tests/fuzz/fuzz_import.c" \
+    "$OUT"/obj/*.o $LIBS -o "$OUT/fuzz_$importer"
+done
+
+# Each target from a copy of its seeds (the run adds what it finds there).
+passed=0 failed=0
+for target in traceparent tracestate import_otel import_csv; do
+  corpus="$OUT/corpus_$target"
+  rm -rf "$corpus"; mkdir -p "$corpus"
+  cp "$SOURCE/tests/fuzz/corpus/$target"/* "$corpus"/
+  runs=$RUNS
+  case $target in import_*) runs=$((RUNS / 4)) ;; esac
+  if "$OUT/fuzz_$target" -runs="$runs" -max_len=4096 -seed=1 "$corpus" > "$OUT/$target.log" 2>&1; then
+    echo "ok   fuzz_$target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$OUT/$target.log")"
+    passed=$((passed + 1))
+  else
+    echo "FAIL fuzz_$target (log: $OUT/$target.log; the input is in $OUT)"
+    tail -30 "$OUT/$target.log"
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
