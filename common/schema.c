@@ -13,7 +13,10 @@
 #include "schema.h"
 #include "tracelm/tracelm.h"
 #include "tlm_schema_sql.h"   /* generated from sql/schema.sql */
-#include "tlm_migrate_2_sql.h" /* ... and sql/migrate_2.sql */
+#include "tlm_migrate_2_sql.h" /* ... sql/migrate_2.sql and the rest of sql/ */
+#include "tlm_migrate_3_sql.h"
+#include "tlm_prices_and_runs_sql.h"
+#include "tlm_model_prices_sql.h"
 
 #ifdef TLM_SQLITE_EXTENSION
 SQLITE_EXTENSION_INIT3
@@ -23,7 +26,14 @@ SQLITE_EXTENSION_INIT3
 static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   NULL,
   tlm_migrate_2_sql,
+  tlm_migrate_3_sql,
 };
+
+/* Version 3's tables and views, and the default prices, come to a new and
+** an upgraded database alike (after schema.sql or migrate_3.sql), and only
+** then: the price list is the user's once it exists. */
+#define PRICES_SINCE 3
+static const char *const prices_and_runs[] = { tlm_prices_and_runs_sql, tlm_model_prices_sql };
 
 int tlm_schema_version(sqlite3 *db){
   sqlite3_stmt *stmt;
@@ -61,12 +71,19 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
     sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
     return newer_schema_error(version, errmsg);
   }
+  int from = version;
   if( version == 0 && sqlite3_exec(db, tlm_schema_sql, 0, 0, &sql_error) != SQLITE_OK ){
     sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
     goto failed;
   }
   for(; version > 0 && version < TLM_SCHEMA_VERSION; version++){
     if( sqlite3_exec(db, upgrades[version], 0, 0, &sql_error) != SQLITE_OK ){
+      sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+      goto failed;
+    }
+  }
+  for(size_t i = 0; from < PRICES_SINCE && i < sizeof prices_and_runs / sizeof prices_and_runs[0]; i++){
+    if( sqlite3_exec(db, prices_and_runs[i], 0, 0, &sql_error) != SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
       goto failed;
     }

@@ -16,6 +16,14 @@
 ** intervals clipped to it.  An array of g->n, sqlite3_free() it. */
 int64_t *tlm_graph_self_ns(const tlm_graph *g);
 
+/* The p-th percentile of n sorted values by nearest rank: the
+** ceil(p/100 * n)-th smallest, so it is always a value that occurred.
+** span_stats and compare_runs report percentiles this way. */
+static inline int64_t tlm_nearest_rank(const int64_t *sorted, int64_t n, int percent){
+  int64_t rank = (n * percent + 99) / 100;
+  return sorted[rank > 0 ? rank - 1 : 0];
+}
+
 typedef struct tlm_segment {
   int32_t node;
   int64_t start_ns, end_ns;

@@ -19,6 +19,7 @@
   X(span_histogram)           \
   X(trace_anomalies)          \
   X(trace_compare)            \
+  X(compare_runs)             \
   X(trace_summary)            \
   X(trace_validate)           \
   X(export_chrome)            \

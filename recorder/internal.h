@@ -132,6 +132,7 @@ void tlm_queue_stop(tlm_queue *q);
 struct tlm_recorder {
   char *db_path;
   char *service;
+  char *run_label;               /* NULL: none (traces.label stays NULL) */
   double sample_rate;
   uint64_t sample_bound;         /* trace ids below this are sampled */
   unsigned flush_interval_ms;

@@ -156,6 +156,10 @@ static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
   rec->service = strdup(opts.service ? opts.service
                         : env_or("TRACELM_SERVICE", program_invocation_short_name));
   if( rec->db_path == NULL || rec->service == NULL ) goto no_memory;
+  {
+    const char *label = opts.run_label ? opts.run_label : env_or("TRACELM_RUN_LABEL", NULL);
+    if( label && label[0] && (rec->run_label = strdup(label)) == NULL ) goto no_memory;
+  }
   traceparent = getenv("TRACEPARENT");
   /* An invalid header is ignored, as the W3C spec asks of a receiver:
   ** the process then starts traces of its own. */
@@ -185,6 +189,7 @@ failed:
   }
   free(rec->db_path);
   free(rec->service);
+  free(rec->run_label);
   memset(rec, 0, sizeof *rec);
   return rc;
 }
@@ -201,7 +206,8 @@ static int recorder_teardown(tlm_recorder *rec){
   pthread_mutex_destroy(&rec->db_lock);
   free(rec->db_path);
   free(rec->service);
-  rec->db_path = rec->service = NULL;
+  free(rec->run_label);
+  rec->db_path = rec->service = rec->run_label = NULL;
   return rc;
 }
 

@@ -28,6 +28,11 @@
 ** retries around it for the recorder's retry_ms. */
 #define BUSY_TIMEOUT_MS   1000
 
+/* With a run label, each trace a batch touches is labelled once (the
+** first writer to label it wins, so a run's label is never changed). */
+static const char *const set_label_sql =
+  "UPDATE traces SET label = ?2 WHERE trace_id = ?1 AND label IS NULL";
+
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
   " ON CONFLICT(trace_id) DO UPDATE SET"
@@ -141,20 +146,47 @@ static void sleep_ms(int64_t ms){
   nanosleep(&ts, NULL);
 }
 
+/* The writer's prepared statements. */
+typedef struct statements {
+  sqlite3_stmt *insert, *add_drops, *set_label;   /* set_label: NULL without a label */
+} statements;
+
+/* Label the record's trace unless the record before it was of the same
+** trace (spans of one trace mostly come together). */
+static int label_trace(tlm_recorder *rec, sqlite3_stmt *set_label, const tlm_record *r,
+                       const tlm_record *previous){
+  char trace_hex[33];
+  int rc;
+  if( set_label == NULL || (previous && memcmp(previous->trace_id, r->trace_id, 16) == 0) ){
+    return SQLITE_OK;
+  }
+  tlm_hex_encode(r->trace_id, 16, trace_hex);
+  sqlite3_bind_text(set_label, 1, trace_hex, 32, SQLITE_STATIC);
+  sqlite3_bind_text(set_label, 2, rec->run_label, -1, SQLITE_STATIC);
+  rc = sqlite3_step(set_label);
+  sqlite3_reset(set_label);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* One attempt at the whole batch in one transaction.  SQLITE_OK when it
 ** committed (*written spans, the others refused one by one), or the
 ** transient error that rolled it back. */
-static int try_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
-                     sqlite3_stmt *add_drops, uint64_t first, uint64_t count,
-                     const tlm_drop_count *drops, int drop_count, uint64_t *written){
+static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint64_t first,
+                     uint64_t count, const tlm_drop_count *drops, int drop_count,
+                     uint64_t *written){
   tlm_queue *q = &rec->queue;
+  const tlm_record *previous = NULL;
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
   if( rc != SQLITE_OK ) return rc;
   for(uint64_t i = first; i < first + count; i++){
-    rc = insert_record(insert, tlm_queue_slot(q, i), rec->service);
+    const tlm_record *r = tlm_queue_slot(q, i);
+    rc = insert_record(st->insert, r, rec->service);
     if( rc == SQLITE_OK ){
       (*written)++;
+      rc = label_trace(rec, st->set_label, r, previous);
+      previous = r;
+      if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
     }else if( is_transient(rc) ){
       goto rolled_back;
     }else{
@@ -164,10 +196,10 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
   for(int i = 0; i < drop_count; i++){
     char trace_hex[33];
     tlm_hex_encode(drops[i].trace_id, 16, trace_hex);
-    sqlite3_bind_text(add_drops, 1, trace_hex, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(add_drops, 2, (sqlite3_int64)drops[i].count);
-    rc = sqlite3_step(add_drops);
-    sqlite3_reset(add_drops);
+    sqlite3_bind_text(st->add_drops, 1, trace_hex, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st->add_drops, 2, (sqlite3_int64)drops[i].count);
+    rc = sqlite3_step(st->add_drops);
+    sqlite3_reset(st->add_drops);
     if( rc != SQLITE_DONE && is_transient(rc) ) goto rolled_back;
     if( rc != SQLITE_DONE ) note_error(rec, "the dropped-span count was refused", db);
   }
@@ -184,13 +216,13 @@ rolled_back:
 ** transient, for at most rec->retry_ms: a busy or full database often
 ** frees up, and a later batch tries again anyway.  Returns how many spans
 ** were written; those not written count as failed. */
-static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert,
-                            sqlite3_stmt *add_drops, uint64_t first, uint64_t count,
+static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
+                            uint64_t first, uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
   int64_t deadline = monotonic_ms() + rec->retry_ms, pause = 10;
   uint64_t written;
   for(;;){
-    int rc = try_batch(rec, db, insert, add_drops, first, count, drops, drop_count, &written);
+    int rc = try_batch(rec, db, st, first, count, drops, drop_count, &written);
     if( rc == SQLITE_OK || !is_transient(rc) || monotonic_ms() + pause > deadline ) break;
     sleep_ms(pause);
     if( pause < 1000 ) pause *= 2;
@@ -201,7 +233,7 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, sqlite3_stmt *insert
 static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
-  sqlite3_stmt *insert = NULL, *add_drops = NULL;
+  statements st = { NULL, NULL, NULL };
   int stop = 0;
 
   pthread_mutex_lock(&rec->db_lock);
@@ -210,8 +242,10 @@ static void *writer_main(void *arg){
     tlm_note_writer_error(rec, tlm_last_error(), NULL);
   }
   if( rec->db ){
-    if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &insert, 0)
-     || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &add_drops, 0) ){
+    if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.insert, 0)
+     || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_drops, 0)
+     || (rec->run_label && sqlite3_prepare_v3(rec->db, set_label_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                              &st.set_label, 0)) ){
       note_error(rec, "cannot prepare the insert", rec->db);
     }
   }
@@ -228,17 +262,17 @@ static void *writer_main(void *arg){
     ** SQLite or the allocator (ASan's allocator, unlike glibc's, is not
     ** fork-safe: a child forked mid-free() hung on its lock). */
     pthread_mutex_lock(&rec->db_lock);
-    if( (count > 0 || drop_count > 0) && insert && add_drops ){
-      written = write_batch(rec, rec->db, insert, add_drops, first, count,
-                            drops, drop_count);
+    if( (count > 0 || drop_count > 0) && st.insert && st.add_drops ){
+      written = write_batch(rec, rec->db, &st, first, count, drops, drop_count);
     }
     free(drops);
     tlm_queue_finish(q, count, written, count - written, drops_seq);
     pthread_mutex_unlock(&rec->db_lock);
   }
   pthread_mutex_lock(&rec->db_lock);
-  sqlite3_finalize(insert);
-  sqlite3_finalize(add_drops);
+  sqlite3_finalize(st.insert);
+  sqlite3_finalize(st.add_drops);
+  sqlite3_finalize(st.set_label);
   sqlite3_close(rec->db);
   rec->db = NULL;
   pthread_mutex_unlock(&rec->db_lock);

@@ -16,7 +16,10 @@ UNION ALL SELECT 'Critical path', (SELECT group_concat(value, iif(?2 = 'ascii', 
               '') FROM s
 UNION ALL SELECT 'Tokens', json_extract(j, '$.tokens_in') || ' in / '
        || json_extract(j, '$.tokens_out') || ' out' FROM s
-UNION ALL SELECT 'Cost', printf('$%.8f', json_extract(j, '$.cost')) FROM s
+UNION ALL SELECT 'Cost', printf('$%.8f', json_extract(j, '$.cost'))
+       || iif(json_array_length(j, '$.unpriced_models') > 0,
+              ' (no price for ' || (SELECT group_concat(value, ', ')
+                                      FROM json_each(j, '$.unpriced_models')) || ')', '') FROM s
 UNION ALL SELECT 'Errors', json_extract(j, '$.errors') FROM s
 UNION ALL SELECT 'Anomalies', iif(json_extract(j, '$.anomaly_count') = 0, 'none',
        (SELECT group_concat(json_extract(value, '$.name') || ' ('

@@ -1,4 +1,4 @@
--- TraceLM schema, version 2.
+-- TraceLM schema, version 3 (with sql/prices_and_runs.sql).
 --
 -- The single source of the database layout: the recorder (recorder/writer.c),
 -- the extension (tracelm_init()) and the CLI all apply this text, embedded
@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS traces(
   cost          REAL    NOT NULL DEFAULT 0,
   errors        INTEGER NOT NULL DEFAULT 0,
   sampled       INTEGER NOT NULL DEFAULT 1,
-  dropped_spans INTEGER NOT NULL DEFAULT 0
+  dropped_spans INTEGER NOT NULL DEFAULT 0,
+  label         TEXT      -- version 3: the run this trace belongs to
 ) WITHOUT ROWID;
 
 -- "The newest traces" (tracelm list, 'latest') is a walk down this index.

@@ -5,8 +5,9 @@
 **
 **   1. Load: one range scan of spans_by_trace, in rowid (write) order, so
 **      the cost is the trace's size, never the table's, and the rows come
-**      off the disk nearly in sequence.  Names, models
-**      and services are interned; ids become 64-bit integers.
+**      off the disk nearly in sequence.  Names, models and services are
+**      interned; ids become 64-bit integers.  A span with tokens and a
+**      model but no recorded cost gets its cost from the price table.
 **   2. Link: a hash of span id -> node gives each node its parent index.
 **      A parent id not in the trace makes the node a "top": the root if it
 **      is the only one (a continuation trace, whose parent is remote, is
@@ -146,10 +147,34 @@ static uint64_t parse_id(const unsigned char *text, int length){
   return tlm_span_id_from_bytes(bytes);
 }
 
+/* Spans with tokens and a model but no recorded cost, to be priced. */
+typedef struct to_price { int64_t rowid; int32_t node; } to_price;
+
+/* Their cost from the price table, through the span_cost view (sql/
+** prices_and_runs.sql), the one place a price is looked up.  A database
+** without the view (made by another tool) keeps recorded costs only. */
+static void price_nodes(sqlite3 *db, tlm_graph *g, const to_price *list, int32_t count){
+  sqlite3_stmt *stmt;
+  if( count == 0 || sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model'"
+                                       " FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ){
+    return;
+  }
+  for(int32_t i = 0; i < count; i++){
+    sqlite3_bind_int64(stmt, 1, list[i].rowid);
+    if( sqlite3_step(stmt) == SQLITE_ROW ){
+      g->nodes[list[i].node].cost = sqlite3_column_double(stmt, 0);
+      g->nodes[list[i].node].unpriced = (uint8_t)sqlite3_column_int(stmt, 1);
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+}
+
 static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
   sqlite3_stmt *stmt;
   tlm_strmap names = {0};
-  int32_t capacity = 0;
+  to_price *unpriced = NULL;
+  int32_t capacity = 0, unpriced_count = 0, unpriced_capacity = 0;
   int rc;
   if( sqlite3_prepare_v2(db, load_sql, -1, &stmt, 0) != SQLITE_OK ){
     *errmsg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
@@ -203,14 +228,24 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
       break;
     }
     if( n->name == -1 ) n->name = intern(g, &names, "");
+    if( n->cost == 0 && n->model >= 0 && n->tokens_in + n->tokens_out > 0 ){
+      if( tlm_grow(&unpriced, unpriced_count, &unpriced_capacity, sizeof *unpriced) ){
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      unpriced[unpriced_count++] = (to_price){ sqlite3_column_int64(stmt, LOAD_ROWID), g->n - 1 };
+    }
   }
   tlm_strmap_free(&names);
   if( rc != SQLITE_DONE ){
     *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
+    sqlite3_free(unpriced);
     return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
   }
   sqlite3_finalize(stmt);
+  price_nodes(db, g, unpriced, unpriced_count);
+  sqlite3_free(unpriced);
   return SQLITE_OK;
 }
 

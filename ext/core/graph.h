@@ -35,6 +35,7 @@ typedef struct tlm_node {
   uint8_t kind;             /* TLM_KIND_*, 0..5 (span_row.h) */
   uint8_t status;           /* TLM_STATUS_* */
   uint8_t problems;         /* TLM_PROBLEM_* */
+  uint8_t unpriced;         /* tokens and a model, but no cost and no price */
 } tlm_node;
 
 struct tlm_graph {

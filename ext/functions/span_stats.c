@@ -196,8 +196,7 @@ static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state
 }
 
 static int64_t nearest_rank(const name_stats *row, int percent){
-  int64_t rank = ((int64_t)row->count * percent + 99) / 100;   /* ceil */
-  return row->durations[rank > 0 ? rank - 1 : 0];
+  return tlm_nearest_rank(row->durations, row->count, percent);
 }
 
 static void stats_column(void *state, int64_t row_index, int col, sqlite3_context *ctx){

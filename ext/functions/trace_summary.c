@@ -8,7 +8,9 @@
 ** slowest_span {name, span_id, duration_ns} (the slowest span below the
 ** root: the root is always the slowest and says nothing), critical_path
 ** (the root, then the spans on the path in the order they first gate it), tokens_in,
-** tokens_out, cost, errors, anomalies [{span_id, name, kind, detail}],
+** tokens_out, cost (recorded, or from the price table), unpriced_models
+** [model] (tokens but no cost and no price), errors, anomalies
+** [{span_id, name, kind, detail}],
 ** histogram [{label, lower_ms, upper_ms, count}], problems [text].
 ** Lists longer than 100 entries are cut, with critical_path_count,
 ** anomaly_count and problem_count giving the full numbers.
@@ -18,6 +20,7 @@
 */
 #include "text.h"
 #include "analyses.h"
+#include "strmap.h"
 #include "arrays.h"
 #include "hexid.h"
 #include "span_row.h"
@@ -78,6 +81,22 @@ static int add_critical_path(cJSON *summary, const tlm_graph *g){
   sqlite3_free(seen);
   sqlite3_free(path);
   return SQLITE_OK;
+}
+
+/* Models that spent tokens but have no recorded cost and no price: their
+** cost is unknown, not zero, and the summary says so. */
+static int add_unpriced_models(cJSON *summary, const tlm_graph *g){
+  cJSON *models = cJSON_AddArrayToObject(summary, "unpriced_models");
+  tlm_strmap seen = {0};
+  int rc = models ? SQLITE_OK : SQLITE_NOMEM;
+  for(int32_t i = 0; rc == SQLITE_OK && i < g->n; i++){
+    const char *model = tlm_str(g, g->nodes[i].model);
+    if( !g->nodes[i].unpriced || model == NULL || tlm_strmap_get(&seen, model) >= 0 ) continue;
+    if( tlm_strmap_put(&seen, model, i) ) rc = SQLITE_NOMEM;
+    else cJSON_AddItemToArray(models, cJSON_CreateString(model));
+  }
+  tlm_strmap_free(&seen);
+  return rc;
 }
 
 static int add_anomalies(cJSON *summary, const tlm_graph *g){
@@ -168,6 +187,7 @@ static void trace_summary_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   cJSON_AddNumberToObject(summary, "tokens_in", (double)tokens_in);
   cJSON_AddNumberToObject(summary, "tokens_out", (double)tokens_out);
   cJSON_AddNumberToObject(summary, "cost", cost);
+  if( rc == SQLITE_OK ) rc = add_unpriced_models(summary, g);
   cJSON_AddNumberToObject(summary, "errors", (double)errors);
   if( rc == SQLITE_OK ) rc = add_anomalies(summary, g);
   if( rc == SQLITE_OK ) rc = add_histogram(summary, g);

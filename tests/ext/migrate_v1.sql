@@ -33,5 +33,13 @@ SELECT span_count FROM traces;
 INSERT INTO spans(trace_id, span_id, name, start_ns, flags)
   VALUES('0123456789abcdef0123456789abcdef', '0123456789abcdef', 'bad', 1, 4294967296);
 
+-- Version 3 came too: the default prices, the cost views, traces.label;
+-- the same tables and views as a new database (prices.expected prints the
+-- same two lines).
+SELECT 'prices', count(*) > 30 FROM model_prices;
+SELECT group_concat(type || ' ' || name, ', ') FROM
+  (SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name);
+SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('traces') ORDER BY cid);
+
 -- A second tracelm_init() changes nothing.
 SELECT tracelm_init(), (SELECT user_version FROM pragma_user_version);

@@ -91,6 +91,9 @@ typedef struct tlm_options {
   int64_t max_db_bytes;          /* 0: no cap.  The database file stops growing
                                     here: spans past it fail as on a full disk
                                     until space is freed (DELETE, VACUUM)     */
+  const char *run_label;         /* NULL: $TRACELM_RUN_LABEL, else none.  The
+                                    run the traces belong to ("main", "pr-42"),
+                                    stored in traces.label for compare_runs() */
 } tlm_options;
 
 /* Fill *opts with the defaults above.  Always start from this: a zeroed
