@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #define EXIT_USAGE 2
+#define EXIT_REGRESSION 3    /* compare --fail-on-regression found one */
 
 typedef struct cli {
   const char *db_path;       /* --db, $TRACELM_DB, ./tracelm.db */
@@ -50,7 +51,7 @@ int cli_open(const cli *c, int must_exist, sqlite3 **db);
 
 /* Run one embedded SQL statement with text parameters (NULL ends the
 ** list) and print its rows.  On an SQL error prints it and returns 1. */
-typedef enum { PRINT_TABLE, PRINT_PAIRS, PRINT_LINES } print_style;
+typedef enum { PRINT_TABLE, PRINT_PAIRS, PRINT_LINES, PRINT_MARKDOWN, PRINT_CSV } print_style;
 int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style style, ...);
 
 /* A section heading, bold on a colour terminal. */
@@ -67,6 +68,7 @@ int cmd_list(cli *c, int argc, char **argv);
 int cmd_analyze(cli *c, int argc, char **argv);
 int cmd_latest(cli *c, int argc, char **argv);
 int cmd_compare(cli *c, int argc, char **argv);
+int cmd_prices(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
 

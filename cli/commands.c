@@ -7,6 +7,12 @@
 #include "cli.h"
 #include "tlm_list_sql.h"
 #include "tlm_compare_sql.h"
+#include "tlm_compare_runs_sql.h"
+#include "tlm_compare_runs_json_sql.h"
+#include "tlm_compare_runs_gate_sql.h"
+#include "tlm_prices_list_sql.h"
+#include "tlm_prices_unpriced_sql.h"
+#include "tlm_prices_import_sql.h"
 #include "tlm_export_sql.h"
 #include "tlm_import_sql.h"
 #include "tlm_report_summary_sql.h"
@@ -193,14 +199,129 @@ int cmd_list(cli *c, int argc, char **argv){
   return status;
 }
 
+static char *read_whole_file(const char *path, size_t *length);
+
+/* --fail-on-regression PCT: print what failed the gate; 3 when anything did. */
+static int regression_gate(const cli *c, sqlite3 *db, const char *baseline,
+                           const char *candidate, const char *alpha, const char *percent){
+  sqlite3_stmt *stmt;
+  int failed = 0;
+  if( sqlite3_prepare_v2(db, tlm_compare_runs_gate_sql, -1, &stmt, NULL) != SQLITE_OK ){
+    return cli_fail(c, "%s", cli_sql_error(db));
+  }
+  sqlite3_bind_text(stmt, 1, baseline, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, candidate, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 3, alpha, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 4, percent, -1, SQLITE_STATIC);
+  while( sqlite3_step(stmt) == SQLITE_ROW ){
+    fprintf(stderr, "tracelm compare: regression beyond %s%%: %s\n", percent,
+            (const char *)sqlite3_column_text(stmt, 0));
+    failed = 1;
+  }
+  sqlite3_finalize(stmt);
+  return failed ? EXIT_REGRESSION : 0;
+}
+
+static int is_number(const char *text){
+  char *end;
+  if( text[0] == 0 ) return 0;
+  (void)strtod(text, &end);
+  return *end == 0;
+}
+
+/* compare A B (two traces), or --baseline SET --candidate SET (run sets). */
 int cmd_compare(cli *c, int argc, char **argv){
+  const char *baseline = NULL, *candidate = NULL, *format = "table", *alpha = "", *gate = NULL;
+  const char *traces[2];
+  int trace_count = 0, status;
   sqlite3 *db;
-  if( argc != 2 ) return cli_usage_error(c, "expected two trace ids: compare A B");
-  int status = open_with_traces(c, &db);
-  if( status ) return status;
-  status = cli_print_query(c, db, tlm_compare_sql, PRINT_TABLE, argv[0], argv[1], NULL);
+  for(int i = 0; i < argc; i++){
+    const char **slot = !strcmp(argv[i], "--baseline") ? &baseline
+                      : !strcmp(argv[i], "--candidate") ? &candidate
+                      : !strcmp(argv[i], "--format") ? &format
+                      : !strcmp(argv[i], "--alpha") ? &alpha
+                      : !strcmp(argv[i], "--fail-on-regression") ? &gate : NULL;
+    if( slot ){
+      if( i + 1 >= argc ) return cli_usage_error(c, "%s needs a value", argv[i]);
+      *slot = argv[++i];
+    }else if( argv[i][0] == '-' && argv[i][1] ){
+      return cli_usage_error(c, "unknown option '%s'", argv[i]);
+    }else if( trace_count < 2 ){
+      traces[trace_count++] = argv[i];
+    }else{
+      return cli_usage_error(c, "unexpected '%s'", argv[i]);
+    }
+  }
+  if( !baseline && !candidate ){
+    if( trace_count != 2 ) return cli_usage_error(c, "expected two trace ids (compare A B), or --baseline and --candidate");
+    if( (status = open_with_traces(c, &db)) ) return status;
+    status = cli_print_query(c, db, tlm_compare_sql, PRINT_TABLE, traces[0], traces[1], NULL);
+    sqlite3_close(db);
+    return status;
+  }
+  if( !baseline || !candidate || trace_count ){
+    return cli_usage_error(c, "run sets take --baseline LABEL|SQL and --candidate LABEL|SQL, and no trace ids");
+  }
+  print_style style = !strcmp(format, "table") ? PRINT_TABLE : !strcmp(format, "markdown") ? PRINT_MARKDOWN
+                    : !strcmp(format, "csv") ? PRINT_CSV : !strcmp(format, "json") ? PRINT_LINES : -1;
+  if( (int)style < 0 ) return cli_usage_error(c, "--format must be table, markdown, csv or json, not '%s'", format);
+  if( alpha[0] && !(is_number(alpha) && strtod(alpha, NULL) > 0 && strtod(alpha, NULL) < 1) ){
+    return cli_usage_error(c, "--alpha takes a number between 0 and 1, not '%s'", alpha);
+  }
+  if( gate && !(is_number(gate) && strtod(gate, NULL) >= 0) ){
+    return cli_usage_error(c, "--fail-on-regression takes a percentage, not '%s'", gate);
+  }
+  if( (status = open_with_traces(c, &db)) ) return status;
+  status = cli_print_query(c, db, style == PRINT_LINES ? tlm_compare_runs_json_sql : tlm_compare_runs_sql,
+                           style, baseline, candidate, alpha, NULL);
+  if( status == 0 && gate && !c->show_sql ) status = regression_gate(c, db, baseline, candidate, alpha, gate);
   sqlite3_close(db);
   return status;
+}
+
+/* ------------------------------------------------------------- prices */
+
+int cmd_prices(cli *c, int argc, char **argv){
+  sqlite3 *db;
+  int status;
+  if( argc == 1 && !strcmp(argv[0], "list") ){
+    if( (status = cli_open(c, 0, &db)) ) return status;
+    status = cli_print_query(c, db, tlm_prices_list_sql, PRINT_TABLE, NULL);
+    if( status == 0 && !c->show_sql ){
+      sqlite3_stmt *stmt;
+      int unpriced = 0;
+      if( sqlite3_prepare_v2(db, "SELECT 1 FROM unpriced_models", -1, &stmt, NULL) == SQLITE_OK ){
+        unpriced = sqlite3_step(stmt) == SQLITE_ROW;
+        sqlite3_finalize(stmt);
+      }
+      if( unpriced ){
+        printf("\nModels with tokens but no price (their cost is unknown, not zero):\n");
+        status = cli_print_query(c, db, tlm_prices_unpriced_sql, PRINT_TABLE, NULL);
+      }
+    }
+    sqlite3_close(db);
+    return status;
+  }
+  if( argc == 2 && !strcmp(argv[0], "import") ){
+    size_t length;
+    sqlite3_stmt *stmt;
+    if( c->show_sql ) return cli_print_query(c, NULL, tlm_prices_import_sql, PRINT_LINES, "<file text>", NULL);
+    char *text = read_whole_file(argv[1], &length);
+    if( text == NULL ) return cli_fail(c, "cannot read '%s': %s", argv[1], strerror(errno));
+    if( (status = cli_open(c, 0, &db)) ){ free(text); return status; }
+    sqlite3_prepare_v2(db, tlm_prices_import_sql, -1, &stmt, NULL);
+    sqlite3_bind_text(stmt, 1, text, (int)length, SQLITE_STATIC);
+    if( sqlite3_step(stmt) == SQLITE_ROW ){
+      printf("Imported %lld prices from %s\n", sqlite3_column_int64(stmt, 0), argv[1]);
+    }else{
+      status = cli_fail(c, "%s: %s", argv[1], cli_sql_error(db));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    free(text);
+    return status;
+  }
+  return cli_usage_error(c, "expected 'prices list' or 'prices import FILE.csv'");
 }
 
 /* ------------------------------------------------------------- export */

@@ -32,7 +32,7 @@ static const command commands[] = {
     "Record a RAG-shaped trace (prompt, parallel retrieval, LLM call) and analyse it." },
   { "init", cmd_init, "init [FILE.c] [--force]",
     "Write a small instrumented C program (default tracelm_example.c) and say how to build it." },
-  { "run", cmd_run, "run [--sample-rate R] [--name NAME] [--strict] -- COMMAND [ARGS...]",
+  { "run", cmd_run, "run [--sample-rate R] [--name NAME] [--label L] [--strict] -- COMMAND [ARGS...]",
     "Run COMMAND inside a new trace; instrumented children join it. Exits with its status;\n"
     "           spans dropped or not stored are reported, and with --strict exit 1." },
   { "list", cmd_list, "list [--limit N]",
@@ -43,8 +43,15 @@ static const command commands[] = {
     "Analyse one trace. ID is a full id, a unique prefix, or 'latest'. The tree shows\n"
     "           spans down to --depth N (the root is 0) and at most --limit N lines (0: all;\n"
     "           on a terminal, traces of over 5000 spans show 500 unless told)." },
-  { "compare", cmd_compare, "compare A B",
-    "Latency, token and cost changes from trace A to trace B, per span path." },
+  { "compare", cmd_compare, "compare A B | compare --baseline SET --candidate SET [--format table|markdown|csv|json]\n"
+    "                 [--alpha A] [--fail-on-regression PCT]",
+    "Latency, token and cost changes from trace A to trace B, per span path; or between\n"
+    "           two sets of runs (SET: a run label, or SQL returning trace ids), with a\n"
+    "           Mann-Whitney test per path. --fail-on-regression exits 3 on a significant\n"
+    "           latency rise, or a token or cost rise, beyond PCT percent." },
+  { "prices", cmd_prices, "prices list | prices import FILE.csv",
+    "The model price table that costs spans with tokens but no recorded cost; import\n"
+    "           adds or replaces rows (columns: model_pattern, provider, input_per_mtok, ...)." },
   { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-]",
     "Write a trace as Chrome trace JSON, OTLP/JSON or CSV." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",

@@ -6,6 +6,7 @@
 ** up.  Colour only on a terminal, never with NO_COLOR set (no-color.org).
 */
 #include "cli.h"
+#include <csv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +84,47 @@ static int table_add_row(table *t, sqlite3_stmt *stmt, int header){
   return 1;
 }
 
+/* A GitHub-flavoured Markdown table, for a CI job to post as a comment:
+** numeric columns (by the first row) right-aligned, '|' escaped. */
+static void markdown_print(const table *t){
+  for(int r = 0; r < t->rows; r++){
+    for(int col = 0; col < t->columns; col++){
+      fputs(col ? " | " : "| ", stdout);
+      for(const char *p = t->cells[r * t->columns + col]; *p; p++){
+        if( *p == '|' ) putchar('\\');
+        putchar(*p == '\n' ? ' ' : *p);
+      }
+    }
+    fputs(" |\n", stdout);
+    if( r == 0 ){
+      for(int col = 0; col < t->columns; col++){
+        int right = t->rows > 1 && t->numeric[t->columns + col];
+        fputs(col ? " | " : "| ", stdout);
+        fputs(right ? "---:" : "---", stdout);
+      }
+      fputs(" |\n", stdout);
+    }
+  }
+}
+
+/* RFC 4180, quoted by libcsv where a field needs it. */
+static void csv_print(const table *t){
+  for(int r = 0; r < t->rows; r++){
+    for(int col = 0; col < t->columns; col++){
+      const char *cell = t->cells[r * t->columns + col];
+      if( col ) putchar(',');
+      if( strpbrk(cell, ",\"\r\n") ) csv_fwrite(stdout, cell, strlen(cell));
+      else fputs(cell, stdout);
+    }
+    fputs("\r\n", stdout);
+  }
+}
+
 /* Numbers are right-aligned in tables; in label/value pairs the values
 ** are prose and stay left-aligned.  No line ends in spaces. */
 static void table_print(const cli *c, const table *t, print_style style){
+  if( style == PRINT_MARKDOWN ){ markdown_print(t); return; }
+  if( style == PRINT_CSV ){ csv_print(t); return; }
   for(int r = 0; r < t->rows; r++){
     int header = style == PRINT_TABLE && r == 0;
     char *line = NULL;
@@ -149,7 +188,7 @@ int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style styl
   va_end(ap);
   t.columns = sqlite3_column_count(stmt);
   t.widths = calloc(t.columns ? t.columns : 1, sizeof *t.widths);
-  if( style == PRINT_TABLE ) table_add_row(&t, stmt, 1);
+  if( style == PRINT_TABLE || style == PRINT_MARKDOWN || style == PRINT_CSV ) table_add_row(&t, stmt, 1);
   while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
     if( style == PRINT_LINES ){     /* streamed: a tree may be huge */
       const char *text = (const char *)sqlite3_column_text(stmt, 0);

@@ -66,7 +66,7 @@ static int64_t dropped_spans(sqlite3 *db, const char *trace_id){
 int cmd_run(cli *c, int argc, char **argv){
   tlm_options opts;
   double rate = 1.0;
-  const char *name = NULL;
+  const char *name = NULL, *label = NULL;
   char **command = NULL, header[TLM_TRACEPARENT_LEN + 1], trace_id[33], message[64];
   char absolute[PATH_MAX];
   int i, exit_code, strict = 0, lost;
@@ -82,6 +82,8 @@ int cmd_run(cli *c, int argc, char **argv){
       name = argv[++i];
     }else if( !strcmp(argv[i], "--strict") ){
       strict = 1;
+    }else if( !strcmp(argv[i], "--label") && i + 1 < argc ){
+      label = argv[++i];
     }else{
       command = argv + i;          /* `tracelm run cmd` without "--" works too */
       break;
@@ -94,6 +96,10 @@ int cmd_run(cli *c, int argc, char **argv){
   opts.db_path = c->db_path;
   opts.sample_rate = rate;
   opts.service = "tracelm";
+  if( label ){
+    opts.run_label = label;
+    setenv("TRACELM_RUN_LABEL", label, 1);   /* the command's own spans too */
+  }
   if( tlm_init(&opts) != TLM_OK ) return cli_fail(c, "%s", tlm_last_error());
   if( name == NULL ){
     name = strrchr(command[0], '/') ? strrchr(command[0], '/') + 1 : command[0];

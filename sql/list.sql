@@ -14,7 +14,8 @@ SELECT trace_id AS "trace",
                   ORDER BY s.start_ns, s.end_ns DESC, s.rowid LIMIT 1),
                 '(no root)') AS "root",
        tokens_in + tokens_out AS "tokens",
-       printf('$%.4f', cost) AS "cost",
+       -- Recorded costs, and prices for what was recorded without one.
+       printf('$%.4f', (SELECT total(cost) FROM span_cost c WHERE c.trace_id = traces.trace_id)) AS "cost",
        errors AS "errors"
   FROM traces
  WHERE span_count > 0

@@ -1,5 +1,9 @@
 /*
-** import_csv.c — import_csv(text): CSV rows into spans, with libcsv.
+** import_csv.c — CSV rows into a table, with libcsv:
+**
+**   import_csv(text)      spans (the columns of common/span_row.h)
+**   import_prices(text)   model_prices; a row with the pattern and
+**                         valid_from of a stored one replaces it
 **
 **   sqlite> SELECT import_csv(export_csv('latest'));   -- into another db
 **   10
@@ -13,6 +17,7 @@
 ** not a string stored in an INTEGER column.  All or nothing (a
 ** savepoint); errors name the line:
 ** "import_csv: line 4: start_ns: '12x' is not an integer".
+** Both functions are one importer with a different target.
 */
 #include "trace_resolve.h"
 #include "span_row.h"
@@ -23,12 +28,42 @@
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
+/* Where rows go: the INSERT and the table's columns. */
+typedef struct csv_target {
+  const char *function;              /* for messages */
+  const char *insert;                /* "INSERT INTO spans" */
+  const tlm_column_def *columns;
+  int column_count;
+} csv_target;
+
+static const csv_target spans_target = {
+  "import_csv", "INSERT INTO spans", tlm_span_columns, TLM_SPAN_COLUMN_COUNT
+};
+
+/* model_prices' columns (sql/prices_and_runs.sql). */
+static const tlm_column_def price_columns[] = {
+  { "model_pattern",         TLM_COL_TEXT, NULL,           1 },
+  { "provider",              TLM_COL_TEXT, NULL,           1 },
+  { "input_per_mtok",        TLM_COL_REAL, NULL,           1 },
+  { "output_per_mtok",       TLM_COL_REAL, NULL,           1 },
+  { "cached_input_per_mtok", TLM_COL_REAL, NULL,           0 },
+  { "reasoning_per_mtok",    TLM_COL_REAL, NULL,           0 },
+  { "currency",              TLM_COL_TEXT, "'USD'",        0 },
+  { "valid_from",            TLM_COL_TEXT, "'1970-01-01'", 0 },
+  { "source",                TLM_COL_TEXT, NULL,           0 },
+};
+static const csv_target prices_target = {
+  "import_prices", "INSERT OR REPLACE INTO model_prices", price_columns,
+  (int)(sizeof price_columns / sizeof price_columns[0])
+};
+
 #define MAX_FIELDS 64
 
 typedef struct csv_import {
   sqlite3 *db;
   sqlite3_stmt *insert;
-  int column_of_field[MAX_FIELDS];   /* a tlm_span_column */
+  const csv_target *target;
+  int column_of_field[MAX_FIELDS];   /* an index into target->columns */
   int field_count;                   /* in the header */
   int header_done;
   char *fields[MAX_FIELDS];          /* this row's fields; NULL = empty */
@@ -44,7 +79,8 @@ static void set_error(csv_import *im, const char *fmt, ...){
   va_start(ap, fmt);
   char *what = sqlite3_vmprintf(fmt, ap);
   va_end(ap);
-  im->error = sqlite3_mprintf("import_csv: line %d: %s", im->line, what ? what : "out of memory");
+  im->error = sqlite3_mprintf("%s: line %d: %s", im->target->function, im->line,
+                              what ? what : "out of memory");
   sqlite3_free(what);
 }
 
@@ -62,24 +98,26 @@ static void clear_row(csv_import *im){
 
 static void read_header(csv_import *im){
   sqlite3_str *sql = sqlite3_str_new(im->db), *values = sqlite3_str_new(im->db);
-  int seen[TLM_SPAN_COLUMN_COUNT] = {0};
+  const csv_target *target = im->target;
+  int seen[MAX_FIELDS] = {0};
   im->field_count = im->row_fields;
   for(int f = 0; f < im->row_fields && !im->error; f++){
     const char *name = im->fields[f] ? im->fields[f] : "";
     int c = 0;
-    while( c < TLM_SPAN_COLUMN_COUNT && strcmp(tlm_span_columns[c].name, name) ) c++;
-    if( c == TLM_SPAN_COLUMN_COUNT ){ set_error(im, "unknown column '%s'", name); break; }
+    while( c < target->column_count && strcmp(target->columns[c].name, name) ) c++;
+    if( c == target->column_count ){ set_error(im, "unknown column '%s'", name); break; }
     if( seen[c]++ ){ set_error(im, "column '%s' appears twice", name); break; }
     im->column_of_field[f] = c;
-    sqlite3_str_appendf(sql, "%s%s", f ? "," : "INSERT INTO spans(", name);
-    if( tlm_span_columns[c].default_sql ){
-      sqlite3_str_appendf(values, "%scoalesce(?%d,%s)", f ? "," : "", f + 1, tlm_span_columns[c].default_sql);
+    if( f == 0 ) sqlite3_str_appendf(sql, "%s(", target->insert);
+    sqlite3_str_appendf(sql, "%s%s", f ? "," : "", name);
+    if( target->columns[c].default_sql ){
+      sqlite3_str_appendf(values, "%scoalesce(?%d,%s)", f ? "," : "", f + 1, target->columns[c].default_sql);
     }else{
       sqlite3_str_appendf(values, "%s?%d", f ? "," : "", f + 1);
     }
   }
-  for(int c = 0; c < TLM_SPAN_COLUMN_COUNT && !im->error; c++){
-    if( tlm_span_columns[c].required && !seen[c] ) set_error(im, "the header has no '%s' column", tlm_span_columns[c].name);
+  for(int c = 0; c < target->column_count && !im->error; c++){
+    if( target->columns[c].required && !seen[c] ) set_error(im, "the header has no '%s' column", target->columns[c].name);
   }
   char *value_list = sqlite3_str_finish(values);
   sqlite3_str_appendf(sql, ") VALUES(%s)", value_list ? value_list : "");
@@ -93,7 +131,7 @@ static void read_header(csv_import *im){
 }
 
 static void bind_field(csv_import *im, int f){
-  const tlm_column_def *column = &tlm_span_columns[im->column_of_field[f]];
+  const tlm_column_def *column = &im->target->columns[im->column_of_field[f]];
   const char *text = im->fields[f];
   char *end;
   if( text == NULL ){ sqlite3_bind_null(im->insert, f + 1); return; }
@@ -155,18 +193,20 @@ static void parse_lines(csv_import *im, struct csv_parser *parser, const char *t
   if( !im->error && csv_error(parser) == CSV_EPARSE ) set_error(im, "unterminated quoted field");
 }
 
-static void import_csv_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+static void import_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   csv_import im;
   struct csv_parser parser;
   char *errmsg;
   (void)argc;
   memset(&im, 0, sizeof im);
   im.db = sqlite3_context_db_handle(ctx);
+  im.target = sqlite3_user_data(ctx);
+  const char *fn = im.target->function;
   if( sqlite3_value_type(argv[0]) != SQLITE_TEXT && sqlite3_value_type(argv[0]) != SQLITE_BLOB ){
-    sqlite3_result_error(ctx, "import_csv: the CSV must be text", -1);
+    tlm_result_errorf(ctx, "%s: the CSV must be text", fn);
     return;
   }
-  if( (errmsg = tlm_check_database(im.db, "import_csv")) != NULL ){
+  if( (errmsg = tlm_check_database(im.db, fn)) != NULL ){
     sqlite3_result_error(ctx, errmsg, -1);
     sqlite3_free(errmsg);
     return;
@@ -175,8 +215,8 @@ static void import_csv_func(sqlite3_context *ctx, int argc, sqlite3_value **argv
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if( sqlite3_exec(im.db, "SAVEPOINT import_csv", 0, 0, 0) != SQLITE_OK ){
-    tlm_result_errorf(ctx, "import_csv: %s", sqlite3_errmsg(im.db));
+  if( sqlite3_exec(im.db, "SAVEPOINT tracelm_import", 0, 0, 0) != SQLITE_OK ){
+    tlm_result_errorf(ctx, "%s: %s", fn, sqlite3_errmsg(im.db));
     csv_free(&parser);
     return;
   }
@@ -186,16 +226,22 @@ static void import_csv_func(sqlite3_context *ctx, int argc, sqlite3_value **argv
   csv_free(&parser);
   sqlite3_finalize(im.insert);
   if( im.error ){
-    sqlite3_exec(im.db, "ROLLBACK TO import_csv; RELEASE import_csv", 0, 0, 0);
+    sqlite3_exec(im.db, "ROLLBACK TO tracelm_import; RELEASE tracelm_import", 0, 0, 0);
     sqlite3_result_error(ctx, im.error, -1);
     sqlite3_free(im.error);
     return;
   }
-  sqlite3_exec(im.db, "RELEASE import_csv", 0, 0, 0);
+  sqlite3_exec(im.db, "RELEASE tracelm_import", 0, 0, 0);
   sqlite3_result_int64(ctx, im.imported);
 }
 
 int tlm_register_import_csv(sqlite3 *db, tlm_ext *ext){
-  return sqlite3_create_function(db, "import_csv", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
-                                 import_csv_func, 0, 0);
+  static const csv_target *const targets[] = { &spans_target, &prices_target };
+  int rc = SQLITE_OK;
+  (void)ext;
+  for(int i = 0; i < 2 && rc == SQLITE_OK; i++){
+    rc = sqlite3_create_function(db, targets[i]->function, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 (void *)targets[i], import_func, 0, 0);
+  }
+  return rc;
 }

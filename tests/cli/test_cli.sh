@@ -196,6 +196,54 @@ expect "list" 0 "" -- "$TRACELM" --db big.db list
 contains "list names the root of a continued trace" "continued" out.txt
 lacks "... and no '(no root)'" "(no root)" out.txt
 
+# ---- run sets: compare --baseline/--candidate, the CI gate
+awk -f "$SOURCE/tests/cli/runs.awk" > runs.csv
+"$TRACELM" --db runs.db import runs.csv >/dev/null
+sqlite3 runs.db "UPDATE traces SET label = iif(trace_id GLOB 'a*', 'main', 'branch')"
+expect "compare two run sets as markdown" 0 "" -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format markdown
+same "the markdown table, significant regressions first" "$(cat out.txt)" "| path | n | p50 base | p50 cand | p50 | p90 cand | p | tokens/run | cost/run | errors | change |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| rag/retrieve | 5 / 5 | 12.000 ms | 22.000 ms | +83.3% | 24.000 ms | 0.0122 |  |  | 0% -> 20% | slower |
+| rag/rerank | 0 / 1 | - | 2.000 ms |  | 2.000 ms |  |  |  |  | added |
+| rag/llm | 5 / 5 | 14.000 ms | 15.000 ms | +7.1% | 19.000 ms | 0.676 | +18.2% | +20.0% |  | same |
+| * | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 | +18.2% | +20.0% | 0% -> 20% | same |
+| rag | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 |  |  |  | same |"
+expect "--fail-on-regression 50 exits 3 on retrieve" 3 "tracelm compare: regression beyond 50%: rag/retrieve: p50 +83.3% (p = 0.0122)" \
+  -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --fail-on-regression 50
+expect "--fail-on-regression 15 names token and cost rises too" 3 "tracelm compare: regression beyond 15%: *: tokens/run +18.2%, cost/run +20.0%
+tracelm compare: regression beyond 15%: rag/llm: tokens/run +18.2%, cost/run +20.0%
+tracelm compare: regression beyond 15%: rag/retrieve: p50 +83.3% (p = 0.0122)" \
+  -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --fail-on-regression 15
+expect "--fail-on-regression 90 passes" 0 "" -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format csv --fail-on-regression 90
+same "csv has a header and a row per path" "$(wc -l < out.txt | tr -d ' ')" "6"
+expect "sets by SQL" 0 "" -- "$TRACELM" --db runs.db compare --baseline "SELECT trace_id FROM traces WHERE trace_id GLOB 'a*'" --candidate branch --format json
+same "json: the retrieve row" "$(sqlite3 :memory: "SELECT json_extract(value, '\$.change') || ' ' || json_extract(value, '\$.u') FROM json_each(readfile('out.txt')) WHERE json_extract(value, '\$.path') = 'rag/retrieve'")" "slower 0.0"
+expect "an unknown label" 1 "tracelm compare: set_b: no traces with label 'nightly'" \
+  -- "$TRACELM" --db runs.db compare --baseline main --candidate nightly
+expect "a bad --format" 2 "tracelm compare: --format must be table, markdown, csv or json, not 'html'
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format html
+expect "run --label labels the trace" 0 "" -- "$TRACELM" --db runs.db run --label nightly -- true
+same "... in traces.label" "$(sqlite3 runs.db "SELECT count(*) FROM traces WHERE label = 'nightly'")" "1"
+
+# ---- prices: list, import, and costs from them
+expect "prices list" 0 "" -- "$TRACELM" --db runs.db prices list
+contains "the default list has gpt-4o-mini" "openai     gpt-4o-mini*" out.txt
+printf '%s\n' 'model_pattern,provider,input_per_mtok,output_per_mtok,valid_from' 'house-model*,us,1,3,2020-01-01' > prices.csv
+expect "prices import" 0 "" -- "$TRACELM" --db runs.db prices import prices.csv
+same "prices import says how many" "$(cat out.txt)" "Imported 1 prices from prices.csv"
+printf '%s\n' 'model_pattern,provider,input_per_mtok,output_per_mtok' 'x,y,cheap,1' > bad_prices.csv
+expect "a bad price file imports nothing" 1 "tracelm prices: bad_prices.csv: line 2: input_per_mtok: 'cheap' is not a number" \
+  -- "$TRACELM" --db runs.db prices import bad_prices.csv
+printf '%s\n' 'trace_id,span_id,name,start_ns,end_ns,model,tokens_in,tokens_out' \
+  'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee,0000000000000001,ask,1700000000000000000,1700000001000000000,house-model-2,1000000,1000000' \
+  'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee,0000000000000002,ask2,1700000000100000000,1700000000200000000,mystery-9,10,10' > priced.csv
+"$TRACELM" --db runs.db import priced.csv >/dev/null
+expect "analyze prices from the table" 0 "" -- "$TRACELM" --db runs.db analyze eeee
+contains "cost: 1M in at 1 + 1M out at 3, and the unpriced model named" "Cost           \$4.00000000 (no price for mystery-9)" out.txt
+expect "prices list names unpriced models" 0 "" -- "$TRACELM" --db runs.db prices list
+contains "... under its own heading" "Models with tokens but no price" out.txt
+contains "... mystery-9" "mystery-9" out.txt
+
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
 expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (3); upgrade TraceLM to use it" \
