@@ -22,6 +22,7 @@
 #include "tlm_report_json_sql.h"
 #include "tlm_starter_c.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,53 @@ int cmd_compare(cli *c, int argc, char **argv){
   if( status == 0 && gate && !c->show_sql ) status = regression_gate(c, db, baseline, candidate, alpha, gate);
   sqlite3_close(db);
   return status;
+}
+
+/* --------------------------------------------------------------- view */
+
+/* tracelm view ID: the HTML page in a temporary file, opened in the
+** user's browser where there is a display; the path is printed either way. */
+int cmd_view(cli *c, int argc, char **argv){
+  char path[4096], id[33];
+  const char *tmp = getenv("TMPDIR");
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  int status, fd;
+  if( argc != 1 ) return cli_usage_error(c, "expected one trace id (or 'latest')");
+  if( c->show_sql ) return cli_print_query(c, NULL, tlm_export_sql, PRINT_LINES, argv[0], "html", NULL);
+  if( (status = open_with_traces(c, &db)) ) return status;
+  sqlite3_prepare_v2(db, tlm_export_sql, -1, &stmt, NULL);
+  sqlite3_bind_text(stmt, 1, argv[0], -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, "html", -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) != SQLITE_ROW ){
+    status = cli_fail(c, "%s", cli_sql_error(db));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return status;
+  }
+  snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(stmt, 0));
+  snprintf(path, sizeof path, "%s/tracelm_%.12s_XXXXXX.html", tmp && tmp[0] ? tmp : "/tmp", id);
+  fd = mkstemps(path, 5);
+  if( fd < 0 ){
+    status = cli_fail(c, "cannot create a file in %s: %s", tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
+  }else{
+    size_t length = (size_t)sqlite3_column_bytes(stmt, 1);
+    FILE *out = fdopen(fd, "wb");
+    if( out == NULL || fwrite(sqlite3_column_text(stmt, 1), 1, length, out) != length || fclose(out) != 0 ){
+      status = cli_fail(c, "cannot write '%s': %s", path, strerror(errno));
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  if( status ) return status;
+  printf("%s\n", path);
+  if( (getenv("DISPLAY") || getenv("WAYLAND_DISPLAY")) && fork() == 0 ){
+    int null = open("/dev/null", O_WRONLY);
+    if( null >= 0 ){ dup2(null, STDOUT_FILENO); dup2(null, STDERR_FILENO); }
+    execlp("xdg-open", "xdg-open", path, (char *)NULL);
+    _exit(127);
+  }
+  return 0;
 }
 
 /* ------------------------------------------------------------- prices */

@@ -14,6 +14,7 @@ static const cli_format formats[] = {
   { "chrome",  ".json",        1,     0 },
   { "otel",    "_otel.json",   1,     1 },
   { "csv",     ".csv",         1,     1 },
+  { "html",    ".html",        1,     0 },
 };
 #define FORMAT_COUNT (int)(sizeof formats / sizeof formats[0])
 

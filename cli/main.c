@@ -53,7 +53,10 @@ static const command commands[] = {
     "The model price table that costs spans with tokens but no recorded cost; import\n"
     "           adds or replaces rows (columns: model_pattern, provider, input_per_mtok, ...)." },
   { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-]",
-    "Write a trace as Chrome trace JSON, OTLP/JSON or CSV." },
+    "Write a trace as Chrome trace JSON, OTLP/JSON, CSV or an HTML timeline." },
+  { "view", cmd_view, "view ID",
+    "Write the trace as an HTML timeline to a temporary file and open it in a browser\n"
+    "           (where there is a display); prints the file's path." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",
     "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing." },
 };

@@ -24,6 +24,7 @@
   X(trace_validate)           \
   X(export_chrome)            \
   X(export_otel)              \
+  X(export_html)              \
   X(export_csv)               \
   X(import_otel)              \
   X(import_csv)               \

@@ -49,6 +49,12 @@ void tlm_json_item(tlm_json_out *j, const cJSON *item){
 }
 
 
+void tlm_json_out_free(tlm_json_out *j){
+  if( j->quoted ) tlm_free_strings(j->quoted, j->graph->string_count);
+  j->quoted = NULL;
+  tlm_text_free(&j->text);
+}
+
 void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,
                          int rc, char *errmsg){
   if( j->quoted ) tlm_free_strings(j->quoted, j->graph->string_count);

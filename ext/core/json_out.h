@@ -21,6 +21,9 @@ int tlm_json_out_init(tlm_json_out *j, const tlm_graph *g);
 void tlm_json_string(tlm_json_out *j, const char *text);        /* "..." */
 void tlm_json_pooled(tlm_json_out *j, int32_t index);           /* "..." or null */
 void tlm_json_item(tlm_json_out *j, const cJSON *item);          /* any value */
+/* Release the text and the string cache, for a caller that used the JSON
+** as part of a larger result. */
+void tlm_json_out_free(tlm_json_out *j);
 /* Make the text the function's result; or, when rc is an error, report
 ** "fn: errmsg" (errmsg may be NULL) and drop the text.  Frees errmsg. */
 void tlm_json_out_result(tlm_json_out *j, sqlite3_context *ctx, const char *fn,

@@ -276,8 +276,11 @@ static int compute(run_rows *r){
   for(int32_t i = 0; i < r->count; i++){
     path_row *row = &r->rows[i];
     for(int s = 0; s < 2; s++){
-      qsort(row->side[s].latency.values, row->side[s].latency.count, sizeof(int64_t), by_value);
-      qsort(row->side[s].self.values, row->side[s].self.count, sizeof(int64_t), by_value);
+      samples *lists[2] = { &row->side[s].latency, &row->side[s].self };
+      for(int l = 0; l < 2; l++){
+        /* An empty list has no array at all, and qsort must not see NULL. */
+        if( lists[l]->count > 1 ) qsort(lists[l]->values, lists[l]->count, sizeof(int64_t), by_value);
+      }
     }
     mann_whitney(&row->side[0].latency, &row->side[1].latency, &row->u, &row->p_value);
   }

@@ -1,0 +1,150 @@
+/*
+** lanes.c — which row of a timeline each span is drawn on (see lanes.h).
+**
+** Viewers draw the spans of one thread as a stack and require them to
+** nest strictly; two spans on one thread that overlap without nesting
+** (async work, explicit parents handed across an event loop) are drawn
+** wrongly or dropped.  The seed tool put every span on one thread and hit
+** exactly that with parallel work.  Here the spans of each (service,
+** thread), sorted by start (longer first on ties), are dealt into lanes: a
+** span goes to the first lane whose innermost open span contains it, else
+** a new lane.  Each lane is a stack, and a span ended before the current
+** start is popped for good, so dealing is linear in spans times lanes
+** (usually one).  export_chrome and export_html both draw from this.
+*/
+#include "lanes.h"
+#include "arrays.h"
+#include "radix_sort.h"
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+typedef struct tlm_lane_stack {
+  int64_t *ends;             /* end times of the open spans, innermost last */
+  int32_t height, capacity;
+} tlm_lane_stack;
+
+/* What dealing lanes reads of a span, in dealing order, so that loop
+** never touches the nodes. */
+typedef struct thread_key { int64_t thread, start_ns, end_ns; int32_t pid, node; } thread_key;
+
+/* The nodes' keys by (pid, thread, start, longer first): the graph's start
+** order, radix-sorted by thread and then by pid (stable passes, no
+** comparisons). */
+static int sort_by_thread(const tlm_lanes *l, thread_key **out){
+  const tlm_graph *g = l->g;
+  tlm_sort_key *order = tlm_array(g->n, sizeof *order);
+  thread_key *keys = NULL;
+  int rc = order ? SQLITE_OK : SQLITE_NOMEM;
+  *out = NULL;
+  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++){
+    int32_t i = g->by_start[k];
+    order[k] = (tlm_sort_key){ tlm_sort_signed(g->nodes[i].thread_id), i };
+  }
+  if( rc == SQLITE_OK ) rc = tlm_radix_sort(order, g->n);
+  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++){
+    order[k].key = (uint64_t)l->pid[order[k].node];
+  }
+  if( rc == SQLITE_OK ) rc = tlm_radix_sort(order, g->n);
+  if( rc == SQLITE_OK && (keys = tlm_array(g->n, sizeof *keys)) == NULL ) rc = SQLITE_NOMEM;
+  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++){
+    int32_t i = order[k].node;
+    const tlm_node *n = &g->nodes[i];
+    if( k + 8 < g->n ) TLM_PREFETCH(&g->nodes[order[k + 8].node]);
+    keys[k] = (thread_key){ n->thread_id, n->start_ns, n->end_ns, l->pid[i], i };
+  }
+  sqlite3_free(order);
+  *out = keys;
+  return rc;
+}
+
+static int lane_push(tlm_lane_stack *l, int64_t end){
+  if( tlm_grow(&l->ends, l->height, &l->capacity, sizeof *l->ends) ) return SQLITE_NOMEM;
+  l->ends[l->height++] = end;
+  return SQLITE_OK;
+}
+
+/* pid by service, in tree order. */
+static int assign_pids(tlm_lanes *l){
+  const tlm_graph *g = l->g;
+  int32_t *pid_of_service = sqlite3_malloc64((uint64_t)(g->string_count + 1) * sizeof(int32_t));
+  int32_t next_pid = 1;
+  if( pid_of_service == NULL ) return SQLITE_NOMEM;
+  l->service_of_pid = sqlite3_malloc64((uint64_t)(g->string_count + 2) * sizeof(int32_t));
+  if( l->service_of_pid == NULL ){ sqlite3_free(pid_of_service); return SQLITE_NOMEM; }
+  for(int32_t s = 0; s <= g->string_count; s++) pid_of_service[s] = 0;
+  for(int32_t k = 0; k < g->n; k++){
+    int32_t i = g->order[k], s = g->nodes[i].service + 1;   /* slot 0: no service */
+    if( pid_of_service[s] == 0 ){
+      l->service_of_pid[next_pid] = g->nodes[i].service;
+      pid_of_service[s] = next_pid++;
+    }
+    l->pid[i] = pid_of_service[s];
+  }
+  l->pid_count = next_pid - 1;
+  sqlite3_free(pid_of_service);
+  return SQLITE_OK;
+}
+
+int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
+  int32_t lanes_used = 0, thread_row = 0;
+  thread_key *keys;
+  int rc;
+  memset(l, 0, sizeof *l);
+  l->g = g;
+  l->pid = tlm_array(g->n, sizeof *l->pid);
+  l->tid = tlm_array(g->n, sizeof *l->tid);
+  l->row = tlm_array(g->n, sizeof *l->row);
+  l->level = tlm_array(g->n, sizeof *l->level);
+  if( !l->pid || !l->tid || !l->row || !l->level ) return SQLITE_NOMEM;
+  if( (rc = assign_pids(l)) != SQLITE_OK ) return rc;
+  if( sort_by_thread(l, &keys) != SQLITE_OK ) return SQLITE_NOMEM;
+
+  for(int32_t k = 0; k < g->n && rc == SQLITE_OK; k++){
+    const thread_key *key = &keys[k];
+    int32_t chosen = -1;
+    if( k == 0 || key->pid != key[-1].pid || key->thread != key[-1].thread ){
+      for(int32_t s = 0; s < lanes_used; s++) l->stacks[s].height = 0;  /* a new thread */
+      lanes_used = 0;
+      thread_row = l->row_count;
+    }
+    for(int32_t s = 0; s < lanes_used && chosen < 0; s++){
+      tlm_lane_stack *stack = &l->stacks[s];
+      while( stack->height > 0 && stack->ends[stack->height - 1] <= key->start_ns ) stack->height--;
+      if( stack->height == 0 || stack->ends[stack->height - 1] >= key->end_ns ) chosen = s;
+    }
+    if( chosen < 0 ){
+      if( lanes_used == l->stack_capacity ){
+        int32_t old_capacity = l->stack_capacity;
+        if( tlm_grow(&l->stacks, lanes_used, &l->stack_capacity, sizeof *l->stacks) ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        memset(l->stacks + old_capacity, 0, (l->stack_capacity - old_capacity) * sizeof *l->stacks);
+      }
+      chosen = lanes_used++;
+      if( tlm_grow(&l->rows, l->row_count, &l->row_capacity, sizeof *l->rows) ){
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      l->rows[l->row_count++] = (tlm_lane_row){ key->pid, key->thread, chosen };
+    }
+    l->level[key->node] = l->stacks[chosen].height;
+    rc = lane_push(&l->stacks[chosen], key->end_ns);
+    l->tid[key->node] = key->thread + chosen * TLM_LANE_TID_STRIDE;
+    l->row[key->node] = thread_row + chosen;
+  }
+  sqlite3_free(keys);
+  return rc;
+}
+
+void tlm_lanes_free(tlm_lanes *l){
+  for(int32_t s = 0; s < l->stack_capacity; s++) sqlite3_free(l->stacks[s].ends);
+  sqlite3_free(l->stacks);
+  sqlite3_free(l->rows);
+  sqlite3_free(l->service_of_pid);
+  sqlite3_free(l->pid);
+  sqlite3_free(l->tid);
+  sqlite3_free(l->row);
+  sqlite3_free(l->level);
+  memset(l, 0, sizeof *l);
+}
