@@ -94,7 +94,12 @@ same "the export is valid JSON" "$(sqlite3 :memory: "SELECT json_valid(readfile(
 expect "export otel to stdout" 0 "" -- "$TRACELM" export "${run_trace%????????????????????????}" --format otel -o -
 contains "otel JSON on stdout" '"resourceSpans"' out.txt
 expect "export csv" 0 "" -- "$TRACELM" export latest --format csv -o spans.csv
-expect "export bad format" 2 "tracelm export: --format must be chrome, otel or csv, not 'png'
+expect "export html" 0 "" -- "$TRACELM" export latest --format html
+contains "export html names its file" "Wrote trace_$run_trace.html (html," out.txt
+contains "the page holds the trace's data" "\"trace_id\":\"$run_trace\"" "trace_$run_trace.html"
+expect "view writes a page and prints its path" 0 "" -- env -u DISPLAY -u WAYLAND_DISPLAY TMPDIR="$WORK" "$TRACELM" view latest
+contains "view's page is in TMPDIR" "$WORK/tracelm_" out.txt
+expect "export bad format" 2 "tracelm export: --format must be chrome, otel, csv or html, not 'png'
 Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" export latest --format png
 
 # ---- run: nesting, failure, uninstrumented

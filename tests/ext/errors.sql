@@ -46,3 +46,5 @@ SELECT import_csv(NULL);
 PRAGMA user_version = 99;
 SELECT tracelm_init();
 PRAGMA user_version;
+SELECT export_html(NULL);
+SELECT export_html(42);

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""test_html.py — the HTML page in a real browser (Debian's headless Chromium).
+
+For each trace: `tracelm export ID --format html`, load the file in
+Chromium, let its script run, and check what a user would see:
+  - the machine-readable state the page sets (#tlm-state's data- attributes:
+    spans, drawn, lanes, services, critical path segments, ready) against
+    what SQL says of the same trace;
+  - a screenshot, decoded here, holding the bar colours (not blank);
+  - names with <script>, quotes and emoji shown as text, never run.
+Traces: the demo, one with an error, a one-span trace, a 100,000-span trace
+(size per span asserted; time to first paint recorded, not asserted).
+
+  test_html.py TRACELM SQLITE3 EXTENSION OUT_DIR
+Skips (exit 0, "SKIPPED:") where chromium is not installed.
+"""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+TRACELM, SQLITE3, EXTENSION, OUT = sys.argv[1:5]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--virtual-time-budget=20000"]
+INTERNAL, CLIENT, ERROR = (0x4e, 0x79, 0xa7), (0xf2, 0x8e, 0x2b), (0xe1, 0x57, 0x59)
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok   " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + (": " + detail if detail else ""))
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, check=True, **kw)
+
+
+# The sqlite3 shell is not instrumented: a sanitized extension needs the
+# sanitizer runtimes preloaded into it, and into nothing else (Chromium).
+SHELL_ENV = dict(os.environ, **({"LD_PRELOAD": os.environ["TLM_SHELL_PRELOAD"]}
+                                if os.environ.get("TLM_SHELL_PRELOAD") else {}))
+
+
+def sql(db, *queries):
+    return run([SQLITE3, db, ".load " + EXTENSION, *queries], env=SHELL_ENV).stdout.strip()
+
+
+def chromium(html, *extra):
+    profile = tempfile.mkdtemp(prefix="tracelm-chromium-")
+    try:
+        started = time.monotonic()
+        result = subprocess.run([CHROMIUM, *FLAGS, "--user-data-dir=" + profile, *extra,
+                                 "file://" + os.path.abspath(html)],
+                                capture_output=True, text=True, timeout=180)
+        return result.stdout, time.monotonic() - started
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def state(dom):
+    tag = re.search(r'<div id="tlm-state"[^>]*>', dom)
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag.group(0))) if tag else {}
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB tuples) of an 8-bit RGB or RGBA PNG."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, previous = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - channels] if x >= channels else 0
+            b, c = previous[x], previous[x - channels] if x >= channels else 0
+            if kind == 1: line[x] = (line[x] + a) & 255
+            elif kind == 2: line[x] = (line[x] + b) & 255
+            elif kind == 3: line[x] = (line[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        previous = line
+    return width, height, rows, channels
+
+
+def count_colour(path, rgb):
+    width, height, rows, channels = png_pixels(path)
+    return sum(1 for line in rows for x in range(0, width * channels, channels)
+               if tuple(line[x:x + 3]) == rgb)
+
+
+def export(db, trace, name):
+    path = os.path.join(OUT, name + ".html")
+    run([TRACELM, "--db", db, "export", trace, "--format", "html", "-o", path])
+    return path
+
+
+def look(db, trace, name, spans, expect_colours):
+    """Load the page, check its state against SQL, take a screenshot."""
+    html = export(db, trace, name)
+    dom, seconds = chromium(html, "--dump-dom")
+    s = state(dom)
+    check(name + ": the page drew", s.get("ready") == "1", str(s))
+    check(name + ": every span is in the data and drawn",
+          s.get("spans") == str(spans) and s.get("drawn") == str(spans), str(s))
+    lanes = sql(db, "SELECT count(DISTINCT json_extract(value, '$.tid') || '/' || json_extract(value, '$.pid'))"
+                    " FROM json_each(export_chrome('%s'), '$.traceEvents') WHERE json_extract(value, '$.ph') = 'X'" % trace)
+    check(name + ": one lane per lane of export_chrome (" + lanes + ")", s.get("lanes") == lanes, str(s))
+    segments = sql(db, "SELECT count(*) FROM critical_path('%s')" % trace)
+    check(name + ": the critical path's " + segments + " segments highlighted", s.get("critical") == segments, str(s))
+    png = os.path.join(OUT, name + ".png")   # demo.png is the README's picture
+    chromium(html, "--screenshot=" + png, "--window-size=1400,600")
+    for label, rgb in expect_colours:
+        pixels = count_colour(png, rgb)
+        check(name + ": the screenshot shows %s bars (%d pixels)" % (label, pixels), pixels > 50)
+    return s, dom, seconds, html
+
+
+def main():
+    if CHROMIUM is None:
+        print("SKIPPED: chromium is not installed (apt-get install chromium)")
+        return 0
+    os.makedirs(OUT, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="tracelm-html-")
+    db = os.path.join(work, "t.db")
+    try:
+        run([TRACELM, "--db", db, "demo"], cwd=work)
+        demo = sql(db, "SELECT latest_trace()")
+        look(db, demo, "demo", 10, [("internal", INTERNAL), ("client", CLIENT)])
+
+        # A trace with an error, names that try to be markup, quotes and emoji.
+        hostile = '<script>document.body.dataset.pwned = 1</script>"\'&'
+        csv = os.path.join(work, "odd.csv")
+        with open(csv, "w", encoding="utf-8") as f:
+            f.write("trace_id,span_id,parent_id,name,start_ns,end_ns,status,status_message,attrs\n")
+            f.write('%s,0000000000000001,,"%s",0,100000000,error,"boom </script>",\n' % ("e" * 32, hostile.replace('"', '""')))
+            f.write('%s,0000000000000002,0000000000000001,"fetch 🚀 ""quoted""",10000000,60000000,ok,,'
+                    '"{""note"":""<img src=x onerror=alert(1)>""}"\n' % ("e" * 32))
+            f.write("%s,0000000000000001,,only,0,5000,ok,,\n" % ("f" * 32))
+        run([TRACELM, "--db", db, "import", csv])
+        s, dom, _, html = look(db, "e" * 32, "error_and_markup", 2, [("error", ERROR), ("internal", INTERNAL)])
+        check("markup in names is not run", "data-pwned" not in dom and "pwned" not in state(dom))
+        check("... and is shown as text", "&lt;script&gt;document.body.dataset.pwned = 1&lt;/script&gt;" in dom)
+        page = open(html, encoding="utf-8").read()
+        check("no '</script' inside the data block", page.count("</script>") == 2 and "\\u003c/script>" in page)
+        check("emoji survive", "🚀" in page)
+        look(db, "f" * 32, "one_span", 1, [("internal", INTERNAL)])
+
+        # 100,000 spans: size per span, and the time to first paint.
+        big = os.path.join(work, "big.db")
+        sql(big, "SELECT tracelm_init()",
+             "WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 99999)"
+             " INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, thread_id)"
+             " SELECT 'abababababababababababababababab', printf('%016x', j + 1),"
+             " iif(j = 0, NULL, printf('%016x', (j - 1) / 8 + 1)), 'step' || (j % 50),"
+             " j * 1000, j * 1000 + 500000 - (j % 7) * 1000, j % 4 FROM k")
+        html = export(big, "abab", "big")
+        per_span = os.path.getsize(html) / 100000
+        check("100,000 spans: %.0f bytes a span (at most 250)" % per_span, per_span <= 250)
+        dom, seconds = chromium(html, "--dump-dom")
+        s = state(dom)
+        check("100,000 spans: the page drew all of them", s.get("ready") == "1" and s.get("drawn") == "100000", str(s))
+        print("# 100,000 spans: first paint %s ms inside the page, %.1f s for Chromium to load it whole"
+              % (s.get("first-paint-ms"), seconds))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
