@@ -13,6 +13,7 @@
 ** Prints a table; asserts nothing.  Usage: bench_compare [DIR]
 */
 #include "tracelm_sqlite.h"
+#include "bench_common.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +24,6 @@
 #define TRACES_PER_SET 1000
 #define SPANS_PER_TRACE 100
 #define ROUNDS 3
-
-static double now_s(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void check(sqlite3 *db, int rc, const char *what){
-  if( rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW ){
-    fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
-    exit(1);
-  }
-}
 
 /* Spans by SQL: span k (1..99) hangs under span (k - 1) / 4, named by its
 ** position, lasting a pseudo-random time; B's retrieve spans +10%. */

@@ -15,6 +15,7 @@
 ** and a raw scan of the rows the graph loader reads, the floor under
 ** every function.  Prints a table; asserts nothing.  Usage: bench_ext [DIR]
 */
+#include "bench_common.h"
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,19 +33,6 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t next_random(void){
   rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
   return rng_state;
-}
-
-static double now_s(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void check(sqlite3 *db, int rc, const char *what){
-  if( rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW ){
-    fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
-    exit(1);
-  }
 }
 
 static void generate(sqlite3 *db, const char *trace_id, int count){
