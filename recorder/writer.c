@@ -24,9 +24,11 @@
 #include <string.h>
 #include <time.h>
 
-/* SQLite's own wait for another writer's lock, per attempt; write_batch
-** retries around it for the recorder's retry_ms. */
-#define BUSY_TIMEOUT_MS   1000
+/* SQLite's own wait for another writer's lock, per attempt (write_batch
+** retries around it for the recorder's retry_ms).  It also covers two
+** processes creating one database at once: the schema and the default
+** prices take one of them a moment, under a sanitizer more than a second. */
+#define BUSY_TIMEOUT_MS   5000
 
 /* With a run label, each trace a batch touches is labelled once (the
 ** first writer to label it wins, so a run's label is never changed). */
