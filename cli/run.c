@@ -112,6 +112,17 @@ int cmd_run(cli *c, int argc, char **argv){
   if( realpath(c->db_path, absolute) ) setenv("TRACELM_DB", absolute, 1);
   setenv("TRACELM_LOG", "stderr", 0);
 
+  /* `tracelm run app.py`, as the seed tool took it: a Python script runs
+  ** with Debian's python3 where there is one (it has the tracelm module). */
+  char *python_command[256];
+  size_t length = strlen(command[0]);
+  if( length > 3 && !strcmp(command[0] + length - 3, ".py") && access(command[0], R_OK) == 0 ){
+    int k = 0;
+    python_command[k++] = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    for(int a = 0; command[a] && k < 255; a++) python_command[k++] = command[a];
+    python_command[k] = NULL;
+    command = python_command;
+  }
   int status = run_child(command, root);
   if( status < 0 ){
     exit_code = 1;

@@ -58,7 +58,7 @@ typedef struct tlm_record {
 static inline const char *tlm_record_name(const tlm_record *r){
   return r->name_heap ? r->name_heap : r->name_inline;
 }
-/* Set the name (the record must be fresh); TLM_OK or TLM_ENOMEM. */
+/* Set or replace the name; TLM_OK or TLM_ENOMEM (the name is then ""). */
 int tlm_record_set_name(tlm_record *r, const char *name);
 /* A new attribute slot with its key copied; NULL when out of memory. */
 tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type);

@@ -205,6 +205,10 @@ tlm_span *tlm_span_current(void){
 
 static int recording(const tlm_span *span){ return span && span->sampled; }
 
+void tlm_span_set_name(tlm_span *span, const char *name){
+  if( recording(span) && name ) tlm_record_set_name(&span->r, name);
+}
+
 void tlm_span_add_tokens(tlm_span *span, int64_t tokens_in, int64_t tokens_out){
   if( !recording(span) ) return;
   span->r.tokens_in += tokens_in;

@@ -176,6 +176,9 @@ void tlm_span_end(tlm_span *span);
 tlm_span *tlm_span_current(void);
 
 /* Counters add; setters replace.  Strings are copied. */
+/* Rename the span (the name is copied), e.g. a server span named by its
+** route once the framework has routed the request. */
+void tlm_span_set_name(tlm_span *span, const char *name);
 void tlm_span_add_tokens(tlm_span *span, int64_t tokens_in, int64_t tokens_out);
 void tlm_span_add_cost(tlm_span *span, double usd);
 void tlm_span_set_model(tlm_span *span, const char *model);

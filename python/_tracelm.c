@@ -1,0 +1,405 @@
+/*
+** _tracelm.c — the CPython extension module under the tracelm package: a
+** thin, fast layer over libtracelm (recorder/include/tracelm/tracelm.h).
+**
+**   >>> import tracelm._tracelm as t
+**   >>> t.init(db="t.db"); s = t.begin("step", None); s.set_tokens(10, 2); s.end()
+**
+** Everything a span costs in Python is here in C: begin and end are one
+** call each into libtracelm with no Python object but the Span.  Which span
+** is the parent is the Python layer's business (a ContextVar, so asyncio
+** tasks and threads get the right one): begin() always takes the parent
+** explicitly, and never reads the recorder's per-thread stack.
+**
+** Errors are tracelm.TraceLMError with libtracelm's message.  Module state
+** holds the types and the exception (as CPython's own Modules/_sqlite).
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "tracelm/tracelm.h"
+#include <string.h>
+
+typedef struct module_state {
+  PyTypeObject *span_type;
+  PyObject *error;              /* tracelm.TraceLMError */
+} module_state;
+
+typedef struct Span {
+  PyObject_HEAD
+  tlm_span *span;               /* NULL once ended (or for a no-op span) */
+} Span;
+
+static module_state *state_of(PyObject *module){
+  return (module_state *)PyModule_GetState(module);
+}
+
+static PyObject *raise_last_error(PyObject *module){
+  PyErr_SetString(state_of(module)->error, tlm_last_error());
+  return NULL;
+}
+
+static PyObject *new_span(PyObject *module, tlm_span *span){
+  Span *self = PyObject_New(Span, state_of(module)->span_type);
+  if( self == NULL ){
+    tlm_span_end(span);
+    return NULL;
+  }
+  self->span = span;
+  return (PyObject *)self;
+}
+
+/* --------------------------------------------------------- the span */
+
+static PyObject *Span_end(Span *self, PyObject *unused){
+  (void)unused;
+  tlm_span_end(self->span);   /* NULL: already ended, nothing happens */
+  self->span = NULL;
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_tokens(Span *self, PyObject *args){
+  long long tokens_in, tokens_out;
+  if( !PyArg_ParseTuple(args, "LL:set_tokens", &tokens_in, &tokens_out) ) return NULL;
+  tlm_span_add_tokens(self->span, tokens_in, tokens_out);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_cost(Span *self, PyObject *arg){
+  double usd = PyFloat_AsDouble(arg);
+  if( usd == -1.0 && PyErr_Occurred() ) return NULL;
+  tlm_span_add_cost(self->span, usd);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_model(Span *self, PyObject *arg){
+  const char *model = PyUnicode_AsUTF8(arg);
+  if( model == NULL ) return NULL;
+  tlm_span_set_model(self->span, model);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_name(Span *self, PyObject *arg){
+  const char *name = PyUnicode_AsUTF8(arg);
+  if( name == NULL ) return NULL;
+  tlm_span_set_name(self->span, name);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_error(Span *self, PyObject *arg){
+  const char *message = arg == Py_None ? NULL : PyUnicode_AsUTF8(arg);
+  if( message == NULL && arg != Py_None ) return NULL;
+  tlm_span_set_error(self->span, message);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_ok(Span *self, PyObject *unused){
+  (void)unused;
+  tlm_span_set_ok(self->span);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_kind(Span *self, PyObject *arg){
+  static const char *const kinds[] = { "internal", "server", "client", "producer", "consumer" };
+  const char *kind = PyUnicode_AsUTF8(arg);
+  if( kind == NULL ) return NULL;
+  for(int k = 0; k < 5; k++){
+    if( strcmp(kind, kinds[k]) == 0 ){
+      tlm_span_set_kind(self->span, (tlm_span_kind)(TLM_KIND_INTERNAL + k));
+      Py_RETURN_NONE;
+    }
+  }
+  PyErr_Format(PyExc_ValueError, "set_kind: kind must be internal, server, client, producer"
+               " or consumer, not '%s'", kind);
+  return NULL;
+}
+
+/* set(key, value): str, int, float or bool, as the C setters take them. */
+static PyObject *Span_set(Span *self, PyObject *args){
+  const char *key;
+  PyObject *value;
+  if( !PyArg_ParseTuple(args, "sO:set", &key, &value) ) return NULL;
+  if( PyBool_Check(value) ){
+    tlm_span_set_bool(self->span, key, value == Py_True);
+  }else if( PyLong_Check(value) ){
+    long long v = PyLong_AsLongLong(value);
+    if( v == -1 && PyErr_Occurred() ) return NULL;
+    tlm_span_set_int(self->span, key, v);
+  }else if( PyFloat_Check(value) ){
+    tlm_span_set_double(self->span, key, PyFloat_AS_DOUBLE(value));
+  }else if( PyUnicode_Check(value) ){
+    const char *text = PyUnicode_AsUTF8(value);
+    if( text == NULL ) return NULL;
+    tlm_span_set_str(self->span, key, text);
+  }else{
+    PyErr_Format(PyExc_TypeError, "set: '%s' must be str, int, float or bool, not %s", key,
+                 Py_TYPE(value)->tp_name);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+/* The headers that carry this span to another service. */
+static void add_header(void *carrier, const char *name, const char *value){
+  PyObject *text = PyUnicode_FromString(value);
+  if( text ){
+    PyDict_SetItemString((PyObject *)carrier, name, text);
+    Py_DECREF(text);
+  }
+}
+
+static PyObject *Span_inject(Span *self, PyObject *unused){
+  PyObject *headers = PyDict_New();
+  (void)unused;
+  if( headers && self->span ) tlm_inject(self->span, add_header, headers);
+  return headers;
+}
+
+static PyObject *Span_get_traceparent(Span *self, void *unused){
+  char header[TLM_TRACEPARENT_LEN + 1];
+  (void)unused;
+  if( tlm_span_traceparent(self->span, header) != TLM_OK ) Py_RETURN_NONE;
+  return PyUnicode_FromString(header);
+}
+
+static PyObject *Span_get_trace_id(Span *self, void *unused){
+  char id[33];
+  (void)unused;
+  if( self->span == NULL ) Py_RETURN_NONE;
+  tlm_span_trace_id(self->span, id);
+  return PyUnicode_FromString(id);
+}
+
+static PyObject *Span_get_span_id(Span *self, void *unused){
+  char id[17];
+  (void)unused;
+  if( self->span == NULL ) Py_RETURN_NONE;
+  tlm_span_id(self->span, id);
+  return PyUnicode_FromString(id);
+}
+
+static PyObject *Span_get_sampled(Span *self, void *unused){
+  (void)unused;
+  return PyBool_FromLong(tlm_span_is_sampled(self->span));
+}
+
+static PyObject *Span_get_ended(Span *self, void *unused){
+  (void)unused;
+  return PyBool_FromLong(self->span == NULL);
+}
+
+/* A span dropped without end() still ends, so its children keep a parent
+** in the database and the recorder's stack holds no dangling pointer. */
+static void Span_dealloc(Span *self){
+  PyTypeObject *type = Py_TYPE(self);
+  tlm_span_end(self->span);
+  PyObject_Free(self);
+  Py_DECREF(type);
+}
+
+static PyMethodDef Span_methods[] = {
+  { "end", (PyCFunction)Span_end, METH_NOARGS, "End the span (once; later calls do nothing)." },
+  { "set_tokens", (PyCFunction)Span_set_tokens, METH_VARARGS, "Add input and output tokens." },
+  { "set_cost", (PyCFunction)Span_set_cost, METH_O, "Add a cost in US dollars." },
+  { "set_model", (PyCFunction)Span_set_model, METH_O, "The model asked." },
+  { "set_name", (PyCFunction)Span_set_name, METH_O, "Rename the span." },
+  { "set_error", (PyCFunction)Span_set_error, METH_O, "Mark failed, with a message (or None)." },
+  { "set_ok", (PyCFunction)Span_set_ok, METH_NOARGS, "Mark succeeded." },
+  { "set_kind", (PyCFunction)Span_set_kind, METH_O, "internal, server, client, producer or consumer." },
+  { "set", (PyCFunction)Span_set, METH_VARARGS, "An attribute: str, int, float or bool." },
+  { "inject", (PyCFunction)Span_inject, METH_NOARGS, "{'traceparent': ..., 'tracestate': ...}." },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef Span_getset[] = {
+  { "traceparent", (getter)Span_get_traceparent, NULL, "The W3C header for this span.", NULL },
+  { "trace_id", (getter)Span_get_trace_id, NULL, "32 hex digits.", NULL },
+  { "span_id", (getter)Span_get_span_id, NULL, "16 hex digits.", NULL },
+  { "sampled", (getter)Span_get_sampled, NULL, "Whether the span is recorded.", NULL },
+  { "ended", (getter)Span_get_ended, NULL, "Whether end() was called.", NULL },
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
+static PyType_Slot Span_slots[] = {
+  { Py_tp_dealloc, Span_dealloc },
+  { Py_tp_methods, Span_methods },
+  { Py_tp_getset, Span_getset },
+  { Py_tp_doc, "A span of libtracelm; made by begin() or begin_remote()." },
+  { 0, NULL },
+};
+
+static PyType_Spec Span_spec = {
+  .name = "tracelm._tracelm.Span",
+  .basicsize = sizeof(Span),
+  .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+  .slots = Span_slots,
+};
+
+/* ------------------------------------------------------- the module */
+
+static PyObject *module_init(PyObject *module, PyObject *args, PyObject *kwargs){
+  static char *keywords[] = { "db", "service", "sample_rate", "queue_capacity", "drop_when_full",
+                              "run_label", NULL };
+  const char *db = NULL, *service = NULL, *run_label = NULL;
+  double sample_rate = 1.0;
+  Py_ssize_t queue_capacity = 0;
+  int drop_when_full = 0, rc;
+  tlm_options opts;
+  if( !PyArg_ParseTupleAndKeywords(args, kwargs, "|zzdnpz:init", keywords, &db, &service,
+                                   &sample_rate, &queue_capacity, &drop_when_full, &run_label) ){
+    return NULL;
+  }
+  tlm_options_init(&opts);
+  opts.db_path = db;
+  opts.service = service;
+  opts.sample_rate = sample_rate;
+  if( queue_capacity > 0 ) opts.queue_capacity = (size_t)queue_capacity;
+  opts.on_full = drop_when_full ? TLM_FULL_DROP : TLM_FULL_WAIT;
+  opts.run_label = run_label;
+  Py_BEGIN_ALLOW_THREADS
+  rc = tlm_init(&opts);
+  Py_END_ALLOW_THREADS
+  if( rc != TLM_OK ) return raise_last_error(module);
+  Py_RETURN_NONE;
+}
+
+/* flush() and shutdown() wait for the writer: other threads may run.
+** They return None, or the message of what was lost since the last call. */
+static PyObject *losses(int rc){
+  if( rc == TLM_OK ) Py_RETURN_NONE;
+  return PyUnicode_FromString(tlm_last_error());
+}
+
+static PyObject *module_flush(PyObject *module, PyObject *unused){
+  int rc;
+  (void)module; (void)unused;
+  Py_BEGIN_ALLOW_THREADS
+  rc = tlm_flush();
+  Py_END_ALLOW_THREADS
+  return losses(rc);
+}
+
+static PyObject *module_shutdown(PyObject *module, PyObject *unused){
+  int rc;
+  (void)module; (void)unused;
+  Py_BEGIN_ALLOW_THREADS
+  rc = tlm_shutdown();
+  Py_END_ALLOW_THREADS
+  return losses(rc);
+}
+
+static PyObject *module_is_initialized(PyObject *module, PyObject *unused){
+  (void)module; (void)unused;
+  return PyBool_FromLong(tlm_default_recorder() != NULL);
+}
+
+/* begin(name, parent): parent a Span, or None for a root (of a new trace,
+** or of $TRACEPARENT's when the process was started inside one). */
+static PyObject *module_begin(PyObject *module, PyObject *const *args, Py_ssize_t nargs){
+  const char *name;
+  tlm_span *parent = NULL, *span;
+  if( nargs != 2 ){
+    PyErr_SetString(PyExc_TypeError, "begin(name, parent) takes two arguments");
+    return NULL;
+  }
+  if( (name = PyUnicode_AsUTF8(args[0])) == NULL ) return NULL;
+  if( args[1] != Py_None ){
+    if( !PyObject_TypeCheck(args[1], state_of(module)->span_type) ){
+      PyErr_SetString(PyExc_TypeError, "begin: parent must be a Span or None");
+      return NULL;
+    }
+    parent = ((Span *)args[1])->span;
+    if( parent == NULL ){
+      PyErr_SetString(PyExc_ValueError, "begin: the parent span has already ended");
+      return NULL;
+    }
+  }
+  span = tlm_span_begin_child(parent, name);
+  if( span == NULL ){
+    if( tlm_default_recorder() == NULL ){
+      PyErr_SetString(state_of(module)->error, "begin: tracelm.init() has not been called");
+    }else{
+      PyErr_NoMemory();
+    }
+    return NULL;
+  }
+  return new_span(module, span);
+}
+
+typedef struct remote_headers { const char *traceparent, *tracestate; } remote_headers;
+
+static const char *get_header(void *carrier, const char *name){
+  const remote_headers *h = carrier;
+  return strcmp(name, "traceparent") == 0 ? h->traceparent
+       : strcmp(name, "tracestate") == 0 ? h->tracestate : NULL;
+}
+
+/* begin_remote(name, traceparent, tracestate): continue a caller's trace;
+** an invalid header starts a new trace, as W3C asks of a receiver. */
+static PyObject *module_begin_remote(PyObject *module, PyObject *args){
+  const char *name;
+  remote_headers headers = { NULL, NULL };
+  tlm_span *span;
+  if( !PyArg_ParseTuple(args, "szz:begin_remote", &name, &headers.traceparent, &headers.tracestate) ){
+    return NULL;
+  }
+  span = tlm_span_begin_extract(NULL, name, get_header, &headers);
+  if( span == NULL ){
+    PyErr_SetString(state_of(module)->error, "begin_remote: tracelm.init() has not been called");
+    return NULL;
+  }
+  return new_span(module, span);
+}
+
+static PyMethodDef module_methods[] = {
+  { "init", (PyCFunction)(void (*)(void))module_init, METH_VARARGS | METH_KEYWORDS,
+    "Open the database and start the writer (libtracelm's tlm_init)." },
+  { "flush", module_flush, METH_NOARGS, "Wait until every ended span is stored." },
+  { "shutdown", module_shutdown, METH_NOARGS, "Flush, stop the writer, close the database." },
+  { "is_initialized", module_is_initialized, METH_NOARGS, "Whether init() has been called." },
+  { "begin", (PyCFunction)(void (*)(void))module_begin, METH_FASTCALL, "begin(name, parent)" },
+  { "begin_remote", module_begin_remote, METH_VARARGS, "begin_remote(name, traceparent, tracestate)" },
+  { NULL, NULL, 0, NULL },
+};
+
+static int module_exec(PyObject *module){
+  module_state *state = state_of(module);
+  state->span_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Span_spec, NULL);
+  if( state->span_type == NULL ) return -1;
+  if( PyModule_AddType(module, state->span_type) < 0 ) return -1;
+  state->error = PyErr_NewException("tracelm.TraceLMError", PyExc_RuntimeError, NULL);
+  if( state->error == NULL ) return -1;
+  if( PyModule_AddObjectRef(module, "TraceLMError", state->error) < 0 ) return -1;
+  return PyModule_AddStringConstant(module, "VERSION", TLM_VERSION);
+}
+
+static int module_traverse(PyObject *module, visitproc visit, void *arg){
+  Py_VISIT(state_of(module)->span_type);
+  Py_VISIT(state_of(module)->error);
+  return 0;
+}
+
+static int module_clear(PyObject *module){
+  Py_CLEAR(state_of(module)->span_type);
+  Py_CLEAR(state_of(module)->error);
+  return 0;
+}
+
+static PyModuleDef_Slot module_slots[] = {
+  { Py_mod_exec, module_exec },
+  { 0, NULL },
+};
+
+static struct PyModuleDef module_def = {
+  PyModuleDef_HEAD_INIT,
+  .m_name = "tracelm._tracelm",
+  .m_doc = "libtracelm for Python: spans at C speed (use the tracelm package).",
+  .m_size = sizeof(module_state),
+  .m_methods = module_methods,
+  .m_slots = module_slots,
+  .m_traverse = module_traverse,
+  .m_clear = module_clear,
+};
+
+PyMODINIT_FUNC PyInit__tracelm(void){
+  return PyModuleDef_Init(&module_def);
+}

@@ -1,0 +1,30 @@
+"""tracelm.integrations.requests — importing it traces every requests call.
+
+    import tracelm.integrations.requests
+
+Inside a span, each request gets a CLIENT span ``HTTP METHOD`` (method, URL
+without credentials, status) and carries ``traceparent``/``tracestate`` to
+the server; a traceparent the caller set is kept.
+"""
+from __future__ import annotations
+
+import requests
+
+from ._client import finish, start
+
+_original_send = requests.Session.send
+
+
+def _traced_send(self, request, **kwargs):
+    span = start(request.method, request.url, request.headers)
+    try:
+        response = _original_send(self, request, **kwargs)
+    except BaseException as error:
+        finish(span, None, error)
+        raise
+    finish(span, response.status_code)
+    return response
+
+
+if getattr(requests.Session.send, "__name__", "") != "_traced_send":
+    requests.Session.send = _traced_send
