@@ -26,7 +26,8 @@ typedef struct module_state {
 
 typedef struct Span {
   PyObject_HEAD
-  tlm_span *span;               /* NULL once ended (or for a no-op span) */
+  tlm_span *span;               /* NULL once ended */
+  char trace_id[33], span_id[17];   /* kept at end(), so ids outlive the span */
 } Span;
 
 static module_state *state_of(PyObject *module){
@@ -45,15 +46,23 @@ static PyObject *new_span(PyObject *module, tlm_span *span){
     return NULL;
   }
   self->span = span;
+  self->trace_id[0] = self->span_id[0] = 0;
   return (PyObject *)self;
 }
 
 /* --------------------------------------------------------- the span */
 
+static void span_finish(Span *self){
+  if( self->span == NULL ) return;
+  tlm_span_trace_id(self->span, self->trace_id);
+  tlm_span_id(self->span, self->span_id);
+  tlm_span_end(self->span);
+  self->span = NULL;
+}
+
 static PyObject *Span_end(Span *self, PyObject *unused){
   (void)unused;
-  tlm_span_end(self->span);   /* NULL: already ended, nothing happens */
-  self->span = NULL;
+  span_finish(self);   /* already ended: nothing happens */
   Py_RETURN_NONE;
 }
 
@@ -164,7 +173,7 @@ static PyObject *Span_get_traceparent(Span *self, void *unused){
 static PyObject *Span_get_trace_id(Span *self, void *unused){
   char id[33];
   (void)unused;
-  if( self->span == NULL ) Py_RETURN_NONE;
+  if( self->span == NULL ) return PyUnicode_FromString(self->trace_id);
   tlm_span_trace_id(self->span, id);
   return PyUnicode_FromString(id);
 }
@@ -172,7 +181,7 @@ static PyObject *Span_get_trace_id(Span *self, void *unused){
 static PyObject *Span_get_span_id(Span *self, void *unused){
   char id[17];
   (void)unused;
-  if( self->span == NULL ) Py_RETURN_NONE;
+  if( self->span == NULL ) return PyUnicode_FromString(self->span_id);
   tlm_span_id(self->span, id);
   return PyUnicode_FromString(id);
 }
@@ -191,7 +200,7 @@ static PyObject *Span_get_ended(Span *self, void *unused){
 ** in the database and the recorder's stack holds no dangling pointer. */
 static void Span_dealloc(Span *self){
   PyTypeObject *type = Py_TYPE(self);
-  tlm_span_end(self->span);
+  span_finish(self);
   PyObject_Free(self);
   Py_DECREF(type);
 }

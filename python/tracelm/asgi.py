@@ -43,7 +43,7 @@ class TraceLMMiddleware:
         span.set("http.request.method", scope.get("method", "GET"))
         span.set("url.path", scope.get("path", "/"))
         token = _current.set(span)
-        status = 500
+        status, failed = 500, False
 
         async def send_with_context(message: Message) -> None:
             nonlocal status
@@ -58,10 +58,11 @@ class TraceLMMiddleware:
             await self.app(scope, receive, send_with_context)
         except BaseException as error:
             span.set_error(f"{type(error).__name__}: {error}")
+            failed = True
             raise
         finally:
             span.set("http.response.status_code", status)
-            if status >= 500 and not span.ended:
+            if status >= 500 and not failed:
                 span.set_error(f"HTTP {status}")
             # The route's template is known only once the app has routed.
             route = getattr(scope.get("route"), "path", None)
