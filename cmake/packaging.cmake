@@ -16,6 +16,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 # The -dev packages the installed headers, CMake and pkg-config files name.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libsqlite3-dev, libcjson-dev, libcsv-dev, sqlite3")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libsqlite3-dev, libcjson-dev, libcsv-dev, sqlite3, python3")
 set(CPACK_GENERATOR DEB)
 include(CPack)

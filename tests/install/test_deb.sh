@@ -30,6 +30,13 @@ for f in ./usr/bin/tracelm ./usr/lib/tracelm.so ./usr/lib/libtracelm.so.0 ./usr/
   grep -qx "$f" "$TMP/contents"
 done
 echo "ok   the CLI, libraries, extension, headers, pkg-config and CMake files are in it"; passed=$((passed + 1))
+PYTHON_PACKAGE=
+if [ -d "$BUILD/python/tracelm" ]; then
+  grep -qx ./usr/lib/python3/dist-packages/tracelm/__init__.py "$TMP/contents"
+  grep -q '^./usr/lib/python3/dist-packages/tracelm/_tracelm.*\.so$' "$TMP/contents"
+  PYTHON_PACKAGE=yes
+  echo "ok   and the Python package, for Debian's python3"; passed=$((passed + 1))
+fi
 
 ROOT="$TMP/root"
 dpkg -x "$DEB" "$ROOT"
@@ -40,16 +47,22 @@ echo "ok   tracelm demo from the unpacked package"; passed=$((passed + 1))
      "SELECT count(*) > 0 FROM critical_path('latest')")" = 1 ]
 echo "ok   sqlite3 demo.db '.load tracelm' with the package's /usr/lib on the loader path"; passed=$((passed + 1))
 
-if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && [ -z "${TLM_SANITIZED:-}" ] && ! dpkg -s tracelm >/dev/null 2>&1; then
+installed(){ dpkg-query -W -f='${Status}' tracelm 2>/dev/null | grep -q 'install ok installed'; }
+if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ] && [ -z "${TLM_SANITIZED:-}" ] && ! installed; then
   dpkg -i "$DEB" >/dev/null
-  trap 'dpkg -r tracelm >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+  trap 'dpkg -P tracelm >/dev/null 2>&1; rm -rf "$TMP"' EXIT
   (cd "$TMP" && tracelm demo --db "$TMP/installed.db" >/dev/null)
   [ "$(sqlite3 "$TMP/installed.db" '.load tracelm' "SELECT count(*) > 0 FROM trace_tree('latest')")" = 1 ]
   echo "ok   dpkg -i, then tracelm demo and sqlite3 t.db '.load tracelm' with no path"; passed=$((passed + 1))
   /usr/bin/python3 -c "import sqlite3; c = sqlite3.connect(':memory:'); c.enable_load_extension(True); c.load_extension('tracelm'); print(c.execute('SELECT tracelm_init()').fetchone()[0])" | grep -qx '[0-9]*'
   echo "ok   Python's load_extension('tracelm') after dpkg -i"; passed=$((passed + 1))
-  dpkg -r tracelm >/dev/null
+  if [ -n "$PYTHON_PACKAGE" ]; then
+    (cd "$TMP" && TRACELM_DB="$TMP/py.db" /usr/bin/python3 -c "import tracelm; tracelm.init(); tracelm.span('x').__enter__().end(); print(tracelm.shutdown())") | grep -qx None
+    [ "$(sqlite3 "$TMP/py.db" "SELECT name FROM spans")" = x ]
+    echo "ok   import tracelm in Debian's python3 after dpkg -i"; passed=$((passed + 1))
+  fi
+  dpkg -P tracelm >/dev/null
   ! [ -e /usr/lib/tracelm.so ]
-  echo "ok   dpkg -r removes it"; passed=$((passed + 1))
+  echo "ok   dpkg -P removes it"; passed=$((passed + 1))
 fi
 echo "$passed passed, 0 failed"

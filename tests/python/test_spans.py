@@ -215,3 +215,24 @@ def test_tracelm_run_puts_a_script_in_the_runs_trace(tmp_path, form):
     command += ["--", sys.executable, str(script)] if form == "python3" else [str(script)]
     subprocess.run(command, check=True, capture_output=True, env=dict(os.environ))
     assert parent_names(db) == {"run": None, "answer": "run", "llm_call": "answer"}
+
+
+def test_the_example_pipelines_critical_path_goes_through_the_last_search(tmp_path):
+    tracelm.shutdown()
+    here = os.path.dirname(os.path.abspath(__file__))
+    example = os.path.join(here, "..", "..", "examples", "python", "rag_pipeline.py")
+    db = str(tmp_path / "rag.db")
+    subprocess.run([os.environ["TRACELM_CLI"], "--db", db, "run", "--name", "run", "--",
+                    sys.executable, example], check=True, capture_output=True, env=dict(os.environ))
+    report = subprocess.run([os.environ["TRACELM_CLI"], "--db", db, "latest"], check=True,
+                            capture_output=True, text=True, env=dict(os.environ, LANG="C.UTF-8")).stdout
+    path = next(line for line in report.splitlines() if "Critical path" in line)
+    assert "search_faq" in path and "search_docs" not in path and "search_web" not in path
+    assert "rag_pipeline" in path and "llm_call" in path
+    # Tokens and a model but no recorded cost: priced from the table,
+    # 812 x 0.15 + 96 x 0.60 (gpt-4o-mini) + 8 x 0.02 (text-embedding-3-small) per million.
+    assert "Cost           $0.00017956" in report
+    conn = tracelm.connect(db)
+    (source,), = conn.execute("SELECT cost_source FROM span_cost WHERE name = 'llm_call'").fetchall()
+    assert source == "price_table"
+    conn.close()
