@@ -157,3 +157,30 @@ def test_three_processes_one_trace(db, tmp_path):
     # Every span of the 20 requests is stored: 1 + 20 x 8.
     (twenty,), = rows(db, "SELECT trace_id FROM spans WHERE name = 'twenty_requests'")
     assert rows(db, "SELECT count(*) FROM spans WHERE trace_id = ?", twenty) == [(161,)]
+
+
+def test_ten_thousand_concurrent_requests_are_all_stored(db):
+    import asyncio
+
+    import httpx
+
+    app = FastAPI()
+    app.add_middleware(TraceLMMiddleware)
+
+    @app.get("/q/{i}")
+    async def q(i: int):
+        with tracelm.span("handler"):
+            await asyncio.sleep(0)
+        return {"i": i}
+
+    async def main():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            for batch in range(20):   # 500 at once, 20 times
+                responses = await asyncio.gather(*(client.get(f"/q/{batch * 500 + k}") for k in range(500)))
+                assert all(r.status_code == 200 for r in responses)
+
+    asyncio.run(main())
+    assert tracelm.flush() is None
+    assert rows(db, "SELECT count(*), count(DISTINCT trace_id) FROM spans WHERE name = 'GET /q/{i}'") == [(10000, 10000)]
+    assert rows(db, "SELECT count(*) FROM spans c JOIN spans p ON p.trace_id = c.trace_id"
+                    " AND p.span_id = c.parent_id WHERE c.name = 'handler' AND p.name = 'GET /q/{i}'") == [(10000,)]
