@@ -517,6 +517,17 @@ int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
   return SQLITE_OK;
 }
 
+tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg){
+  tlm_graph *g;
+  char *errmsg = NULL;
+  if( tlm_graph_get(sqlite3_user_data(ctx), fn, trace_arg, &g, &errmsg) != SQLITE_OK ){
+    sqlite3_result_error(ctx, errmsg ? errmsg : "out of memory", -1);
+    sqlite3_free(errmsg);
+    return NULL;
+  }
+  return g;
+}
+
 int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
                   tlm_graph **out, char **errmsg){
   char trace_id[33];

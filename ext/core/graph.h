@@ -66,6 +66,9 @@ struct tlm_graph {
 ** graph with tlm_graph_release(). */
 int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
                   tlm_graph **out, char **errmsg);
+/* For a scalar function: the graph of its trace argument, or NULL after
+** reporting the error as the function's result (release it when done). */
+tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg);
 /* The same for an already resolved 32-digit id. */
 int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
                      tlm_graph **out, char **errmsg);

@@ -176,11 +176,7 @@ static void export_html_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   char *errmsg = NULL, **attrs = NULL;
   int rc;
   (void)argc;
-  if( tlm_graph_get(ext, "export_html", argv[0], &g, &errmsg) != SQLITE_OK ){
-    sqlite3_result_error(ctx, errmsg, -1);
-    sqlite3_free(errmsg);
-    return;
-  }
+  if( (g = tlm_graph_for_function(ctx, "export_html", argv[0])) == NULL ) return;
   rc = tlm_lanes_assign(&lanes, g);
   if( rc == SQLITE_OK ) rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);

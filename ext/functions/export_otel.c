@@ -210,11 +210,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   int32_t *grouped = NULL, *first = NULL, *services = NULL, service_count = 0;
   int rc;
   (void)argc;
-  if( tlm_graph_get(ext, "export_otel", argv[0], &g, &errmsg) != SQLITE_OK ){
-    sqlite3_result_error(ctx, errmsg, -1);
-    sqlite3_free(errmsg);
-    return;
-  }
+  if( (g = tlm_graph_for_function(ctx, "export_otel", argv[0])) == NULL ) return;
   rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
   if( rc == SQLITE_OK ) rc = group_by_service(g, &grouped, &first, &services, &service_count);

@@ -156,18 +156,13 @@ static int add_problems(cJSON *summary, const tlm_graph *g){
 }
 
 static void trace_summary_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
-  char *errmsg = NULL, *text, total[32];
+  char *text, total[32];
   int64_t tokens_in = 0, tokens_out = 0, errors = 0;
   double cost = 0;
   int rc;
   (void)argc;
-  if( tlm_graph_get(ext, "trace_summary", argv[0], &g, &errmsg) != SQLITE_OK ){
-    sqlite3_result_error(ctx, errmsg, -1);
-    sqlite3_free(errmsg);
-    return;
-  }
+  if( (g = tlm_graph_for_function(ctx, "trace_summary", argv[0])) == NULL ) return;
   for(int32_t i = 0; i < g->n; i++){
     tokens_in += g->nodes[i].tokens_in;
     tokens_out += g->nodes[i].tokens_out;

@@ -19,14 +19,9 @@ SQLITE_EXTENSION_INIT3
 static void trace_validate_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
-  char *errmsg = NULL;
   sqlite3_str *text;
   (void)argc;
-  if( tlm_graph_get(ext, "trace_validate", argv[0], &g, &errmsg) != SQLITE_OK ){
-    sqlite3_result_error(ctx, errmsg, -1);
-    sqlite3_free(errmsg);
-    return;
-  }
+  if( (g = tlm_graph_for_function(ctx, "trace_validate", argv[0])) == NULL ) return;
   text = sqlite3_str_new(ext->db);
   for(int32_t k = 0; k < g->n; k++){
     int32_t i = g->order[k];
