@@ -439,8 +439,9 @@ int cmd_export(cli *c, int argc, char **argv){
 
 /* ------------------------------------------------------------- import */
 
+/* The whole of path ("-": standard input), NUL-terminated; NULL with errno. */
 static char *read_whole_file(const char *path, size_t *length){
-  FILE *in = fopen(path, "rb");
+  FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   char *text = NULL;
   size_t size = 0, capacity = 0;
   if( in == NULL ) return NULL;
@@ -448,15 +449,21 @@ static char *read_whole_file(const char *path, size_t *length){
     if( size + 65536 + 1 > capacity ){
       capacity = (capacity + 65536) * 2;
       char *grown = realloc(text, capacity);
-      if( grown == NULL ){ free(text); fclose(in); errno = ENOMEM; return NULL; }
+      if( grown == NULL ){ free(text); if( in != stdin ) fclose(in); errno = ENOMEM; return NULL; }
       text = grown;
     }
     size_t got = fread(text + size, 1, 65536, in);
     size += got;
     if( got < 65536 ) break;
   }
-  if( ferror(in) ){ int saved = errno; free(text); fclose(in); errno = saved ? saved : EIO; return NULL; }
-  fclose(in);
+  if( ferror(in) ){
+    int saved = errno;
+    free(text);
+    if( in != stdin ) fclose(in);
+    errno = saved ? saved : EIO;
+    return NULL;
+  }
+  if( in != stdin ) fclose(in);
   text[size] = 0;
   *length = size;
   return text;
@@ -479,7 +486,7 @@ int cmd_import(cli *c, int argc, char **argv){
     else return cli_usage_error(c, "unexpected '%s'", argv[i]);
   }
   if( file == NULL ) return cli_usage_error(c, "expected a file to import");
-  if( format == NULL ) format = ends_with(file, ".csv") ? "csv" : "otel";
+  if( format == NULL ) format = ends_with(file, ".csv") ? "csv" : "otel";   /* "-": OTLP unless told */
   if( cli_find_format(format, 1) == NULL ){
     char names[64];
     cli_format_names(names, sizeof names, 1, ", ", " or ");

@@ -58,7 +58,8 @@ static const command commands[] = {
     "Write the trace as an HTML timeline to a temporary file and open it in a browser\n"
     "           (where there is a display); prints the file's path." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",
-    "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing." },
+    "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing;\n"
+    "           FILE '-' is standard input." },
 };
 #define COMMAND_COUNT (int)(sizeof commands / sizeof commands[0])
 

@@ -9,7 +9,9 @@
 ** file exporter writes.  Returns the number of spans imported.  All or
 ** nothing: it runs inside a savepoint, and on any error nothing stays and
 ** the message says where ("line 3: resourceSpans[0].scopeSpans[0].spans[2]
-** ('llm_call'): traceId must be 32 hex digits").
+** ('llm_call'): traceId must be 32 hex digits").  Strict: the whole input
+** must be that; a second document on a line, bytes after a document or a
+** document cut short is an error naming the line and byte.
 **
 ** Mapping (the reverse of export_otel):
 **   resource attribute service.name -> service
@@ -326,42 +328,60 @@ static int line_of(const char *text, const char *at){
   return line;
 }
 
-static int import_text(importer *im, const char *text){
-  const char *end = NULL;
-  cJSON *doc = cJSON_ParseWithOpts(text, &end, 0);
-  const char *rest = end;
+/* Where a problem is, for the message: "line 3, byte 120" (the byte is
+** counted from the start of the input, from 0). */
+static void locate(importer *im, const char *text, const char *at){
+  snprintf(im->where, sizeof im->where, "line %d, byte %lld", line_of(text, at),
+           (long long)(at - text));
+}
+
+static int only_space(const char *from, const char *to){
+  for(; from < to; from++) if( !isspace((unsigned char)*from) ) return 0;
+  return 1;
+}
+
+/* The whole input must be OTLP: one document, or JSON Lines with one
+** document a line (blank lines allowed).  A second value on a line, bytes
+** after a document, or a document cut short is an error that names where;
+** the caller's savepoint then keeps nothing. */
+static int import_text(importer *im, const char *text, int64_t length){
+  const char *stop = text + length, *end = NULL;
+  cJSON *doc = cJSON_ParseWithLengthOpts(text, (size_t)length, &end, 0);
   if( doc == NULL ){
     const char *at = cJSON_GetErrorPtr();
-    snprintf(im->where, sizeof im->where, "line %d", line_of(text, at ? at : text));
-    return fail(im, "invalid JSON");
+    locate(im, text, at && at >= text && at <= stop ? at : text);
+    return fail(im, "not valid JSON (a document cut short, or not JSON at all)");
   }
-  while( rest && isspace((unsigned char)*rest) ) rest++;
-  if( rest == NULL || *rest == 0 ){
+  if( only_space(end, stop) ){
     int rc = import_document(im, doc, "");
     cJSON_Delete(doc);
     return rc;
   }
   cJSON_Delete(doc);
-  /* More after the first value: JSON Lines, one request per line. */
+  /* More after the first value: JSON Lines, where every document ends its line. */
   int line = 1;
-  for(const char *start = text; *start; line++){
-    const char *newline = strchr(start, '\n');
-    size_t length = newline ? (size_t)(newline - start) : strlen(start);
+  for(const char *start = text; start < stop; line++){
+    const char *newline = memchr(start, '\n', (size_t)(stop - start));
+    const char *line_end = newline ? newline : stop;
     char prefix[32];
-    int blank = 1;
-    for(size_t i = 0; i < length; i++) if( !isspace((unsigned char)start[i]) ) blank = 0;
-    if( !blank ){
+    if( !only_space(start, line_end) ){
       snprintf(prefix, sizeof prefix, "line %d: ", line);
-      doc = cJSON_ParseWithLength(start, length);
+      doc = cJSON_ParseWithLengthOpts(start, (size_t)(line_end - start), &end, 0);
       if( doc == NULL ){
-        snprintf(im->where, sizeof im->where, "line %d", line);
-        return fail(im, "invalid JSON");
+        const char *at = cJSON_GetErrorPtr();
+        locate(im, text, at && at >= start && at <= line_end ? at : start);
+        return fail(im, "not valid JSON (a document cut short, or split over lines)");
+      }
+      if( !only_space(end, line_end) ){
+        cJSON_Delete(doc);
+        locate(im, text, end);
+        return fail(im, "more after the document on this line (one document a line)");
       }
       int rc = import_document(im, doc, prefix);
       cJSON_Delete(doc);
       if( rc ) return rc;
     }
-    start += length + (newline ? 1 : 0);
+    start = line_end + (newline ? 1 : 0);
   }
   return SQLITE_OK;
 }
@@ -380,20 +400,19 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
     sqlite3_free(errmsg);
     return;
   }
-  /* A blob is accepted as UTF-8 text (readfile() returns blobs). */
-  char *text = sqlite3_mprintf("%.*s", sqlite3_value_bytes(argv[0]),
-                               (const char *)sqlite3_value_blob(argv[0]));
-  if( text == NULL ){ sqlite3_result_error_nomem(ctx); return; }
+  /* A blob is accepted as UTF-8 text (readfile() returns blobs); the
+  ** value's own bytes are parsed in place, with their length. */
+  const char *text = (const char *)sqlite3_value_blob(argv[0]);
+  int64_t length = sqlite3_value_bytes(argv[0]);   /* after the pointer, as SQLite asks */
+  if( text == NULL ) text = "";
   if( sqlite3_exec(im.db, "SAVEPOINT import_otel", 0, 0, 0) != SQLITE_OK
    || sqlite3_prepare_v2(im.db, tlm_span_insert_sql, -1, &im.insert, 0) != SQLITE_OK ){
     tlm_result_errorf(ctx, "import_otel: %s", sqlite3_errmsg(im.db));
     sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);
-    sqlite3_free(text);
     return;
   }
-  int rc = import_text(&im, text);
+  int rc = import_text(&im, text, length);
   sqlite3_finalize(im.insert);
-  sqlite3_free(text);
   if( rc != SQLITE_OK ){
     sqlite3_exec(im.db, "ROLLBACK TO import_otel; RELEASE import_otel", 0, 0, 0);
     sqlite3_result_error(ctx, im.error ? im.error : "import_otel: out of memory", -1);

@@ -164,8 +164,10 @@ same "csv import gives the same tree" \
   "$("$TRACELM" --db copy.db analyze latest | sed -n '/Execution Tree/,$p')" \
   "$("$TRACELM" analyze "$run_trace" | sed -n '/Execution Tree/,$p')"
 printf '%s\n' '{"resourceSpans":[]}' '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0bf7651916cd43dd8448eb211c80319c","spanId":"d7ad6b7169203333","name":"x","startTimeUnixNano":"1"}]}]}]}' '{oops' > broken.jsonl
-expect "a bad file imports nothing" 1 "tracelm import: broken.jsonl: line 3: invalid JSON" -- "$TRACELM" --db imported.db import broken.jsonl
+expect "a bad file imports nothing" 1 "tracelm import: broken.jsonl: line 3, byte 182: not valid JSON (a document cut short, or split over lines)" -- "$TRACELM" --db imported.db import broken.jsonl
 same "nothing from the bad file" "$(DB=imported.db query "SELECT count(*) FROM spans")" "2"
+expect "import - reads standard input" 0 "" -- sh -c "'$TRACELM' --db stdin.db import --format csv - < spans.csv"
+same "... every span of it" "$(DB=stdin.db query "SELECT count(*) FROM spans")" "$(query "SELECT count(*) FROM spans WHERE trace_id = '$run_trace'")"
 expect "import an unreadable file" 1 "tracelm import: cannot read 'nope.json': No such file or directory" \
   -- "$TRACELM" import nope.json
 expect "ambiguous prefix" 1 "tracelm analyze: '0' is ambiguous: it matches 0af7651916cd43dd8448eb211c80319c, 0bf7651916cd43dd8448eb211c80319c" \
