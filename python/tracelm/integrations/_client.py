@@ -41,3 +41,27 @@ def finish(span, status, error=None) -> None:
     if error is not None:
         span.set_error(f"{type(error).__name__}: {error}")
     span.end()
+
+
+def traced(method: str, url: str, headers, send):
+    """send() inside a CLIENT span (where there is a current span)."""
+    span = start(method, url, headers)
+    try:
+        response = send()
+    except BaseException as error:
+        finish(span, None, error)
+        raise
+    finish(span, response.status_code)
+    return response
+
+
+async def traced_async(method: str, url: str, headers, send):
+    """await send() inside a CLIENT span, as traced()."""
+    span = start(method, url, headers)
+    try:
+        response = await send()
+    except BaseException as error:
+        finish(span, None, error)
+        raise
+    finish(span, response.status_code)
+    return response

@@ -10,32 +10,20 @@ from __future__ import annotations
 
 import httpx
 
-from ._client import finish, start
+from ._client import traced, traced_async
 
 _original_send = httpx.Client.send
 _original_async_send = httpx.AsyncClient.send
 
 
 def _traced_send(self, request, *args, **kwargs):
-    span = start(request.method, request.url, request.headers)
-    try:
-        response = _original_send(self, request, *args, **kwargs)
-    except BaseException as error:
-        finish(span, None, error)
-        raise
-    finish(span, response.status_code)
-    return response
+    return traced(request.method, request.url, request.headers,
+                  lambda: _original_send(self, request, *args, **kwargs))
 
 
 async def _traced_async_send(self, request, *args, **kwargs):
-    span = start(request.method, request.url, request.headers)
-    try:
-        response = await _original_async_send(self, request, *args, **kwargs)
-    except BaseException as error:
-        finish(span, None, error)
-        raise
-    finish(span, response.status_code)
-    return response
+    return await traced_async(request.method, request.url, request.headers,
+                              lambda: _original_async_send(self, request, *args, **kwargs))
 
 
 if getattr(httpx.Client.send, "__name__", "") != "_traced_send":

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import requests
 
-from ._client import finish, start
+from ._client import traced
 
 _original_send = requests.Session.send
 
 
 def _traced_send(self, request, **kwargs):
-    span = start(request.method, request.url, request.headers)
-    try:
-        response = _original_send(self, request, **kwargs)
-    except BaseException as error:
-        finish(span, None, error)
-        raise
-    finish(span, response.status_code)
-    return response
+    return traced(request.method, request.url, request.headers,
+                  lambda: _original_send(self, request, **kwargs))
 
 
 if getattr(requests.Session.send, "__name__", "") != "_traced_send":
