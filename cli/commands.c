@@ -327,6 +327,14 @@ int cmd_view(cli *c, int argc, char **argv){
   return 0;
 }
 
+#ifndef TLM_HAVE_SERVE
+int cmd_serve(cli *c, int argc, char **argv){
+  (void)argc; (void)argv;
+  return cli_fail(c, "this tracelm was built without libmicrohttpd or zlib (libmicrohttpd-dev,"
+                     " zlib1g-dev); rebuild with them to receive OTLP");
+}
+#endif
+
 /* ------------------------------------------------------------- prices */
 
 int cmd_prices(cli *c, int argc, char **argv){

@@ -1,0 +1,323 @@
+/*
+** serve.c — `tracelm serve`: an OTLP/HTTP receiver any OpenTelemetry SDK
+** can send traces to (POST /v1/traces), storing them in the database.
+**
+**   $ tracelm serve                      # 127.0.0.1:4318, ./tracelm.db
+**   $ OTEL_EXPORTER_OTLP_PROTOCOL=http/json \
+**     OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 python3 app.py
+**
+** This version takes OTLP/JSON (application/json), sized or chunked, plain
+** or gzip; a protobuf body is answered 415 (docs/otlp.md).  Every request
+** goes through import_otel(), the one OTLP mapping, in its own transaction:
+** all of its spans are stored or none (400 with the reason).  Answers follow
+** OTLP/HTTP: 200 with an ExportTraceServiceResponse, 400, 401, 404, 405,
+** 413 (past --max-body, checked before and while reading, and while
+** inflating, so a gzip bomb is refused early), 415.
+**
+** Loopback by default; any other address needs --token, which clients send
+** as "Authorization: Bearer TOKEN" (compared in constant time).  A
+** connection limit and a timeout keep slow clients from holding it.
+** SIGINT/SIGTERM: stop accepting, finish the requests in flight, close the
+** database, print one summary line, exit 0.
+*/
+#include "cli.h"
+#include "tlm_import_sql.h"
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define DEFAULT_PORT 4318
+#define DEFAULT_MAX_BODY (16u << 20)
+#define CONNECTION_LIMIT 64
+#define CONNECTION_TIMEOUT_S 10
+
+typedef struct server {
+  sqlite3 *db;               /* one connection; requests take turns (lock) */
+  pthread_mutex_t lock;
+  const char *token;         /* NULL: none needed (loopback) */
+  size_t max_body;
+  int verbose;
+  uint64_t requests, spans_stored, requests_rejected;
+} server;
+
+typedef struct request {
+  char *body;
+  size_t size, capacity;
+  int too_big;
+  int answered;              /* refused before its body: the rest is ignored */
+} request;
+
+/* ------------------------------------------------------------ replies */
+
+static enum MHD_Result reply(struct MHD_Connection *connection, unsigned status, const char *json){
+  struct MHD_Response *response = MHD_create_response_from_buffer(strlen(json), (void *)json,
+                                                                  MHD_RESPMEM_MUST_COPY);
+  enum MHD_Result rc;
+  if( response == NULL ) return MHD_NO;
+  MHD_add_response_header(response, "Content-Type", "application/json");
+  if( status == MHD_HTTP_METHOD_NOT_ALLOWED ) MHD_add_response_header(response, "Allow", "POST");
+  rc = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return rc;
+}
+
+/* An error as OTLP/HTTP asks: a google.rpc.Status in JSON. */
+static enum MHD_Result reply_error(server *s, struct MHD_Connection *connection, unsigned status,
+                                   const char *message){
+  sqlite3_str *json = sqlite3_str_new(NULL);
+  enum MHD_Result rc;
+  sqlite3_stmt *stmt;
+  /* SQLite's json_object escapes the message: no second JSON escaper here. */
+  pthread_mutex_lock(&s->lock);
+  if( sqlite3_prepare_v2(s->db, "SELECT json_object('code', ?1, 'message', ?2)", -1, &stmt, NULL) == SQLITE_OK ){
+    sqlite3_bind_int(stmt, 1, status == MHD_HTTP_UNAUTHORIZED ? 16 : 3);
+    sqlite3_bind_text(stmt, 2, message, -1, SQLITE_STATIC);
+    if( sqlite3_step(stmt) == SQLITE_ROW ) sqlite3_str_appendall(json, (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+  }
+  s->requests_rejected++;
+  pthread_mutex_unlock(&s->lock);
+  char *text = sqlite3_str_finish(json);
+  rc = reply(connection, status, text ? text : "{}");
+  sqlite3_free(text);
+  if( s->verbose ) fprintf(stderr, "tracelm serve: %u %s\n", status, message);
+  return rc;
+}
+
+/* ----------------------------------------------------------- requests */
+
+static int constant_time_equal(const char *a, const char *b){
+  size_t la = strlen(a), lb = strlen(b);
+  unsigned char diff = (unsigned char)(la != lb);
+  for(size_t i = 0; i < la; i++) diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+  return diff == 0;
+}
+
+/* Check what can be checked before the body: path, method, token, type, size. */
+static enum MHD_Result check_request(server *s, struct MHD_Connection *connection,
+                                     const char *url, const char *method){
+  const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
+  const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+  if( strcmp(url, "/v1/traces") ) return reply_error(s, connection, MHD_HTTP_NOT_FOUND, "only /v1/traces is served");
+  if( strcmp(method, "POST") ) return reply_error(s, connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+  if( s->token ){
+    const char *auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
+    char *expected = sqlite3_mprintf("Bearer %s", s->token);
+    int ok = auth && expected && constant_time_equal(auth, expected);
+    sqlite3_free(expected);
+    if( !ok ) return reply_error(s, connection, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
+  }
+  if( type && strncmp(type, "application/x-protobuf", 22) == 0 ){
+    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                       "OTLP protobuf is not supported yet: send application/json (http/json)");
+  }
+  if( type == NULL || strncmp(type, "application/json", 16) ){
+    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+  }
+  if( length && strtoull(length, NULL, 10) > s->max_body ){
+    return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body");
+  }
+  return MHD_YES;
+}
+
+static int append(request *r, const char *data, size_t size, size_t limit){
+  if( r->size + size > limit ){ r->too_big = 1; return 0; }
+  if( r->size + size + 1 > r->capacity ){
+    size_t capacity = (r->size + size + 1) * 2;
+    char *grown = realloc(r->body, capacity > limit + 1 ? limit + 1 : capacity);
+    if( grown == NULL ){ r->too_big = 1; return 0; }
+    r->body = grown;
+    r->capacity = capacity > limit + 1 ? limit + 1 : capacity;
+  }
+  memcpy(r->body + r->size, data, size);
+  r->size += size;
+  r->body[r->size] = 0;
+  return 1;
+}
+
+/* Inflate a gzip body, refusing it as soon as it passes limit. */
+static int gunzip(const request *in, request *out, size_t limit){
+  z_stream z;
+  char chunk[65536];
+  int rc;
+  memset(&z, 0, sizeof z);
+  if( inflateInit2(&z, 16 + MAX_WBITS) != Z_OK ) return -1;
+  z.next_in = (Bytef *)in->body;
+  z.avail_in = (uInt)in->size;
+  do{
+    z.next_out = (Bytef *)chunk;
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if( rc != Z_OK && rc != Z_STREAM_END ){ inflateEnd(&z); return -1; }
+    if( !append(out, chunk, sizeof chunk - z.avail_out, limit) ){ inflateEnd(&z); return -2; }
+  }while( rc != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0) );
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* Store one request's spans in one transaction, or none. */
+static enum MHD_Result store(server *s, struct MHD_Connection *connection, const request *r){
+  sqlite3_stmt *stmt;
+  char *error = NULL, answer[64];
+  long long spans = 0;
+  pthread_mutex_lock(&s->lock);
+  sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if( sqlite3_prepare_v2(s->db, tlm_import_sql, -1, &stmt, NULL) == SQLITE_OK ){
+    sqlite3_bind_text(stmt, 1, r->body ? r->body : "", (int)r->size, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, "otel", -1, SQLITE_STATIC);
+    if( sqlite3_step(stmt) == SQLITE_ROW ) spans = sqlite3_column_int64(stmt, 0);
+    else error = sqlite3_mprintf("%s", cli_sql_error(s->db));
+    sqlite3_finalize(stmt);
+  }else{
+    error = sqlite3_mprintf("%s", cli_sql_error(s->db));
+  }
+  if( error == NULL && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ){
+    error = sqlite3_mprintf("%s", cli_sql_error(s->db));
+  }
+  if( error ) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  else s->spans_stored += (uint64_t)spans;
+  pthread_mutex_unlock(&s->lock);
+  if( error ){
+    enum MHD_Result rc = reply_error(s, connection, MHD_HTTP_BAD_REQUEST, error);
+    sqlite3_free(error);
+    return rc;
+  }
+  if( s->verbose ) fprintf(stderr, "tracelm serve: 200 %lld spans\n", spans);
+  snprintf(answer, sizeof answer, "{}");
+  return reply(connection, MHD_HTTP_OK, answer);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **state){
+  server *s = cls;
+  request *r = *state;
+  (void)version;
+  if( r == NULL ){
+    enum MHD_Result checked;
+    pthread_mutex_lock(&s->lock);
+    s->requests++;
+    pthread_mutex_unlock(&s->lock);
+    if( (r = calloc(1, sizeof *r)) == NULL ) return MHD_NO;
+    *state = r;
+    if( (checked = check_request(s, connection, url, method)) != MHD_YES ){
+      r->answered = 1;
+      return checked;
+    }
+    return MHD_YES;
+  }
+  if( r->answered ){
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if( *upload_data_size > 0 ){
+    append(r, upload_data, *upload_data_size, s->max_body);   /* past the limit: dropped, marked */
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if( r->too_big ) return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body");
+  const char *encoding = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Encoding");
+  if( encoding && strcmp(encoding, "gzip") == 0 ){
+    request inflated = {0};
+    int rc = gunzip(r, &inflated, s->max_body);
+    enum MHD_Result result = rc == 0 ? store(s, connection, &inflated)
+      : reply_error(s, connection, rc == -2 ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+                    rc == -2 ? "the body inflates past --max-body" : "the gzip body is corrupt");
+    free(inflated.body);
+    return result;
+  }
+  if( encoding && strcmp(encoding, "identity") ){
+    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Encoding must be gzip or none");
+  }
+  return store(s, connection, r);
+}
+
+static void finished(void *cls, struct MHD_Connection *connection, void **state,
+                     enum MHD_RequestTerminationCode code){
+  request *r = *state;
+  (void)cls; (void)connection; (void)code;
+  if( r ){ free(r->body); free(r); }
+  *state = NULL;
+}
+
+/* ------------------------------------------------------------ command */
+
+static int is_loopback(const char *host){
+  struct in_addr v4;
+  struct in6_addr v6;
+  if( strcmp(host, "localhost") == 0 ) return 1;
+  if( inet_pton(AF_INET, host, &v4) == 1 ) return (ntohl(v4.s_addr) >> 24) == 127;
+  return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+int cmd_serve(cli *c, int argc, char **argv){
+  server s = { .max_body = DEFAULT_MAX_BODY };
+  const char *host = "127.0.0.1";
+  long port = DEFAULT_PORT;
+  struct sockaddr_in address;
+  sigset_t stop_signals;
+  int signal_number, status;
+  for(int i = 0; i < argc; i++){
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    char *end;
+    if( !strcmp(argv[i], "--verbose") ){ s.verbose = 1; continue; }
+    if( value == NULL ) return cli_usage_error(c, "unexpected '%s'", argv[i]);
+    if( !strcmp(argv[i], "--host") ) host = value;
+    else if( !strcmp(argv[i], "--token") ) s.token = value;
+    else if( !strcmp(argv[i], "--port") ){
+      port = strtol(value, &end, 10);
+      if( *end || port < 0 || port > 65535 ) return cli_usage_error(c, "--port takes 0 to 65535, not '%s'", value);
+    }else if( !strcmp(argv[i], "--max-body") ){
+      unsigned long long bytes = strtoull(value, &end, 10);
+      if( *end || bytes == 0 || bytes > (1ull << 31) ) return cli_usage_error(c, "--max-body takes bytes, 1 to 2 GiB, not '%s'", value);
+      s.max_body = (size_t)bytes;
+    }else{
+      return cli_usage_error(c, "unknown option '%s'", argv[i]);
+    }
+    i++;
+  }
+  if( !is_loopback(host) && s.token == NULL ){
+    return cli_usage_error(c, "listening on %s (not loopback) needs --token TOKEN", host);
+  }
+  memset(&address, 0, sizeof address);
+  address.sin_family = AF_INET;
+  address.sin_port = htons((uint16_t)port);
+  if( inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1", &address.sin_addr) != 1 ){
+    return cli_usage_error(c, "--host takes an IPv4 address, not '%s'", host);
+  }
+  if( (status = cli_open(c, 0, &s.db)) ) return status;
+  pthread_mutex_init(&s.lock, NULL);
+
+  /* The signals wait for the main thread; MHD's threads never see them. */
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  struct MHD_Daemon *daemon = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+      handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+      MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+      MHD_OPTION_NOTIFY_COMPLETED, finished, &s, MHD_OPTION_END);
+  if( daemon == NULL ){
+    sqlite3_close(s.db);
+    return cli_fail(c, "cannot listen on %s:%ld (in use, or not allowed)", host, port);
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+  printf("tracelm serve: listening on http://%s:%u/v1/traces (database %s)\n", host,
+         info ? info->port : (unsigned)port, c->db_path);
+  fflush(stdout);
+  sigwait(&stop_signals, &signal_number);
+  MHD_quiesce_daemon(daemon);   /* no new connections; those in flight finish */
+  MHD_stop_daemon(daemon);
+  sqlite3_close(s.db);
+  pthread_mutex_destroy(&s.lock);
+  fprintf(stderr, "tracelm serve: stopped by %s: %llu requests, %llu refused, %llu spans stored\n",
+          signal_number == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)s.requests,
+          (unsigned long long)s.requests_rejected, (unsigned long long)s.spans_stored);
+  return 0;
+}
