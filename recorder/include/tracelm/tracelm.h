@@ -78,7 +78,8 @@ typedef struct tlm_options {
   unsigned flush_interval_ms;    /* longest a span waits before a write; 100 */
   tlm_on_full on_full;           /* TLM_FULL_WAIT                            */
   int ignore_env_traceparent;    /* 1: do not join $TRACEPARENT's trace      */
-  /* Added in 0.2; tlm_options_init() sets them, so older callers compile. */
+  /* Added with SONAME libtracelm.so.1; tlm_options_init() sets them, so
+  ** older sources compile unchanged (a rebuild is needed: the struct grew). */
   tlm_error_fn on_error;         /* NULL: silent, or one line on stderr when
                                     $TRACELM_LOG=stderr                      */
   void *on_error_data;           /* passed to on_error                       */
@@ -112,8 +113,8 @@ int tlm_init(const tlm_options *opts);
 ** TLM_OK, or TLM_ELOST when spans were not stored or were dropped since the
 ** last flush: tlm_last_error() then says why and how many ("writer:
 ** database or disk is full; 196,608 spans not stored since the last
-** flush").  (Before 0.2 this returned void; callers that ignore the result
-** compile and behave as before.) */
+** flush").  (With libtracelm.so.0 this returned void; callers that ignore
+** the result compile and behave as before.) */
 int tlm_flush(void);
 
 /* Flush, stop the writer, close the database; returns what tlm_flush()
