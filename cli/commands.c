@@ -330,8 +330,9 @@ int cmd_view(cli *c, int argc, char **argv){
 #ifndef TLM_HAVE_SERVE
 int cmd_serve(cli *c, int argc, char **argv){
   (void)argc; (void)argv;
-  return cli_fail(c, "this tracelm was built without libmicrohttpd or zlib (libmicrohttpd-dev,"
-                     " zlib1g-dev); rebuild with them to receive OTLP");
+  return cli_fail(c, "this tracelm was built without libmicrohttpd, zlib or protobuf-c"
+                     " (libmicrohttpd-dev, zlib1g-dev, libprotobuf-c-dev, protobuf-c-compiler);"
+                     " rebuild with them to receive OTLP");
 }
 #endif
 

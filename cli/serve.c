@@ -6,9 +6,11 @@
 **   $ OTEL_EXPORTER_OTLP_PROTOCOL=http/json \
 **     OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 python3 app.py
 **
-** This version takes OTLP/JSON (application/json), sized or chunked, plain
-** or gzip; a protobuf body is answered 415 (docs/otlp.md).  Every request
-** goes through import_otel(), the one OTLP mapping, in its own transaction:
+** It takes OTLP/JSON (application/json) and OTLP protobuf
+** (application/x-protobuf, decoded by protobuf-c and turned into the same
+** JSON: otlp_proto.c), sized or chunked, plain or gzip, and answers in the
+** request's encoding.  Every request goes through import_otel(), the one
+** OTLP mapping, in its own transaction:
 ** all of its spans are stored or none (400 with the reason).  Answers follow
 ** OTLP/HTTP: 200 with an ExportTraceServiceResponse, 400, 401, 404, 405,
 ** 413 (past --max-body, checked before and while reading, and while
@@ -21,6 +23,7 @@
 ** database, print one summary line, exit 0.
 */
 #include "cli.h"
+#include "otlp_proto.h"
 #include "tlm_import_sql.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
@@ -49,25 +52,32 @@ typedef struct request {
   size_t size, capacity;
   int too_big;
   int answered;              /* refused before its body: the rest is ignored */
+  int protobuf;              /* application/x-protobuf: answers in protobuf too */
 } request;
 
 /* ------------------------------------------------------------ replies */
 
-static enum MHD_Result reply(struct MHD_Connection *connection, unsigned status, const char *json){
-  struct MHD_Response *response = MHD_create_response_from_buffer(strlen(json), (void *)json,
+static enum MHD_Result reply_bytes(struct MHD_Connection *connection, unsigned status,
+                                   const void *body, size_t size, const char *type){
+  struct MHD_Response *response = MHD_create_response_from_buffer(size, (void *)body,
                                                                   MHD_RESPMEM_MUST_COPY);
   enum MHD_Result rc;
   if( response == NULL ) return MHD_NO;
-  MHD_add_response_header(response, "Content-Type", "application/json");
+  MHD_add_response_header(response, "Content-Type", type);
   if( status == MHD_HTTP_METHOD_NOT_ALLOWED ) MHD_add_response_header(response, "Allow", "POST");
   rc = MHD_queue_response(connection, status, response);
   MHD_destroy_response(response);
   return rc;
 }
 
-/* An error as OTLP/HTTP asks: a google.rpc.Status in JSON. */
+static enum MHD_Result reply(struct MHD_Connection *connection, unsigned status, const char *json){
+  return reply_bytes(connection, status, json, strlen(json), "application/json");
+}
+
+/* An error as OTLP/HTTP asks: a google.rpc.Status, in the request's
+** encoding (JSON unless it came in protobuf). */
 static enum MHD_Result reply_error(server *s, struct MHD_Connection *connection, unsigned status,
-                                   const char *message){
+                                   const char *message, int protobuf){
   sqlite3_str *json = sqlite3_str_new(NULL);
   enum MHD_Result rc;
   sqlite3_stmt *stmt;
@@ -82,7 +92,14 @@ static enum MHD_Result reply_error(server *s, struct MHD_Connection *connection,
   s->requests_rejected++;
   pthread_mutex_unlock(&s->lock);
   char *text = sqlite3_str_finish(json);
-  rc = reply(connection, status, text ? text : "{}");
+  if( protobuf ){
+    size_t size;
+    uint8_t *body = tlm_otlp_proto_status(status == MHD_HTTP_UNAUTHORIZED ? 16 : 3, message, &size);
+    rc = body ? reply_bytes(connection, status, body, size, "application/x-protobuf") : MHD_NO;
+    free(body);
+  }else{
+    rc = reply(connection, status, text ? text : "{}");
+  }
   sqlite3_free(text);
   if( s->verbose ) fprintf(stderr, "tracelm serve: %u %s\n", status, message);
   return rc;
@@ -99,27 +116,25 @@ static int constant_time_equal(const char *a, const char *b){
 
 /* Check what can be checked before the body: path, method, token, type, size. */
 static enum MHD_Result check_request(server *s, struct MHD_Connection *connection,
-                                     const char *url, const char *method){
+                                     const char *url, const char *method, request *r){
   const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
   const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-  if( strcmp(url, "/v1/traces") ) return reply_error(s, connection, MHD_HTTP_NOT_FOUND, "only /v1/traces is served");
-  if( strcmp(method, "POST") ) return reply_error(s, connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+  r->protobuf = type && strncmp(type, "application/x-protobuf", 22) == 0;
+  if( strcmp(url, "/v1/traces") ) return reply_error(s, connection, MHD_HTTP_NOT_FOUND, "only /v1/traces is served", r->protobuf);
+  if( strcmp(method, "POST") ) return reply_error(s, connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST", r->protobuf);
   if( s->token ){
     const char *auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
     char *expected = sqlite3_mprintf("Bearer %s", s->token);
     int ok = auth && expected && constant_time_equal(auth, expected);
     sqlite3_free(expected);
-    if( !ok ) return reply_error(s, connection, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
+    if( !ok ) return reply_error(s, connection, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token", r->protobuf);
   }
-  if( type && strncmp(type, "application/x-protobuf", 22) == 0 ){
+  if( !r->protobuf && (type == NULL || strncmp(type, "application/json", 16)) ){
     return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                       "OTLP protobuf is not supported yet: send application/json (http/json)");
-  }
-  if( type == NULL || strncmp(type, "application/json", 16) ){
-    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+                       "Content-Type must be application/json or application/x-protobuf", r->protobuf);
   }
   if( length && strtoull(length, NULL, 10) > s->max_body ){
-    return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body");
+    return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body", r->protobuf);
   }
   return MHD_YES;
 }
@@ -159,11 +174,25 @@ static int gunzip(const request *in, request *out, size_t limit){
   return rc == Z_STREAM_END ? 0 : -1;
 }
 
-/* Store one request's spans in one transaction, or none. */
-static enum MHD_Result store(server *s, struct MHD_Connection *connection, const request *r){
+/* Store one request's spans in one transaction, or none; body is OTLP/JSON
+** or, with protobuf, an ExportTraceServiceRequest turned into it first. */
+static enum MHD_Result store(server *s, struct MHD_Connection *connection, const request *body,
+                             int protobuf){
   sqlite3_stmt *stmt;
-  char *error = NULL, answer[64];
+  char *error = NULL, *json = NULL;
+  const request *r = body;
+  request converted = {0};
   long long spans = 0;
+  if( protobuf ){
+    json = tlm_otlp_proto_to_json((const uint8_t *)(body->body ? body->body : ""), body->size);
+    if( json == NULL ){
+      return reply_error(s, connection, MHD_HTTP_BAD_REQUEST,
+                         "not an OTLP ExportTraceServiceRequest in protobuf", protobuf);
+    }
+    converted.body = json;
+    converted.size = strlen(json);
+    r = &converted;
+  }
   pthread_mutex_lock(&s->lock);
   sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if( sqlite3_prepare_v2(s->db, tlm_import_sql, -1, &stmt, NULL) == SQLITE_OK ){
@@ -181,14 +210,16 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
   if( error ) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
   else s->spans_stored += (uint64_t)spans;
   pthread_mutex_unlock(&s->lock);
+  free(json);
   if( error ){
-    enum MHD_Result rc = reply_error(s, connection, MHD_HTTP_BAD_REQUEST, error);
+    enum MHD_Result rc = reply_error(s, connection, MHD_HTTP_BAD_REQUEST, error, protobuf);
     sqlite3_free(error);
     return rc;
   }
   if( s->verbose ) fprintf(stderr, "tracelm serve: 200 %lld spans\n", spans);
-  snprintf(answer, sizeof answer, "{}");
-  return reply(connection, MHD_HTTP_OK, answer);
+  /* An empty ExportTraceServiceResponse: "{}", or no bytes in protobuf. */
+  return protobuf ? reply_bytes(connection, MHD_HTTP_OK, "", 0, "application/x-protobuf")
+                  : reply(connection, MHD_HTTP_OK, "{}");
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
@@ -204,7 +235,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     pthread_mutex_unlock(&s->lock);
     if( (r = calloc(1, sizeof *r)) == NULL ) return MHD_NO;
     *state = r;
-    if( (checked = check_request(s, connection, url, method)) != MHD_YES ){
+    if( (checked = check_request(s, connection, url, method, r)) != MHD_YES ){
       r->answered = 1;
       return checked;
     }
@@ -219,21 +250,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     *upload_data_size = 0;
     return MHD_YES;
   }
-  if( r->too_big ) return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body");
+  if( r->too_big ) return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body", r->protobuf);
   const char *encoding = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Encoding");
   if( encoding && strcmp(encoding, "gzip") == 0 ){
     request inflated = {0};
     int rc = gunzip(r, &inflated, s->max_body);
-    enum MHD_Result result = rc == 0 ? store(s, connection, &inflated)
+    enum MHD_Result result = rc == 0 ? store(s, connection, &inflated, r->protobuf)
       : reply_error(s, connection, rc == -2 ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
-                    rc == -2 ? "the body inflates past --max-body" : "the gzip body is corrupt");
+                    rc == -2 ? "the body inflates past --max-body" : "the gzip body is corrupt", r->protobuf);
     free(inflated.body);
     return result;
   }
   if( encoding && strcmp(encoding, "identity") ){
-    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Encoding must be gzip or none");
+    return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Encoding must be gzip or none", r->protobuf);
   }
-  return store(s, connection, r);
+  return store(s, connection, r, r->protobuf);
 }
 
 static void finished(void *cls, struct MHD_Connection *connection, void **state,

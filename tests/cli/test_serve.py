@@ -37,6 +37,49 @@ def document(trace, spans=2):
             for i in range(spans)]}]}]}).encode()
 
 
+# A few lines of protobuf encoding (test-side only), enough to write an
+# ExportTraceServiceRequest as an SDK's http/protobuf exporter does.
+def varint(n):
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def field(number, wire, payload):
+    key = varint(number << 3 | wire)
+    if wire == 0:
+        return key + varint(payload)
+    if wire == 1:
+        return key + payload.to_bytes(8, "little")
+    if wire == 5:
+        return key + payload.to_bytes(4, "little")
+    return key + varint(len(payload)) + payload
+
+
+def kv(key, value):   # value: an encoded AnyValue
+    return field(1, 2, key.encode()) + field(2, 2, value)
+
+
+def proto_request(trace_hex):
+    span1 = (field(1, 2, bytes.fromhex(trace_hex)) + field(2, 2, bytes.fromhex("00000000000000a1"))
+             + field(3, 2, b"vendor=1") + field(16, 5, 257) + field(5, 2, "llm 🚀".encode())
+             + field(6, 0, 3) + field(7, 1, 1700000000123456789) + field(8, 1, 1700000000987654321)
+             + field(9, 2, kv("gen_ai.usage.input_tokens", field(3, 0, 812)))
+             + field(9, 2, kv("gen_ai.request.model", field(1, 2, b"gpt-4o-mini")))
+             + field(9, 2, kv("ratio", field(4, 1, int.from_bytes(__import__("struct").pack("<d", 0.25), "little"))))
+             + field(9, 2, kv("cached", field(2, 0, 1)))
+             + field(15, 2, field(2, 2, b"boom") + field(3, 0, 2)))
+    span2 = (field(1, 2, bytes.fromhex(trace_hex)) + field(2, 2, bytes.fromhex("00000000000000a2"))
+             + field(4, 2, bytes.fromhex("00000000000000a1")) + field(5, 2, b"child")
+             + field(7, 1, 1700000000200000000) + field(8, 1, 1700000000300000000))
+    resource = field(1, 2, kv("service.name", field(1, 2, b"proto-app")))
+    scope_spans = field(1, 2, field(1, 2, b"my-scope")) + field(2, 2, span1) + field(2, 2, span2)
+    return field(1, 2, field(1, 2, resource) + field(2, 2, scope_spans))
+
+
 def post(port, body, headers=None, path="/v1/traces", method="POST"):
     request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=body, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
@@ -77,8 +120,31 @@ check("a cut-short document: 400 naming where (%s)" % body, status == 400 and "b
 status, body = post(port, document("a" * 32))
 check("a span already stored: 400, nothing stored twice", status == 400 and "already stored" in body
       and count(db) == 4, body)
-status, body = post(port, b"\x0a\x00", {"Content-Type": "application/x-protobuf"})
-check("protobuf: 415 saying JSON works", status == 415 and "application/json" in body, (status, body))
+PROTO = {"Content-Type": "application/x-protobuf"}
+request = urllib.request.Request("http://127.0.0.1:%d/v1/traces" % port, data=proto_request("ab" * 16),
+                                 headers=PROTO, method="POST")
+with urllib.request.urlopen(request, timeout=20) as response:
+    check("protobuf: 200 with an empty ExportTraceServiceResponse in protobuf",
+          response.status == 200 and response.read() == b""
+          and response.headers["Content-Type"] == "application/x-protobuf")
+conn = sqlite3.connect(db)
+got = conn.execute("SELECT span_id, coalesce(parent_id, '-'), name, kind, start_ns, end_ns, status,"
+                   " coalesce(status_message, '-'), tokens_in, coalesce(model, '-'), service, flags,"
+                   " coalesce(trace_state, '-'), coalesce(attrs, '-') FROM spans"
+                   " WHERE trace_id = ? ORDER BY span_id", ("ab" * 16,)).fetchall()
+conn.close()
+check("... every field stored, times to the nanosecond", got == [
+    ("00000000000000a1", "-", "llm 🚀", "client", 1700000000123456789, 1700000000987654321, "error",
+     "boom", 812, "gpt-4o-mini", "proto-app", 257, "vendor=1", '{"ratio":0.25,"cached":true}'),
+    ("00000000000000a2", "00000000000000a1", "child", "unspecified", 1700000000200000000,
+     1700000000300000000, "unset", "-", 0, "-", "proto-app", None, "-", "-")], got)
+body = proto_request("cd" * 16)
+status, answer = post(port, body[:-7], PROTO)
+check("a truncated protobuf body: 400, nothing stored", status == 400 and count(db) == 6, status)
+status, answer = post(port, b"\x0b\x01", PROTO)
+check("a wrong wire type: 400", status == 400, status)
+status, answer = post(port, b"\x0a\xff\xff\xff\xff\x0f", PROTO)
+check("a length far past the body: 400", status == 400, status)
 check("another content type: 415", post(port, b"x", {"Content-Type": "text/plain"})[0] == 415)
 check("another path: 404", post(port, document("d" * 32), path="/v1/metrics")[0] == 404)
 check("GET: 405", post(port, None, method="GET")[0] == 405)
@@ -87,7 +153,7 @@ bomb = gzip.compress(b"[" + b" " * 5000000 + b"]")
 check("a gzip bomb is refused while inflating: 413 (%d bytes sent)" % len(bomb),
       post(port, bomb, {"Content-Encoding": "gzip"})[0] == 413)
 check("a corrupt gzip body: 400", post(port, b"not gzip", {"Content-Encoding": "gzip"})[0] == 400)
-check("nothing from the refused requests was stored", count(db) == 4)
+check("nothing from the refused requests was stored", count(db) == 6)
 
 # 200 requests from 8 clients at once: every span stored once.
 results = []
@@ -98,12 +164,12 @@ threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 check("200 concurrent requests from 8 clients: all 200", results.count(200) == 200, results[:5])
-check("... and 600 more spans stored", count(db) == 604, count(db))
+check("... and 600 more spans stored", count(db) == 606, count(db))
 
 process.send_signal(signal.SIGTERM)
 out, err = process.communicate(timeout=20)
 check("SIGTERM: exit 0", process.returncode == 0, process.returncode)
-check("... with a summary line (%s)" % err.strip(), "requests" in err and "604 spans stored" in err, err)
+check("... with a summary line (%s)" % err.strip(), "requests" in err and "606 spans stored" in err, err)
 
 result = subprocess.run([TRACELM, "--db", db, "serve", "--host", "0.0.0.0"], capture_output=True, text=True)
 check("another address without --token: refused",
