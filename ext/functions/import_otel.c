@@ -20,8 +20,10 @@
 **   startTimeUnixNano/endTimeUnixNano (decimal string or number; an end
 **     of "0" or none is NULL: unfinished)
 **   gen_ai.usage.input_tokens / output_tokens (also the older
-**     prompt_tokens / completion_tokens) -> tokens_in / tokens_out,
-**   gen_ai.request.model -> model, tracelm.cost -> cost, thread.id ->
+**     prompt_tokens / completion_tokens, and OpenInference's
+**     llm.token_count.prompt / completion) -> tokens_in / tokens_out,
+**   gen_ai.request.model (else llm.model_name, else gen_ai.response.model)
+**     -> model, tracelm.cost -> cost, thread.id ->
 **     thread_id; every other attribute -> the attrs JSON object, AnyValues
 **     as plain JSON (intValue as a number, kvlistValue as an object,
 **     bytesValue as its base64 text, an empty value as null).
@@ -170,18 +172,22 @@ static int read_attributes(importer *im, const cJSON *list, span_columns *c){
     if( json == NULL ) return fail(im, "attribute '%s' has a malformed value", key->valuestring);
     const char *k = key->valuestring;
     int64_t number;
-    if( (!strcmp(k, "gen_ai.usage.input_tokens") || !strcmp(k, "gen_ai.usage.prompt_tokens"))
-        && cJSON_IsNumber(json) ){
+    if( (!strcmp(k, "gen_ai.usage.input_tokens") || !strcmp(k, "gen_ai.usage.prompt_tokens")
+         || !strcmp(k, "llm.token_count.prompt")) && cJSON_IsNumber(json) ){
       c->tokens_in = (int64_t)json->valuedouble;
       if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_in = number;
       cJSON_Delete(json);
-    }else if( (!strcmp(k, "gen_ai.usage.output_tokens") || !strcmp(k, "gen_ai.usage.completion_tokens"))
-              && cJSON_IsNumber(json) ){
+    }else if( (!strcmp(k, "gen_ai.usage.output_tokens") || !strcmp(k, "gen_ai.usage.completion_tokens")
+                || !strcmp(k, "llm.token_count.completion")) && cJSON_IsNumber(json) ){
       c->tokens_out = (int64_t)json->valuedouble;
       if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_out = number;
       cJSON_Delete(json);
-    }else if( !strcmp(k, "gen_ai.request.model") && cJSON_IsString(json) ){
-      c->model = cJSON_GetObjectItemCaseSensitive(value, "stringValue")->valuestring;
+    }else if( (!strcmp(k, "gen_ai.request.model") || !strcmp(k, "llm.model_name")
+               || (!strcmp(k, "gen_ai.response.model") && c->model == NULL)) && cJSON_IsString(json) ){
+      /* The model asked for wins over the one that answered. */
+      if( c->model == NULL || strcmp(k, "gen_ai.response.model") ){
+        c->model = cJSON_GetObjectItemCaseSensitive(value, "stringValue")->valuestring;
+      }
       cJSON_Delete(json);
     }else if( !strcmp(k, "tracelm.cost") && cJSON_IsNumber(json) ){
       c->cost = json->valuedouble;

@@ -49,3 +49,13 @@ SELECT import_csv(x'');
 SELECT import_csv('trace_id,span_id,name,start_ns' || char(10) || 'dddddddddddddddddddddddddddddddd,5555555555555555,short');
 SELECT import_csv('trace_id,span_id,name,start_ns,kind' || char(10) || 'dddddddddddddddddddddddddddddddd,6666666666666666,k,1,sideways');
 SELECT 'after the errors, still', count(*) FROM spans;
+
+-- Token and model names of the GenAI conventions and of OpenInference.
+SELECT import_otel('{"resourceSpans":[{"scopeSpans":[{"spans":[
+ {"traceId":"abababababababababababababababab","spanId":"0000000000000001","name":"openinference","startTimeUnixNano":"1","endTimeUnixNano":"2",
+  "attributes":[{"key":"llm.token_count.prompt","value":{"intValue":"30"}},{"key":"llm.token_count.completion","value":{"intValue":4}},{"key":"llm.model_name","value":{"stringValue":"claude-3-5-haiku-20241022"}}]},
+ {"traceId":"abababababababababababababababab","spanId":"0000000000000002","name":"response_model_only","startTimeUnixNano":"1","endTimeUnixNano":"2",
+  "attributes":[{"key":"gen_ai.response.model","value":{"stringValue":"gpt-4o-mini-2024-07-18"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]},
+ {"traceId":"abababababababababababababababab","spanId":"0000000000000003","name":"both_models","startTimeUnixNano":"1","endTimeUnixNano":"2",
+  "attributes":[{"key":"gen_ai.response.model","value":{"stringValue":"gpt-4o-2024-08-06"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}}]}]}]}]}');
+SELECT name, tokens_in, tokens_out, model FROM spans WHERE trace_id = 'abababababababababababababababab' ORDER BY span_id;

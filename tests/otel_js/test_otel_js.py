@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The official OpenTelemetry JavaScript SDK against `tracelm serve`.
+
+Installs @opentelemetry/sdk-trace-base, exporter-trace-otlp-http and
+exporter-trace-otlp-proto (with api and resources) from npm into the build
+folder, starts `tracelm serve` on 127.0.0.1, runs send_spans.js (a trace over
+OTLP/JSON and one over OTLP protobuf), and checks every id, parent, time to
+the nanosecond, kind, status, attribute and the token and model columns.
+
+  test_otel_js.py TRACELM BUILD_DIR
+Skips (exit 0, "SKIPPED:") only where node or npm is not installed.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+TRACELM, BUILD = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGES = ["@opentelemetry/api", "@opentelemetry/sdk-trace-base", "@opentelemetry/resources",
+            "@opentelemetry/exporter-trace-otlp-http", "@opentelemetry/exporter-trace-otlp-proto"]
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    passed, failed = passed + bool(ok), failed + (not ok)
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)))
+
+
+if shutil.which("node") is None or shutil.which("npm") is None:
+    print("SKIPPED: node and npm are not installed (apt-get install nodejs npm)")
+    sys.exit(0)
+
+modules = os.path.join(BUILD, "otel_js")
+if not os.path.isdir(os.path.join(modules, "node_modules", "@opentelemetry", "exporter-trace-otlp-proto")):
+    os.makedirs(modules, exist_ok=True)
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", modules,
+                    *PACKAGES], check=True)
+version = json.load(open(os.path.join(modules, "node_modules", "@opentelemetry", "sdk-trace-base",
+                                      "package.json")))["version"]
+print("# @opentelemetry/sdk-trace-base " + version)
+
+work = tempfile.mkdtemp(prefix="tracelm-otel-js-")
+db = os.path.join(work, "t.db")
+server = subprocess.Popen([TRACELM, "--db", db, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+port = int(re.search(r"127\.0\.0\.1:(\d+)/", server.stdout.readline()).group(1))
+sent = subprocess.run(["node", os.path.join(HERE, "send_spans.js"), "http://127.0.0.1:%d/v1/traces" % port],
+                      capture_output=True, text=True, env=dict(os.environ, NODE_PATH=os.path.join(modules, "node_modules")),
+                      timeout=120)
+check("the SDK sent its spans without an error", sent.returncode == 0, sent.stderr[-2000:])
+server.send_signal(signal.SIGTERM)
+_, summary = server.communicate(timeout=20)
+check("the server stopped cleanly (%s)" % summary.strip(), server.returncode == 0)
+ids = json.loads(sent.stdout)
+conn = sqlite3.connect(db)
+for encoding, second, service in (("json", 1700000000, "js-json"), ("proto", 1700000100, "js-proto")):
+    made = ids[encoding]
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "SELECT span_id, coalesce(parent_id, '-'), name, kind, start_ns, end_ns, status,"
+        " coalesce(status_message, '-'), tokens_in, tokens_out, coalesce(model, '-'), service, attrs"
+        " FROM spans WHERE trace_id = ?", (made["trace_id"],))}
+    base = second * 1000000000
+    check(encoding + ": three spans in the SDK's trace", len(rows) == 3, rows)
+    check(encoding + ": the root", rows.get(made["root"], ())[:8] ==
+          ("-", "rag_pipeline", "server", base + 123456789, base + 1000000005, "unset", "-", 0), rows.get(made["root"]))
+    llm = rows.get(made["llm"], ())
+    check(encoding + ": the LLM call: parent, kind, times to the ns, error, tokens, model, service",
+          llm[:11] == (made["root"], "chat gpt-4o-mini", "client", base + 200000000, base + 900000001,
+                       "error", "rate limited", 812, 96, "gpt-4o-mini", service), llm)
+    attrs = json.loads(llm[11]) if len(llm) > 11 and llm[11] else {}
+    check(encoding + ": the other attributes kept with their types (%s)" % attrs,
+          attrs == {"gen_ai.system": "openai", "retries": 2, "temperature": 0.25, "streamed": True})
+    check(encoding + ": the child with OK status", rows.get(made["retrieve"], ())[:7] ==
+          (made["root"], "retrieve", "internal", base + 130000000, base + 190000000, "ok", "-"),
+          rows.get(made["retrieve"]))
+conn.close()
+shutil.rmtree(work, ignore_errors=True)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
