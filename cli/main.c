@@ -57,7 +57,8 @@ static const command commands[] = {
   { "view", cmd_view, "view ID",
     "Write the trace as an HTML timeline to a temporary file and open it in a browser\n"
     "           (where there is a display); prints the file's path." },
-  { "serve", cmd_serve, "serve [--host 127.0.0.1] [--port 4318] [--token TOKEN] [--max-body BYTES] [--verbose]",
+  { "serve", cmd_serve, "serve [--host 127.0.0.1] [--port 4318] [--token TOKEN] [--max-body BYTES]\n"
+    "                 [--timeout SECONDS] [--verbose]",
     "Receive OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from any\n"
     "           OpenTelemetry SDK into the database; SIGINT/SIGTERM stops it cleanly." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",

@@ -18,7 +18,8 @@
 **
 ** Loopback by default; any other address needs --token, which clients send
 ** as "Authorization: Bearer TOKEN" (compared in constant time).  A
-** connection limit and a timeout keep slow clients from holding it.
+** connection limit and a timeout (--timeout, 10 s) keep slow clients from
+** holding it.
 ** SIGINT/SIGTERM: stop accepting, finish the requests in flight, close the
 ** database, print one summary line, exit 0.
 */
@@ -288,7 +289,7 @@ static int is_loopback(const char *host){
 int cmd_serve(cli *c, int argc, char **argv){
   server s = { .max_body = DEFAULT_MAX_BODY };
   const char *host = "127.0.0.1";
-  long port = DEFAULT_PORT;
+  long port = DEFAULT_PORT, timeout = CONNECTION_TIMEOUT_S;
   struct sockaddr_in address;
   sigset_t stop_signals;
   int signal_number, status;
@@ -302,6 +303,9 @@ int cmd_serve(cli *c, int argc, char **argv){
     else if( !strcmp(argv[i], "--port") ){
       port = strtol(value, &end, 10);
       if( *end || port < 0 || port > 65535 ) return cli_usage_error(c, "--port takes 0 to 65535, not '%s'", value);
+    }else if( !strcmp(argv[i], "--timeout") ){
+      timeout = strtol(value, &end, 10);
+      if( *end || timeout < 1 || timeout > 3600 ) return cli_usage_error(c, "--timeout takes 1 to 3600 seconds, not '%s'", value);
     }else if( !strcmp(argv[i], "--max-body") ){
       unsigned long long bytes = strtoull(value, &end, 10);
       if( *end || bytes == 0 || bytes > (1ull << 31) ) return cli_usage_error(c, "--max-body takes bytes, 1 to 2 GiB, not '%s'", value);
@@ -332,7 +336,7 @@ int cmd_serve(cli *c, int argc, char **argv){
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
       handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
       MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,
       MHD_OPTION_NOTIFY_COMPLETED, finished, &s, MHD_OPTION_END);
   if( daemon == NULL ){
     sqlite3_close(s.db);

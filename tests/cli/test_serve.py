@@ -155,27 +155,40 @@ check("a gzip bomb is refused while inflating: 413 (%d bytes sent)" % len(bomb),
 check("a corrupt gzip body: 400", post(port, b"not gzip", {"Content-Encoding": "gzip"})[0] == 400)
 check("nothing from the refused requests was stored", count(db) == 6)
 
-# 200 requests from 8 clients at once: every span stored once.
+# 1,000 requests from 8 clients at once: every span stored once.
 results = []
 def client(k):
-    for j in range(25):
-        results.append(post(port, document("%08x" % (k * 100 + j) + "f" * 24, spans=3))[0])
+    for j in range(125):
+        results.append(post(port, document("%08x" % (k * 1000 + j) + "f" * 24, spans=3))[0])
 threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
-check("200 concurrent requests from 8 clients: all 200", results.count(200) == 200, results[:5])
-check("... and 600 more spans stored", count(db) == 606, count(db))
+check("1,000 concurrent requests from 8 clients: all 200", results.count(200) == 1000, results[:5])
+check("... and 3,000 more spans stored", count(db) == 3006, count(db))
 
 process.send_signal(signal.SIGTERM)
 out, err = process.communicate(timeout=20)
 check("SIGTERM: exit 0", process.returncode == 0, process.returncode)
-check("... with a summary line (%s)" % err.strip(), "requests" in err and "606 spans stored" in err, err)
+check("... with a summary line (%s)" % err.strip(), "requests" in err and "3006 spans stored" in err, err)
 
 result = subprocess.run([TRACELM, "--db", db, "serve", "--host", "0.0.0.0"], capture_output=True, text=True)
 check("another address without --token: refused",
       result.returncode == 2 and "needs --token TOKEN" in result.stderr, result.stderr)
 
-process, port = start(db, "--token", "s3cret")
+process, port = start(db, "--token", "s3cret", "--timeout", "1")
+import socket
+import time
+slow = socket.create_connection(("127.0.0.1", port))
+slow.sendall(b"POST /v1/traces HTTP/1.1\r\nHost: x\r\n")   # and then nothing
+slow.settimeout(10)
+started = time.monotonic()
+try:
+    closed = slow.recv(1024) == b""
+except (ConnectionResetError, socket.timeout):
+    closed = True
+check("a client that stops sending is dropped after --timeout (%.1f s)" % (time.monotonic() - started),
+      closed and time.monotonic() - started < 9)
+slow.close()
 check("with --token, no Authorization: 401", post(port, document("9" * 32))[0] == 401)
 check("... a wrong token: 401", post(port, document("9" * 32), {"Authorization": "Bearer nope"})[0] == 401)
 check("... the right token: 200", post(port, document("9" * 32), {"Authorization": "Bearer s3cret"})[0] == 200)
