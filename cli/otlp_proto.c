@@ -191,3 +191,21 @@ uint8_t *tlm_otlp_proto_status(int code, const char *message, size_t *size){
   if( out ) opentelemetry__proto__trace__v1__rpc_status__pack(&status, out);
   return out;
 }
+
+uint8_t *tlm_otlp_proto_response(int64_t rejected, const char *message, size_t *size){
+  Opentelemetry__Proto__Trace__V1__ExportTraceServiceResponse response =
+      OPENTELEMETRY__PROTO__TRACE__V1__EXPORT_TRACE_SERVICE_RESPONSE__INIT;
+  Opentelemetry__Proto__Trace__V1__ExportTracePartialSuccess partial =
+      OPENTELEMETRY__PROTO__TRACE__V1__EXPORT_TRACE_PARTIAL_SUCCESS__INIT;
+  uint8_t *out;
+  if( rejected > 0 ){
+    partial.rejected_spans = rejected;
+    partial.error_message = (char *)message;
+    response.partial_success = &partial;
+  }
+  *size = opentelemetry__proto__trace__v1__export_trace_service_response__get_packed_size(&response);
+  if( *size == 0 ) return NULL;
+  out = malloc(*size);
+  if( out ) opentelemetry__proto__trace__v1__export_trace_service_response__pack(&response, out);
+  return out;
+}

@@ -11,8 +11,10 @@
 ** JSON: otlp_proto.c), sized or chunked, plain or gzip, and answers in the
 ** request's encoding.  Every request goes through import_otel(), the one
 ** OTLP mapping, in its own transaction:
-** all of its spans are stored or none (400 with the reason).  Answers follow
-** OTLP/HTTP: 200 with an ExportTraceServiceResponse, 400, 401, 404, 405,
+** all of its spans are stored or none (400 with the reason) — except that a
+** span already stored is not stored twice but counted and reported in the
+** response's partialSuccess.  Answers follow OTLP/HTTP: 200 with an
+** ExportTraceServiceResponse, 400, 401, 404, 405,
 ** 413 (past --max-body, checked before and while reading, and while
 ** inflating, so a gzip bomb is refused early), 415.
 **
@@ -25,7 +27,7 @@
 */
 #include "cli.h"
 #include "otlp_proto.h"
-#include "tlm_import_sql.h"
+#include "tlm_serve_import_sql.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -45,7 +47,7 @@ typedef struct server {
   const char *token;         /* NULL: none needed (loopback) */
   size_t max_body;
   int verbose;
-  uint64_t requests, spans_stored, requests_rejected;
+  uint64_t requests, spans_stored, spans_rejected, requests_rejected;
 } server;
 
 typedef struct request {
@@ -183,7 +185,7 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
   char *error = NULL, *json = NULL;
   const request *r = body;
   request converted = {0};
-  long long spans = 0;
+  long long spans = 0, rejected = 0;
   if( protobuf ){
     json = tlm_otlp_proto_to_json((const uint8_t *)(body->body ? body->body : ""), body->size);
     if( json == NULL ){
@@ -196,11 +198,14 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
   }
   pthread_mutex_lock(&s->lock);
   sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if( sqlite3_prepare_v2(s->db, tlm_import_sql, -1, &stmt, NULL) == SQLITE_OK ){
+  if( sqlite3_prepare_v2(s->db, tlm_serve_import_sql, -1, &stmt, NULL) == SQLITE_OK ){
     sqlite3_bind_text(stmt, 1, r->body ? r->body : "", (int)r->size, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, "otel", -1, SQLITE_STATIC);
-    if( sqlite3_step(stmt) == SQLITE_ROW ) spans = sqlite3_column_int64(stmt, 0);
-    else error = sqlite3_mprintf("%s", cli_sql_error(s->db));
+    if( sqlite3_step(stmt) == SQLITE_ROW ){
+      spans = sqlite3_column_int64(stmt, 0);
+      rejected = sqlite3_column_int64(stmt, 1);
+    }else{
+      error = sqlite3_mprintf("%s", cli_sql_error(s->db));
+    }
     sqlite3_finalize(stmt);
   }else{
     error = sqlite3_mprintf("%s", cli_sql_error(s->db));
@@ -209,7 +214,10 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
     error = sqlite3_mprintf("%s", cli_sql_error(s->db));
   }
   if( error ) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-  else s->spans_stored += (uint64_t)spans;
+  else{
+    s->spans_stored += (uint64_t)spans;
+    s->spans_rejected += (uint64_t)rejected;
+  }
   pthread_mutex_unlock(&s->lock);
   free(json);
   if( error ){
@@ -217,10 +225,26 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
     sqlite3_free(error);
     return rc;
   }
-  if( s->verbose ) fprintf(stderr, "tracelm serve: 200 %lld spans\n", spans);
-  /* An empty ExportTraceServiceResponse: "{}", or no bytes in protobuf. */
-  return protobuf ? reply_bytes(connection, MHD_HTTP_OK, "", 0, "application/x-protobuf")
-                  : reply(connection, MHD_HTTP_OK, "{}");
+  if( s->verbose ) fprintf(stderr, "tracelm serve: 200 %lld spans, %lld rejected\n", spans, rejected);
+  /* An ExportTraceServiceResponse: empty when all was stored, else with
+  ** partialSuccess (spans already stored are not stored twice). */
+  char message[96], *partial;
+  snprintf(message, sizeof message, "%lld span%s already stored (the same trace and span id)",
+           rejected, rejected == 1 ? " was" : "s were");
+  if( protobuf ){
+    size_t size;
+    uint8_t *response = tlm_otlp_proto_response(rejected, message, &size);
+    enum MHD_Result rc = reply_bytes(connection, MHD_HTTP_OK, response ? (const char *)response : "",
+                                     size, "application/x-protobuf");
+    free(response);
+    return rc;
+  }
+  if( rejected == 0 ) return reply(connection, MHD_HTTP_OK, "{}");
+  partial = sqlite3_mprintf("{\"partialSuccess\":{\"rejectedSpans\":\"%lld\",\"errorMessage\":\"%s\"}}",
+                         rejected, message);
+  enum MHD_Result rc = reply(connection, MHD_HTTP_OK, partial ? partial : "{}");
+  sqlite3_free(partial);
+  return rc;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
@@ -351,8 +375,10 @@ int cmd_serve(cli *c, int argc, char **argv){
   MHD_stop_daemon(daemon);
   sqlite3_close(s.db);
   pthread_mutex_destroy(&s.lock);
-  fprintf(stderr, "tracelm serve: stopped by %s: %llu requests, %llu refused, %llu spans stored\n",
+  fprintf(stderr, "tracelm serve: stopped by %s: %llu requests, %llu refused, %llu spans stored,"
+          " %llu rejected as already stored\n",
           signal_number == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)s.requests,
-          (unsigned long long)s.requests_rejected, (unsigned long long)s.spans_stored);
+          (unsigned long long)s.requests_rejected, (unsigned long long)s.spans_stored,
+          (unsigned long long)s.spans_rejected);
   return 0;
 }

@@ -32,7 +32,10 @@
 ** kept: the schema has no place for them yet.
 ** A span id already stored in its trace (twice in one file, or imported
 ** before) is refused, since the primary key is (trace_id, span_id) and
-** which of the two is right cannot be told.
+** which of the two is right cannot be told.  import_otel(text,
+** 'skip_duplicates') instead keeps the stored one, stores the rest, and
+** returns {"imported": N, "rejected": M} (tracelm serve answers an SDK that
+** way: OTLP's partialSuccess).
 */
 #include "trace_resolve.h"
 #include "hexid.h"
@@ -50,6 +53,8 @@ typedef struct importer {
   sqlite3 *db;
   sqlite3_stmt *insert;
   int64_t imported;
+  int skip_duplicates;       /* import_otel(text, 'skip_duplicates') */
+  int64_t rejected;          /* ... spans already stored, not stored again */
   char where[160];           /* "line 3: resourceSpans[0]..." for messages */
   char *error;               /* sqlite3_malloc'd, set once */
 } importer;
@@ -275,6 +280,7 @@ static int import_span(importer *im, const cJSON *span, const char *service){
     return SQLITE_OK;
   }
   if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
+    if( im->skip_duplicates ){ im->rejected++; return SQLITE_OK; }
     return fail(im, TLM_SPAN_ALREADY_STORED, span_id, trace_id);
   }
   return fail(im, "%s", sqlite3_errmsg(im->db));
@@ -395,8 +401,15 @@ static int import_text(importer *im, const char *text, int64_t length){
 static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   importer im = {0};
   char *errmsg;
-  (void)argc;
   im.db = sqlite3_context_db_handle(ctx);
+  if( argc > 1 ){
+    const char *mode = (const char *)sqlite3_value_text(argv[1]);
+    if( mode == NULL || strcmp(mode, "skip_duplicates") ){
+      sqlite3_result_error(ctx, "import_otel: the second argument, when given, must be 'skip_duplicates'", -1);
+      return;
+    }
+    im.skip_duplicates = 1;
+  }
   if( sqlite3_value_type(argv[0]) != SQLITE_TEXT && sqlite3_value_type(argv[0]) != SQLITE_BLOB ){
     sqlite3_result_error(ctx, "import_otel: the document must be text", -1);
     return;
@@ -426,10 +439,22 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
     return;
   }
   sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);
-  sqlite3_result_int64(ctx, im.imported);
+  if( im.skip_duplicates ){
+    char *counts = sqlite3_mprintf("{\"imported\":%lld,\"rejected\":%lld}", (long long)im.imported,
+                                   (long long)im.rejected);
+    if( counts == NULL ) sqlite3_result_error_nomem(ctx);
+    else sqlite3_result_text(ctx, counts, -1, sqlite3_free);
+  }else{
+    sqlite3_result_int64(ctx, im.imported);
+  }
 }
 
 int tlm_register_import_otel(sqlite3 *db, tlm_ext *ext){
-  return sqlite3_create_function(db, "import_otel", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
+  int rc = sqlite3_create_function(db, "import_otel", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
+                                   import_otel_func, 0, 0);
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_create_function(db, "import_otel", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
                                  import_otel_func, 0, 0);
+  }
+  return rc;
 }

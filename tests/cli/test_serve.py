@@ -117,9 +117,10 @@ status, _ = post(port, gzip.compress(document("b" * 32)), {"Content-Encoding": "
 check("gzip bodies are inflated", status == 200 and count(db) == 4, status)
 status, body = post(port, document("c" * 32)[:-10])
 check("a cut-short document: 400 naming where (%s)" % body, status == 400 and "byte" in body)
-status, body = post(port, document("a" * 32))
-check("a span already stored: 400, nothing stored twice", status == 400 and "already stored" in body
-      and count(db) == 4, body)
+status, body = post(port, document("a" * 32, spans=3))
+check("spans already stored are rejected, counted, reported (%s)" % body, status == 200 and json.loads(body) ==
+      {"partialSuccess": {"rejectedSpans": "2", "errorMessage": "2 spans were already stored (the same trace and span id)"}})
+check("... never stored twice; the new one stored", count(db) == 5, count(db))
 PROTO = {"Content-Type": "application/x-protobuf"}
 request = urllib.request.Request("http://127.0.0.1:%d/v1/traces" % port, data=proto_request("ab" * 16),
                                  headers=PROTO, method="POST")
@@ -140,7 +141,15 @@ check("... every field stored, times to the nanosecond", got == [
      1700000000300000000, "unset", "-", 0, "-", "proto-app", None, "-", "-")], got)
 body = proto_request("cd" * 16)
 status, answer = post(port, body[:-7], PROTO)
-check("a truncated protobuf body: 400, nothing stored", status == 400 and count(db) == 6, status)
+check("a truncated protobuf body: 400, nothing stored", status == 400 and count(db) == 7, status)
+request = urllib.request.Request("http://127.0.0.1:%d/v1/traces" % port, data=proto_request("ab" * 16),
+                                 headers=PROTO, method="POST")
+with urllib.request.urlopen(request, timeout=20) as response:
+    answer = response.read()
+# partial_success (1) { rejected_spans (1) = 2, error_message (2) = "..." }
+message = b"2 spans were already stored (the same trace and span id)"
+inner = b"\x08\x02" + b"\x12" + bytes([len(message)]) + message
+check("... and in protobuf: ExportTracePartialSuccess with 2 rejected", answer == b"\x0a" + bytes([len(inner)]) + inner, answer)
 status, answer = post(port, b"\x0b\x01", PROTO)
 check("a wrong wire type: 400", status == 400, status)
 status, answer = post(port, b"\x0a\xff\xff\xff\xff\x0f", PROTO)
@@ -153,7 +162,7 @@ bomb = gzip.compress(b"[" + b" " * 5000000 + b"]")
 check("a gzip bomb is refused while inflating: 413 (%d bytes sent)" % len(bomb),
       post(port, bomb, {"Content-Encoding": "gzip"})[0] == 413)
 check("a corrupt gzip body: 400", post(port, b"not gzip", {"Content-Encoding": "gzip"})[0] == 400)
-check("nothing from the refused requests was stored", count(db) == 6)
+check("nothing from the refused requests was stored", count(db) == 7)
 
 # 1,000 requests from 8 clients at once: every span stored once.
 results = []
@@ -164,12 +173,12 @@ threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 check("1,000 concurrent requests from 8 clients: all 200", results.count(200) == 1000, results[:5])
-check("... and 3,000 more spans stored", count(db) == 3006, count(db))
+check("... and 3,000 more spans stored", count(db) == 3007, count(db))
 
 process.send_signal(signal.SIGTERM)
 out, err = process.communicate(timeout=20)
 check("SIGTERM: exit 0", process.returncode == 0, process.returncode)
-check("... with a summary line (%s)" % err.strip(), "requests" in err and "3006 spans stored" in err, err)
+check("... with a summary line (%s)" % err.strip(), "requests" in err and "3007 spans stored, 4 rejected as already stored" in err, err)
 
 result = subprocess.run([TRACELM, "--db", db, "serve", "--host", "0.0.0.0"], capture_output=True, text=True)
 check("another address without --token: refused",
