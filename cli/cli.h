@@ -46,6 +46,10 @@ const cli_format *cli_find_format(const char *name, int for_import);
 void cli_format_names(char *out, size_t size, int for_import, const char *sep,
                       const char *last_sep);
 
+/* POST an OTLP/JSON document to url (post.c); 0, or the exit status after
+** saying what went wrong. */
+int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length);
+
 /* Open the database.  must_exist: a missing file is "No traces yet". */
 int cli_open(const cli *c, int must_exist, sqlite3 **db);
 

@@ -327,6 +327,13 @@ int cmd_view(cli *c, int argc, char **argv){
   return 0;
 }
 
+#ifndef TLM_HAVE_CURL
+int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length){
+  (void)url; (void)json; (void)length;
+  return cli_fail(c, "this tracelm was built without libcurl (libcurl4-openssl-dev); --to needs it");
+}
+#endif
+
 #ifndef TLM_HAVE_SERVE
 int cmd_serve(cli *c, int argc, char **argv){
   (void)argc; (void)argv;
@@ -400,7 +407,7 @@ static int write_file_whole(const cli *c, const char *path, const char *text, si
 }
 
 int cmd_export(cli *c, int argc, char **argv){
-  const char *trace = NULL, *format = NULL, *output = NULL;
+  const char *trace = NULL, *format = NULL, *output = NULL, *to = NULL;
   const cli_format *chosen;
   char default_name[64], names[64];
   sqlite3 *db;
@@ -408,6 +415,7 @@ int cmd_export(cli *c, int argc, char **argv){
   for(int i = 0; i < argc; i++){
     if( !strcmp(argv[i], "--format") && i + 1 < argc ) format = argv[++i];
     else if( (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc ) output = argv[++i];
+    else if( !strcmp(argv[i], "--to") && i + 1 < argc ) to = argv[++i];
     else if( argv[i][0] == '-' && argv[i][1] ) return cli_usage_error(c, "unknown option '%s'", argv[i]);
     else if( trace == NULL ) trace = argv[i];
     else return cli_usage_error(c, "unexpected '%s'", argv[i]);
@@ -417,6 +425,9 @@ int cmd_export(cli *c, int argc, char **argv){
   if( format == NULL ) return cli_usage_error(c, "--format is required (%s)", names);
   if( (chosen = cli_find_format(format, 0)) == NULL ){
     return cli_usage_error(c, "--format must be %s, not '%s'", names, format);
+  }
+  if( to && (strcmp(format, "otel") || output) ){
+    return cli_usage_error(c, "--to URL sends OTLP: it takes --format otel and no -o");
   }
   if( c->show_sql ) return cli_print_query(c, NULL, tlm_export_sql, PRINT_LINES, trace, format, NULL);
   int status = open_with_traces(c, &db);
@@ -430,11 +441,15 @@ int cmd_export(cli *c, int argc, char **argv){
     const char *id = (const char *)sqlite3_column_text(stmt, 0);
     const char *text = (const char *)sqlite3_column_text(stmt, 1);
     size_t length = (size_t)sqlite3_column_bytes(stmt, 1);
-    if( output == NULL ){
+    if( to ){
+      status = cli_post_otlp(c, to, text, length);
+    }else if( output == NULL ){
       snprintf(default_name, sizeof default_name, "trace_%s%s", id, chosen->suffix);
       output = default_name;
     }
-    if( !strcmp(output, "-") ){
+    if( to ){
+      /* sent above */
+    }else if( !strcmp(output, "-") ){
       fwrite(text, 1, length, stdout);
       if( length && text[length - 1] != '\n' ) fputc('\n', stdout);
     }else if( (status = write_file_whole(c, output, text, length)) == 0 ){

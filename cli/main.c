@@ -52,8 +52,9 @@ static const command commands[] = {
   { "prices", cmd_prices, "prices list | prices import FILE.csv",
     "The model price table that costs spans with tokens but no recorded cost; import\n"
     "           adds or replaces rows (columns: model_pattern, provider, input_per_mtok, ...)." },
-  { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-]",
-    "Write a trace as Chrome trace JSON, OTLP/JSON, CSV or an HTML timeline." },
+  { "export", cmd_export, "export ID --format EXPORT_FORMATS [-o FILE|-] | export ID --format otel --to URL",
+    "Write a trace as Chrome trace JSON, OTLP/JSON, CSV or an HTML timeline; --to sends\n"
+    "           it as OTLP/JSON to a receiver (an OpenTelemetry Collector, tracelm serve)." },
   { "view", cmd_view, "view ID",
     "Write the trace as an HTML timeline to a temporary file and open it in a browser\n"
     "           (where there is a display); prints the file's path." },

@@ -17,7 +17,7 @@ import threading
 import urllib.error
 import urllib.request
 
-TRACELM = sys.argv[1]
+TRACELM = os.path.abspath(sys.argv[1])
 passed = failed = 0
 
 
@@ -175,10 +175,39 @@ for t in threads: t.join()
 check("1,000 concurrent requests from 8 clients: all 200", results.count(200) == 1000, results[:5])
 check("... and 3,000 more spans stored", count(db) == 3007, count(db))
 
+# export --to: a trace recorded by TraceLM goes to the receiver and comes
+# out the same (the round trip recorder -> database -> OTLP -> serve).
+source = os.path.join(work, "source.db")
+subprocess.run([TRACELM, "--db", source, "demo"], check=True, capture_output=True, cwd=work)
+sent = subprocess.run([TRACELM, "--db", source, "export", "latest", "--format", "otel", "--to",
+                       "http://127.0.0.1:%d/v1/traces" % port], capture_output=True, text=True)
+check("export --to a receiver: sent, 200 (%s)" % sent.stdout.strip(), sent.returncode == 0 and ": 200" in sent.stdout,
+      sent.stderr)
+columns = ("trace_id, span_id, coalesce(parent_id, '-'), name, kind, start_ns, end_ns, status,"
+           " tokens_in, tokens_out, cost, coalesce(model, '-'), service, thread_id")
+def spans_of(path, trace):
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT %s FROM spans WHERE trace_id = ?" % columns, (trace,)).fetchall())
+    finally:
+        conn.close()
+trace = sqlite3.connect(source).execute("SELECT trace_id FROM traces").fetchone()[0]
+check("... every span arrives as it was recorded (ids, parents, times, kind, status, tokens, cost,"
+      " model, service, thread)", spans_of(source, trace) == spans_of(db, trace) and len(spans_of(db, trace)) == 10,
+      (spans_of(source, trace)[:1], spans_of(db, trace)[:1]))
+again = subprocess.run([TRACELM, "--db", source, "export", "latest", "--format", "otel", "--to",
+                        "http://127.0.0.1:%d/v1/traces" % port], capture_output=True, text=True)
+check("... sent twice: stored once, the receiver says so", again.returncode == 0 and "rejectedSpans" in again.stdout
+      and len(spans_of(db, trace)) == 10, again.stdout)
+bad = subprocess.run([TRACELM, "--db", source, "export", "latest", "--format", "otel", "--to",
+                      "http://127.0.0.1:%d/nowhere" % port], capture_output=True, text=True)
+check("... a receiver that refuses: exit 1 with its answer (%s)" % bad.stderr.strip(),
+      bad.returncode == 1 and "answered 404" in bad.stderr)
+
 process.send_signal(signal.SIGTERM)
 out, err = process.communicate(timeout=20)
 check("SIGTERM: exit 0", process.returncode == 0, process.returncode)
-check("... with a summary line (%s)" % err.strip(), "requests" in err and "3007 spans stored, 4 rejected as already stored" in err, err)
+check("... with a summary line (%s)" % err.strip(), "requests" in err and "3017 spans stored, 14 rejected as already stored" in err, err)
 
 result = subprocess.run([TRACELM, "--db", db, "serve", "--host", "0.0.0.0"], capture_output=True, text=True)
 check("another address without --token: refused",
