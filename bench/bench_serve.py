@@ -28,23 +28,7 @@ TRACELM, EXTENSION = sys.argv[1], sys.argv[2]
 FOLDER = sys.argv[3] if len(sys.argv) > 3 else tempfile.gettempdir()
 SPANS, PER_REQUEST, CLIENTS = 20000, 100, 8
 
-
-def varint(n):
-    out = b""
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out += bytes([byte | (0x80 if n else 0)])
-        if not n:
-            return out
-
-
-def field(number, wire, payload):
-    key = varint(number << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    if wire == 1:
-        return key + payload.to_bytes(8, "little")
-    return key + varint(len(payload)) + payload
+from protobuf_wire import field  # noqa: E402  (tests/cli, on the path above)
 
 
 def spans(request):

@@ -37,26 +37,7 @@ def document(trace, spans=2):
             for i in range(spans)]}]}]}).encode()
 
 
-# A few lines of protobuf encoding (test-side only), enough to write an
-# ExportTraceServiceRequest as an SDK's http/protobuf exporter does.
-def varint(n):
-    out = b""
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out += bytes([byte | (0x80 if n else 0)])
-        if not n:
-            return out
-
-
-def field(number, wire, payload):
-    key = varint(number << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    if wire == 1:
-        return key + payload.to_bytes(8, "little")
-    if wire == 5:
-        return key + payload.to_bytes(4, "little")
-    return key + varint(len(payload)) + payload
+from protobuf_wire import field  # noqa: E402  (beside this script)
 
 
 def kv(key, value):   # value: an encoded AnyValue
