@@ -83,6 +83,10 @@ static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->sta
 /* Each span's attrs text (or NULL), in node order; for the exporters
 ** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg);
+/* Each span's flags (decimal text) and trace_state, or NULL, in node
+** order; for export_otel, so an OTLP round trip keeps them. */
+int tlm_graph_load_trace_context(tlm_ext *ext, const tlm_graph *g, char ***flags,
+                                 char ***states, char **errmsg);
 void tlm_free_strings(char **strings, int32_t count);
 
 /* The problems of one node, as words ("orphan, unfinished"), into buf;

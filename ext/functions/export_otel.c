@@ -11,7 +11,8 @@
 **
 ** Rules followed (OTLP/JSON): ids are lowercase hex, not base64; 64-bit
 ** integers (times, intValue) are decimal strings; kind and status.code are
-** the enum integers; a span with no parent omits parentSpanId.  One
+** the enum integers; a span with no parent omits parentSpanId; flags
+** (a fixed32: a number) and traceState only where stored.  One
 ** resourceSpans per service, spans in the order they were stored: OTLP
 ** gives order no meaning, and reading the nodes in sequence is faster
 ** than in tree order (docs/performance.md, "Measured choices").
@@ -91,7 +92,16 @@ static void append_int_attribute(tlm_text *out, const char *key, int64_t value){
   tlm_text_str(out, "\"}}");
 }
 
-static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const char *attrs){
+/* flags as stored, written only when a plain unsigned integer: a fixed32 is
+** a JSON number in OTLP/JSON. */
+static int is_digits(const char *text){
+  if( text == NULL || text[0] == 0 || strlen(text) > 10 ) return 0;
+  for(const char *c = text; *c; c++) if( *c < '0' || *c > '9' ) return 0;
+  return 1;
+}
+
+static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const char *attrs,
+                        const char *flags, const char *trace_state){
   const tlm_node *n = &g->nodes[i];
   tlm_text *out = &j->text;
   char hex[17];
@@ -106,8 +116,18 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
     tlm_span_id_to_hex(n->parent_id, hex);
     tlm_text_append(out, hex, 16);
   }
-  tlm_text_str(out, "\",\"name\":");
+  if( trace_state ){
+    tlm_text_str(out, "\",\"traceState\":");
+    tlm_json_string(j, trace_state);
+    tlm_text_str(out, ",\"name\":");
+  }else{
+    tlm_text_str(out, "\",\"name\":");
+  }
   tlm_json_pooled(j, n->name);
+  if( is_digits(flags) ){
+    tlm_text_str(out, ",\"flags\":");
+    tlm_text_str(out, flags);
+  }
   tlm_text_str(out, ",\"kind\":");
   tlm_text_int(out, n->kind);
   tlm_text_str(out, ",\"startTimeUnixNano\":\"");
@@ -206,12 +226,13 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
   tlm_json_out j = {0};
-  char *errmsg = NULL, **attrs = NULL;
+  char *errmsg = NULL, **attrs = NULL, **flags = NULL, **states = NULL;
   int32_t *grouped = NULL, *first = NULL, *services = NULL, service_count = 0;
   int rc;
   (void)argc;
   if( (g = tlm_graph_for_function(ctx, "export_otel", argv[0])) == NULL ) return;
   rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_graph_load_trace_context(ext, g, &flags, &states, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
   if( rc == SQLITE_OK ) rc = group_by_service(g, &grouped, &first, &services, &service_count);
   if( rc == SQLITE_OK ){
@@ -229,7 +250,8 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
                         TLM_VERSION "\"},\"spans\":[");
       for(int32_t k = first[r]; k < first[r + 1]; k++){
         if( k > first[r] ) tlm_text_char(out, ',');
-        append_span(&j, g, grouped[k], attrs[grouped[k]]);
+        int32_t i = grouped[k];
+        append_span(&j, g, i, attrs[i], flags[i], states[i]);
       }
       tlm_text_str(out, "]}]}");
     }
@@ -239,6 +261,8 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   sqlite3_free(first);
   sqlite3_free(services);
   tlm_free_strings(attrs, attrs ? g->n : 0);
+  tlm_free_strings(flags, flags ? g->n : 0);
+  tlm_free_strings(states, states ? g->n : 0);
   tlm_json_out_result(&j, ctx, "export_otel", rc, errmsg);
   tlm_graph_release(g);
 }

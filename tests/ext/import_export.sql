@@ -11,9 +11,13 @@ UPDATE spans SET service = 'rag', thread_id = 8, model = 'gpt', tokens_in = 812,
                  attrs = '{"prompt":"say, \"hi\"\nplease","n":3,"t":0.5,"ok":false,"tags":["a",1],"o":{"k":null}}'
  WHERE span_id = printf('%016x', 2);
 UPDATE spans SET status = 'error', status_message = 'timed out' WHERE span_id = printf('%016x', 3);
+-- W3C trace flags (sampled) plus OTLP's has-remote-parent bits, and a tracestate.
+UPDATE spans SET flags = 769, trace_state = 'vendor=a,other=b "x"' WHERE span_id = printf('%016x', 2);
 CREATE TEMP TABLE original AS SELECT * FROM spans;
 
 CREATE TEMP TABLE otlp AS SELECT export_otel('latest') AS doc;
+SELECT 'otel flags, traceState', json_extract(doc, '$.resourceSpans[1].scopeSpans[0].spans[0].flags'),
+       json_extract(doc, '$.resourceSpans[1].scopeSpans[0].spans[0].traceState') FROM otlp;
 DELETE FROM spans;
 SELECT 'otel imported', import_otel(doc) FROM otlp;
 SELECT 'otel differences', count(*) FROM (
