@@ -43,15 +43,16 @@
 SQLITE_EXTENSION_INIT3
 
 /* The columns a node holds, as (enum name, SELECT expression): the enum
-** and the SELECT are made from this one list.  attrs is only counted
-** here; the exporters read its text when they need it (span_attrs.c).
+** and the SELECT are made from this one list.  attrs, flags and
+** trace_state are only counted here; the exporters read its text when they need it (span_attrs.c).
 ** rowid leads only so that every expression can follow a comma. */
 #define LOAD_COLUMNS(X) \
   X(SPAN_ID, "span_id") X(PARENT_ID, "parent_id") X(NAME, "name") X(KIND, "kind") \
   X(START_NS, "start_ns") X(END_NS, "end_ns") X(STATUS, "status")               \
   X(STATUS_MESSAGE, "status_message") X(TOKENS_IN, "tokens_in")                  \
   X(TOKENS_OUT, "tokens_out") X(COST, "cost") X(MODEL, "model")                   \
-  X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")
+  X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")   \
+  X(HAS_CONTEXT, "flags IS NOT NULL OR trace_state IS NOT NULL")
 enum {
   LOAD_ROWID,
 #define X_ENUM(NAME, expr) LOAD_##NAME,
@@ -223,6 +224,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
     n->service = intern(g, &names, (const char *)sqlite3_column_text(stmt, LOAD_SERVICE));
     n->thread_id = sqlite3_column_int64(stmt, LOAD_THREAD_ID);
     g->with_attrs += sqlite3_column_int(stmt, LOAD_HAS_ATTRS);
+    g->with_context += sqlite3_column_int(stmt, LOAD_HAS_CONTEXT);
     if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ){
       rc = SQLITE_NOMEM;
       break;

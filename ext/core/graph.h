@@ -56,6 +56,7 @@ struct tlm_graph {
   int32_t *depth;           /* per node */
   int64_t start_ns, end_ns; /* the trace's first and last known times */
   int32_t with_attrs;       /* spans whose attrs is not NULL */
+  int32_t with_context;     /* spans with flags or trace_state */
   int32_t string_count, string_capacity;
   char **strings;
 };

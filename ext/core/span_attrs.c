@@ -6,7 +6,8 @@
 ** can be most of a trace's bytes); an export that writes attributes reads
 ** them in a second scan in the graph's load order, and only when the
 ** load saw any (g->with_attrs).  flags and trace_state are read only by
-** export_otel, the one format that carries them.
+** export_otel, the one format that carries them, and only when the load
+** saw any (g->with_context).
 */
 #include "graph.h"
 #include "arrays.h"
@@ -63,7 +64,13 @@ int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **e
 int tlm_graph_load_trace_context(tlm_ext *ext, const tlm_graph *g, char ***flags,
                                  char ***states, char **errmsg){
   char **out[2] = {0};
-  int rc = load_columns(ext, g, "SELECT flags, trace_state FROM spans"
+  int rc;
+  if( g->with_context == 0 ){   /* no third scan */
+    *flags = tlm_array_zero(g->n, sizeof **flags);
+    *states = tlm_array_zero(g->n, sizeof **states);
+    return *flags && *states ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  rc = load_columns(ext, g, "SELECT flags, trace_state FROM spans"
                         " WHERE trace_id = ?1 ORDER BY rowid", 2, out, errmsg);
   *flags = out[0];
   *states = out[1];
