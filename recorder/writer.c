@@ -72,9 +72,18 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
   /* A 32 MiB page cache: span and trace ids are random, so index pages
   ** are hit all over; with SQLite's 2 MiB default the writer re-read and
   ** re-wrote them each batch (docs/performance.md has the rates). */
-  if( sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                   " PRAGMA cache_size=-32768",
-                   0, 0, &errmsg) != SQLITE_OK ){
+  /* Processes opening a new database at once race to switch it to WAL,
+  ** and a switch that finds another connection in the way can answer
+  ** SQLITE_BUSY at once: wait for it as the busy timeout would. */
+  for(int waited = 0;; waited += 10){
+    rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      " PRAGMA cache_size=-32768", 0, 0, &errmsg);
+    if( rc != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS ) break;
+    sqlite3_free(errmsg);
+    errmsg = NULL;
+    sqlite3_sleep(10);
+  }
+  if( rc != SQLITE_OK ){
     tlm_set_error("database '%s': %s", rec->db_path, errmsg);
     sqlite3_free(errmsg);
     sqlite3_close(db);
