@@ -237,7 +237,9 @@ static void test_kill_9_of_an_import_stores_all_or_nothing(void **state){
     waitpid(child, NULL, 0);
     sqlite3 *db = open_checked(path);
     assert_intact(db);
-    int64_t spans = one_int(db, "SELECT count(*) FROM spans");
+    /* A kill before the CLI created the schema leaves no spans table. */
+    int64_t spans = one_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'spans'")
+                    ? one_int(db, "SELECT count(*) FROM spans") : 0;
     if( spans != 0 && spans != (int64_t)IMPORT_SPANS * (attempt + 1) && spans % IMPORT_SPANS != 0 ){
       fail_msg("a killed import left %lld spans: part of a file", (long long)spans);
     }
