@@ -26,7 +26,7 @@
 ** database, print one summary line, exit 0.
 */
 #include "cli.h"
-#include "otlp_proto.h"
+#include "../common/otlp_proto.h"
 #include "tlm_serve_import_sql.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>

@@ -15,6 +15,7 @@
 #include "tlm_schema_sql.h"   /* generated from sql/schema.sql */
 #include "tlm_migrate_2_sql.h" /* ... sql/migrate_2.sql and the rest of sql/ */
 #include "tlm_migrate_3_sql.h"
+#include "tlm_migrate_4_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
 
@@ -27,6 +28,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   NULL,
   tlm_migrate_2_sql,
   tlm_migrate_3_sql,
+  tlm_migrate_4_sql,
 };
 
 /* Version 3's tables and views, and the default prices, come to a new and

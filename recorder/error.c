@@ -35,23 +35,38 @@ static int64_t now_ms(void){
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Say message to on_error (or stderr), unless it was the last one said
+** less than REPEAT_AFTER_MS ago. */
+static void report(tlm_recorder *rec, const char *message){
+  int say;
+  pthread_mutex_lock(&rec->queue.lock);
+  say = strcmp(message, rec->last_reported) != 0
+     || now_ms() - rec->last_reported_ms >= REPEAT_AFTER_MS;
+  if( say ){
+    snprintf(rec->last_reported, sizeof rec->last_reported, "%s", message);
+    rec->last_reported_ms = now_ms();
+  }
+  pthread_mutex_unlock(&rec->queue.lock);
+  if( !say ) return;
+  if( rec->on_error ) rec->on_error(message, rec->on_error_data);
+  else if( rec->log_to_stderr ) fprintf(stderr, "tracelm: %s\n", message);
+}
+
 void tlm_note_writer_error(tlm_recorder *rec, const char *what, const char *detail){
   char message[sizeof rec->writer_error];
-  int report;
   if( detail ) snprintf(message, sizeof message, "%s: %s", what, detail);
   else snprintf(message, sizeof message, "%s", what);
   pthread_mutex_lock(&rec->queue.lock);
   memcpy(rec->writer_error, message, sizeof message);
-  report = strcmp(message, rec->last_reported) != 0
-        || now_ms() - rec->last_reported_ms >= REPEAT_AFTER_MS;
-  if( report ){
-    memcpy(rec->last_reported, message, sizeof message);
-    rec->last_reported_ms = now_ms();
-  }
   pthread_mutex_unlock(&rec->queue.lock);
-  if( !report ) return;
-  if( rec->on_error ) rec->on_error(message, rec->on_error_data);
-  else if( rec->log_to_stderr ) fprintf(stderr, "tracelm: %s\n", message);
+  report(rec, message);
+}
+
+void tlm_note_export_error(tlm_recorder *rec, const char *message){
+  pthread_mutex_lock(&rec->queue.lock);
+  snprintf(rec->export_error, sizeof rec->export_error, "%s", message);
+  pthread_mutex_unlock(&rec->queue.lock);
+  report(rec, message);
 }
 
 /* 196608 as "196,608": the counts in messages are read by people. */
@@ -66,27 +81,44 @@ static void with_commas(uint64_t value, char out[32]){
 }
 
 int tlm_take_losses(tlm_recorder *rec, const char *since){
-  uint64_t failed, dropped;
-  char cause[sizeof rec->writer_error], failed_text[32], dropped_text[32];
+  uint64_t failed, dropped, unexported = 0;
+  char cause[sizeof rec->writer_error], export_cause[sizeof rec->export_error];
+  char failed_text[32], dropped_text[32], unexported_text[32];
+  char stored[400] = "", exported[400] = "";
   pthread_mutex_lock(&rec->queue.lock);
   failed = rec->queue.spans_failed - rec->failed_reported;
   dropped = rec->queue.spans_dropped - rec->dropped_reported;
   rec->failed_reported = rec->queue.spans_failed;
   rec->dropped_reported = rec->queue.spans_dropped;
   memcpy(cause, rec->writer_error, sizeof cause);
+  memcpy(export_cause, rec->export_error, sizeof export_cause);
   pthread_mutex_unlock(&rec->queue.lock);
-  if( failed == 0 && dropped == 0 ) return TLM_OK;
+  if( rec->exporter.config.url ){
+    pthread_mutex_lock(&rec->exporter.lock);
+    unexported = rec->exporter.spans_failed - rec->exporter.failed_reported;
+    rec->exporter.failed_reported = rec->exporter.spans_failed;
+    pthread_mutex_unlock(&rec->exporter.lock);
+  }
+  if( failed == 0 && dropped == 0 && unexported == 0 ) return TLM_OK;
   with_commas(failed, failed_text);
   with_commas(dropped, dropped_text);
+  with_commas(unexported, unexported_text);
   if( failed && dropped ){
-    tlm_set_error("%s; %s spans not stored and %s dropped (queue full) since the last %s",
-                  cause[0] ? cause : "writer failed", failed_text, dropped_text, since);
+    snprintf(stored, sizeof stored, "%s; %s spans not stored and %s dropped (queue full)",
+             cause[0] ? cause : "writer failed", failed_text, dropped_text);
   }else if( failed ){
-    tlm_set_error("%s; %s span%s not stored since the last %s",
-                  cause[0] ? cause : "writer failed", failed_text, failed == 1 ? "" : "s", since);
-  }else{
-    tlm_set_error("%s span%s dropped (the queue was full) since the last %s",
-                  dropped_text, dropped == 1 ? "" : "s", since);
+    snprintf(stored, sizeof stored, "%s; %s span%s not stored",
+             cause[0] ? cause : "writer failed", failed_text, failed == 1 ? "" : "s");
+  }else if( dropped ){
+    snprintf(stored, sizeof stored, "%s span%s dropped (the queue was full)",
+             dropped_text, dropped == 1 ? "" : "s");
   }
+  if( unexported ){
+    snprintf(exported, sizeof exported, "%s; %s span%s not exported",
+             export_cause[0] ? export_cause : "export failed", unexported_text,
+             unexported == 1 ? "" : "s");
+  }
+  tlm_set_error("%s%s%s since the last %s", stored, stored[0] && exported[0] ? "; " : "",
+                exported, since);
   return TLM_ELOST;
 }

@@ -127,6 +127,43 @@ void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written,
 void tlm_queue_flush(tlm_queue *q);
 void tlm_queue_stop(tlm_queue *q);
 
+/* ------------------------------------------------------------ exporter */
+
+/* Where and how spans are exported over OTLP/HTTP (otlp_config.c reads it
+** from tlm_options and the OpenTelemetry variables). */
+typedef struct tlm_otlp_config {
+  char *url;                     /* NULL: no export */
+  int json;                      /* http/json, else http/protobuf */
+  char **headers;                /* "Name: value" lines, owned */
+  int header_count;
+  unsigned timeout_ms;
+  int only;                      /* export instead of writing a database */
+} tlm_otlp_config;
+
+/* A request body waiting to be delivered, and what it holds. */
+typedef struct tlm_export_body tlm_export_body;
+
+/* The delivery thread's state (exporter.c).  The writer encodes each batch
+** and hands it over; the exporter's own thread posts it, so a slow or
+** absent endpoint never holds up the database or the caller. */
+typedef struct tlm_exporter {
+  tlm_otlp_config config;
+  pthread_mutex_t lock;
+  pthread_cond_t has_work;       /* the thread waits here */
+  pthread_cond_t idle;           /* flush() waits here */
+  tlm_export_body *head, *tail;  /* waiting, oldest first */
+  uint64_t buffered_spans;       /* spans in the list, and the bound on it */
+  uint64_t capacity_spans;
+  int busy;                      /* a body is being posted */
+  int stopping, running;
+  pthread_t thread;
+  uint64_t spans_exported, spans_failed, failed_reported;
+} tlm_exporter;
+
+/* otlp_config.c */
+int tlm_otlp_config_read(const tlm_options *opts, tlm_otlp_config *out);
+void tlm_otlp_config_free(tlm_otlp_config *config);
+
 /* ------------------------------------------------------------ recorder */
 
 struct tlm_recorder {
@@ -155,10 +192,13 @@ struct tlm_recorder {
 
   /* Under queue.lock: */
   char writer_error[256];        /* the writer's latest failure */
+  char export_error[256];        /* the exporter's latest failure */
   char last_reported[256];       /* ... and the last one reported, when */
   int64_t last_reported_ms;
   uint64_t failed_reported;      /* spans_failed and spans_dropped as the */
   uint64_t dropped_reported;     /* last flush or shutdown reported them */
+
+  tlm_exporter exporter;         /* exporter.config.url NULL: no export */
 
   tlm_recorder *next_registered; /* list walked by the fork handlers */
 };
@@ -172,6 +212,8 @@ void tlm_set_error(const char *fmt, ...);
 /* The writer's latest failure, "what: sqlite's message": kept for the
 ** next flush and reported (rate-limited) now.  Takes queue.lock. */
 void tlm_note_writer_error(tlm_recorder *rec, const char *what, const char *detail);
+/* The exporter's latest failure, kept and reported as the writer's. */
+void tlm_note_export_error(tlm_recorder *rec, const char *message);
 /* TLM_OK, or TLM_ELOST with tlm_last_error() saying how many spans failed
 ** or were dropped since it was last asked ("since the last <since>"). */
 int tlm_take_losses(tlm_recorder *rec, const char *since);
@@ -186,6 +228,36 @@ void tlm_writer_start_lazily(tlm_recorder *rec);
 static inline void tlm_writer_ensure_running(tlm_recorder *rec){
   if( !__atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) tlm_writer_start_lazily(rec);
 }
+
+/* exporter.c: all of them do nothing when export is off.  init before the
+** writer starts; submit on the writer thread, with a batch still queued;
+** flush waits until every submitted body is delivered or failed; stop
+** flushes and ends the thread. */
+#ifdef TLM_HAVE_OTLP
+int tlm_exporter_init(tlm_recorder *rec, uint64_t capacity_spans);
+void tlm_exporter_submit(tlm_recorder *rec, uint64_t first, uint64_t count);
+void tlm_exporter_flush(tlm_recorder *rec);
+void tlm_exporter_stop(tlm_recorder *rec);
+void tlm_exporter_fork_prepare(tlm_recorder *rec);
+void tlm_exporter_fork_parent(tlm_recorder *rec);
+void tlm_exporter_fork_child(tlm_recorder *rec);
+/* otlp_request.c: records [first, first + count) of the queue as one
+** ExportTraceServiceRequest in protobuf (malloc'd, *size set), or NULL. */
+uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t first, uint64_t count,
+                          size_t *size);
+#else
+static inline int tlm_exporter_init(tlm_recorder *rec, uint64_t capacity_spans){
+  (void)rec; (void)capacity_spans; return TLM_OK;
+}
+static inline void tlm_exporter_submit(tlm_recorder *rec, uint64_t first, uint64_t count){
+  (void)rec; (void)first; (void)count;
+}
+static inline void tlm_exporter_flush(tlm_recorder *rec){ (void)rec; }
+static inline void tlm_exporter_stop(tlm_recorder *rec){ (void)rec; }
+static inline void tlm_exporter_fork_prepare(tlm_recorder *rec){ (void)rec; }
+static inline void tlm_exporter_fork_parent(tlm_recorder *rec){ (void)rec; }
+static inline void tlm_exporter_fork_child(tlm_recorder *rec){ (void)rec; }
+#endif
 
 /* ids.c */
 void tlm_new_trace_id(uint8_t out[16]);

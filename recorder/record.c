@@ -7,6 +7,7 @@
 ** release are in one place.
 */
 #include "internal.h"
+#include "../common/number.h"
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,14 @@ char *tlm_record_attrs_json(const tlm_record *r){
   if( obj == NULL ) return NULL;
   for(int i = 0; i < r->attr_count; i++){
     const tlm_attr *a = &r->attrs[i];
+    char number[TLM_DOUBLE_TEXT];   /* exact: cJSON would print 2^53 + 1 and 0.1 + 0.2 rounded */
     cJSON *value = NULL;
     switch( a->type ){
       case TLM_ATTR_STR:    value = cJSON_CreateString(a->value.s); break;
-      case TLM_ATTR_INT:    value = cJSON_CreateNumber((double)a->value.i); break;
-      case TLM_ATTR_DOUBLE: value = cJSON_CreateNumber(a->value.d); break;
+      case TLM_ATTR_INT:    tlm_format_int64(a->value.i, number); value = cJSON_CreateRaw(number); break;
+      case TLM_ATTR_DOUBLE:
+        value = tlm_format_double(a->value.d, number) ? cJSON_CreateRaw(number) : cJSON_CreateNull();
+        break;
       case TLM_ATTR_BOOL:   value = cJSON_CreateBool((cJSON_bool)a->value.i); break;
     }
     /* A key set twice keeps its last value, as a setter should. */

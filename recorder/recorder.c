@@ -46,11 +46,13 @@ static void fork_prepare(void){
   for(tlm_recorder *r = registry; r; r = r->next_registered){
     pthread_mutex_lock(&r->db_lock);
     pthread_mutex_lock(&r->queue.lock);
+    tlm_exporter_fork_prepare(r);
   }
 }
 
 static void fork_parent(void){
   for(tlm_recorder *r = registry; r; r = r->next_registered){
+    tlm_exporter_fork_parent(r);
     pthread_mutex_unlock(&r->queue.lock);
     pthread_mutex_unlock(&r->db_lock);
   }
@@ -63,6 +65,7 @@ static void fork_child(void){
     tlm_queue_discard(&r->queue);
     r->db = NULL;                    /* the parent's; not ours to use or close */
     r->writer_running = 0;
+    tlm_exporter_fork_child(r);
     pthread_mutex_unlock(&r->queue.lock);
     pthread_mutex_unlock(&r->db_lock);
   }
@@ -154,7 +157,8 @@ static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
   rec->log_to_stderr = getenv("TRACELM_LOG") && !strcmp(getenv("TRACELM_LOG"), "stderr");
   rec->db_path = strdup(opts.db_path ? opts.db_path : env_or("TRACELM_DB", DEFAULT_DB_PATH));
   rec->service = strdup(opts.service ? opts.service
-                        : env_or("TRACELM_SERVICE", program_invocation_short_name));
+                        : env_or("TRACELM_SERVICE", env_or("OTEL_SERVICE_NAME",
+                                                           program_invocation_short_name)));
   if( rec->db_path == NULL || rec->service == NULL ) goto no_memory;
   {
     const char *label = opts.run_label ? opts.run_label : env_or("TRACELM_RUN_LABEL", NULL);
@@ -167,9 +171,11 @@ static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
    && tlm_traceparent_parse(traceparent, &rec->remote) == TLM_OK ){
     rec->has_remote = 1;
   }
+  if( (rc = tlm_otlp_config_read(&opts, &rec->exporter.config)) != TLM_OK ) goto failed;
   if( tlm_queue_init(&rec->queue, opts.queue_capacity) != TLM_OK ) goto no_memory;
   pthread_mutex_init(&rec->db_lock, NULL);
-  if( (rc = tlm_writer_open_db(rec, &rec->db)) != TLM_OK ) goto failed;
+  if( !rec->exporter.config.only && (rc = tlm_writer_open_db(rec, &rec->db)) != TLM_OK ) goto failed;
+  tlm_exporter_init(rec, opts.queue_capacity);
   rec->open = 1;
   if( (rc = tlm_writer_start(rec)) != TLM_OK ){
     rec->open = 0;
@@ -187,6 +193,7 @@ failed:
     tlm_queue_destroy(&rec->queue);
     pthread_mutex_destroy(&rec->db_lock);
   }
+  tlm_otlp_config_free(&rec->exporter.config);
   free(rec->db_path);
   free(rec->service);
   free(rec->run_label);
@@ -201,7 +208,9 @@ static int recorder_teardown(tlm_recorder *rec){
   rec->open = 0;
   unregister_recorder(rec);
   tlm_writer_stop(rec);                 /* writes what is still queued */
+  tlm_exporter_stop(rec);               /* ... and delivers it, or gives up */
   rc = tlm_take_losses(rec, "flush");
+  tlm_otlp_config_free(&rec->exporter.config);
   tlm_queue_destroy(&rec->queue);
   pthread_mutex_destroy(&rec->db_lock);
   free(rec->db_path);
@@ -228,6 +237,7 @@ int tlm_recorder_flush(tlm_recorder *rec){
   rec = tlm_resolve(rec);
   if( rec == NULL || !rec->open ) return TLM_OK;
   if( __atomic_load_n(&rec->writer_running, __ATOMIC_ACQUIRE) ) tlm_queue_flush(&rec->queue);
+  tlm_exporter_flush(rec);
   return tlm_take_losses(rec, "flush");
 }
 
@@ -249,6 +259,12 @@ void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out){
   out->spans_dropped = rec->queue.spans_dropped;
   out->spans_failed = rec->queue.spans_failed;
   pthread_mutex_unlock(&rec->queue.lock);
+  if( rec->exporter.config.url ){
+    pthread_mutex_lock(&rec->exporter.lock);
+    out->spans_exported = rec->exporter.spans_exported;
+    out->spans_export_failed = rec->exporter.spans_failed;
+    pthread_mutex_unlock(&rec->exporter.lock);
+  }
 }
 
 /* ------------------------------------------ the process-wide recorder */

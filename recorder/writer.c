@@ -12,8 +12,10 @@
 ** time; the busy timeout waits for the lock.  A batch that fails for a
 ** reason that may pass (busy, locked, disk full, I/O) is rolled back and
 ** tried again for up to retry_ms, then counted as failed; each failure is
-** reported (error.c) and kept for the next tlm_flush() to return.  Each record becomes a row through
-** common/span_row.h, the one definition of a span row.
+** reported (error.c) and kept for the next tlm_flush() to return.  Each
+** record becomes a row through common/span_row.h, the one definition of a
+** span row.  With OTLP export the batch is first handed to the exporter
+** (exporter.c), which delivers it on its own thread.
 */
 #include "internal.h"
 #include "../common/hexid.h"
@@ -248,7 +250,7 @@ static void *writer_main(void *arg){
   int stop = 0;
 
   pthread_mutex_lock(&rec->db_lock);
-  if( rec->db == NULL && tlm_writer_open_db(rec, &rec->db) != TLM_OK ){
+  if( rec->db == NULL && !rec->exporter.config.only && tlm_writer_open_db(rec, &rec->db) != TLM_OK ){
     /* Only after fork(): tlm_init opened the first connection itself. */
     tlm_note_writer_error(rec, tlm_last_error(), NULL);
   }
@@ -273,7 +275,10 @@ static void *writer_main(void *arg){
     ** SQLite or the allocator (ASan's allocator, unlike glibc's, is not
     ** fork-safe: a child forked mid-free() hung on its lock). */
     pthread_mutex_lock(&rec->db_lock);
-    if( (count > 0 || drop_count > 0) && st.insert && st.add_drops ){
+    tlm_exporter_submit(rec, first, count);
+    if( rec->exporter.config.only ){
+      written = count;   /* handed to the exporter, which counts its own losses */
+    }else if( (count > 0 || drop_count > 0) && st.insert && st.add_drops ){
       written = write_batch(rec, rec->db, &st, first, count, drops, drop_count);
     }
     free(drops);

@@ -1,4 +1,4 @@
--- TraceLM schema, version 3 (with sql/prices_and_runs.sql).
+-- TraceLM schema, version 4 (with sql/prices_and_runs.sql).
 --
 -- The single source of the database layout: the recorder (recorder/writer.c),
 -- the extension (tracelm_init()) and the CLI all apply this text, embedded
@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS traces(
   errors        INTEGER NOT NULL DEFAULT 0,
   sampled       INTEGER NOT NULL DEFAULT 1,
   dropped_spans INTEGER NOT NULL DEFAULT 0,
-  label         TEXT      -- version 3: the run this trace belongs to
+  label         TEXT,     -- version 3: the run this trace belongs to
+  unexported_spans INTEGER NOT NULL DEFAULT 0  -- version 4: not delivered by OTLP export
 ) WITHOUT ROWID;
 
 -- "The newest traces" (tracelm list, 'latest') is a walk down this index.

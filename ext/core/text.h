@@ -10,6 +10,7 @@
 #define TLM_TEXT_H
 
 #include "ext.h"
+#include "number.h"
 #include <string.h>
 
 typedef struct tlm_text {
@@ -33,9 +34,8 @@ static inline void tlm_text_str(tlm_text *t, const char *s){
   tlm_text_append(t, s, (int64_t)strlen(s));
 }
 void tlm_text_char(tlm_text *t, char c);
-/* Digits written backwards, ending at end; each returns where they start:
-** v in decimal, or a count of thousandths as "W.ddd". */
-char *tlm_decimal_digits(uint64_t v, char *end);
+/* Digits written backwards, ending at end, returning where they start: a
+** count of thousandths as "W.ddd" (tlm_decimal_digits: number.h). */
 char *tlm_thousandths(uint64_t thousandths, char *end);
 void tlm_text_int(tlm_text *t, int64_t value);
 void tlm_text_micros(tlm_text *t, int64_t ns);        /* ns as "µs.nnn" */

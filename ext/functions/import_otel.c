@@ -39,6 +39,7 @@
 */
 #include "trace_resolve.h"
 #include "hexid.h"
+#include "number.h"
 #include "span_row.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -121,12 +122,18 @@ static cJSON *any_value_to_json(const cJSON *value){
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "boolValue")) ) return cJSON_IsBool(v) ? cJSON_CreateBool(cJSON_IsTrue(v)) : NULL;
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "intValue")) ){
     int64_t i;
-    return read_int64(v, &i) ? cJSON_CreateNumber((double)i) : NULL;
+    char text[TLM_INT64_TEXT];
+    if( !read_int64(v, &i) ) return NULL;
+    tlm_format_int64(i, text);
+    return cJSON_CreateRaw(text);   /* exact: a cJSON number is a double */
   }
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "doubleValue")) ){
-    if( cJSON_IsNumber(v) ) return cJSON_CreateNumber(v->valuedouble);
-    if( cJSON_IsString(v) ) return cJSON_CreateNumber(strtod(v->valuestring, NULL));
-    return NULL;
+    char text[TLM_DOUBLE_TEXT];
+    double d;
+    if( cJSON_IsNumber(v) ) d = v->valuedouble;
+    else if( cJSON_IsString(v) ) d = strtod(v->valuestring, NULL);
+    else return NULL;
+    return tlm_format_double(d, text) ? cJSON_CreateRaw(text) : cJSON_CreateNull();
   }
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "bytesValue")) ) return cJSON_IsString(v) ? cJSON_CreateString(v->valuestring) : NULL;
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "arrayValue")) ){
@@ -165,6 +172,12 @@ typedef struct span_columns {
   cJSON *attrs;
 } span_columns;
 
+/* Numbers from any_value_to_json are raw text (exact); null is none. */
+static int is_number(const cJSON *json){ return cJSON_IsRaw(json) || cJSON_IsNumber(json); }
+static double number_value(const cJSON *json){
+  return cJSON_IsRaw(json) ? strtod(json->valuestring, NULL) : json->valuedouble;
+}
+
 static int read_attributes(importer *im, const cJSON *list, span_columns *c){
   const cJSON *kv;
   c->attrs = cJSON_CreateObject();
@@ -178,13 +191,13 @@ static int read_attributes(importer *im, const cJSON *list, span_columns *c){
     const char *k = key->valuestring;
     int64_t number;
     if( (!strcmp(k, "gen_ai.usage.input_tokens") || !strcmp(k, "gen_ai.usage.prompt_tokens")
-         || !strcmp(k, "llm.token_count.prompt")) && cJSON_IsNumber(json) ){
-      c->tokens_in = (int64_t)json->valuedouble;
+         || !strcmp(k, "llm.token_count.prompt")) && is_number(json) ){
+      c->tokens_in = (int64_t)number_value(json);
       if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_in = number;
       cJSON_Delete(json);
     }else if( (!strcmp(k, "gen_ai.usage.output_tokens") || !strcmp(k, "gen_ai.usage.completion_tokens")
-                || !strcmp(k, "llm.token_count.completion")) && cJSON_IsNumber(json) ){
-      c->tokens_out = (int64_t)json->valuedouble;
+                || !strcmp(k, "llm.token_count.completion")) && is_number(json) ){
+      c->tokens_out = (int64_t)number_value(json);
       if( read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &number) ) c->tokens_out = number;
       cJSON_Delete(json);
     }else if( (!strcmp(k, "gen_ai.request.model") || !strcmp(k, "llm.model_name")
@@ -194,12 +207,12 @@ static int read_attributes(importer *im, const cJSON *list, span_columns *c){
         c->model = cJSON_GetObjectItemCaseSensitive(value, "stringValue")->valuestring;
       }
       cJSON_Delete(json);
-    }else if( !strcmp(k, "tracelm.cost") && cJSON_IsNumber(json) ){
-      c->cost = json->valuedouble;
+    }else if( !strcmp(k, "tracelm.cost") && is_number(json) ){
+      c->cost = number_value(json);
       cJSON_Delete(json);
-    }else if( !strcmp(k, "thread.id") && cJSON_IsNumber(json) ){
+    }else if( !strcmp(k, "thread.id") && is_number(json) ){
       c->has_thread = read_int64(cJSON_GetObjectItemCaseSensitive(value, "intValue"), &c->thread_id);
-      if( !c->has_thread ){ c->thread_id = (int64_t)json->valuedouble; c->has_thread = 1; }
+      if( !c->has_thread ){ c->thread_id = (int64_t)number_value(json); c->has_thread = 1; }
       cJSON_Delete(json);
     }else{
       cJSON_DeleteItemFromObjectCaseSensitive(c->attrs, k);   /* the last value wins */

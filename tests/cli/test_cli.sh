@@ -75,7 +75,7 @@ expect "init --force" 0 "" -- "$TRACELM" init --force
 expect "init into new folders" 0 "" -- "$TRACELM" init deep/er/app.c
 contains "init names the program" "tracelm run -- deep/er/app" out.txt
 if cc $TLM_CFLAGS -I"$SOURCE/recorder/include" tracelm_example.c -o tracelm_example \
-     "$LIBRARY" -lsqlite3 -lcjson -lpthread 2>cc.txt; then ok "the starter builds"
+     "$LIBRARY" -lsqlite3 -lcjson -lcurl -lprotobuf-c -lm -lpthread 2>cc.txt; then ok "the starter builds"
 else bad "the starter builds" "$(cat cc.txt)"; fi
 expect "run the starter" 0 "" -- "$TRACELM" run -- ./tracelm_example
 contains "run passes the program's output" "recorded one trace" out.txt
@@ -253,7 +253,7 @@ contains "... mystery-9" "mystery-9" out.txt
 
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
-expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (3); upgrade TraceLM to use it" \
+expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (4); upgrade TraceLM to use it" \
   -- "$TRACELM" --db future.db list
 
 cd / && rm -rf "$WORK"

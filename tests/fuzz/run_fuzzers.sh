@@ -17,11 +17,15 @@ fi
 
 # The extension as a program links it (SQLITE_CORE), with common/.
 SOURCES="$SOURCE/ext/init.c $(ls "$SOURCE"/ext/core/*.c "$SOURCE"/ext/functions/*.c)
-  $SOURCE/common/hexid.c $SOURCE/common/traceparent.c $SOURCE/common/tracestate.c
+  $SOURCE/common/hexid.c $SOURCE/common/number.c $SOURCE/common/traceparent.c $SOURCE/common/tracestate.c
   $SOURCE/common/schema.c $SOURCE/common/span_row.c"
+# An object is rebuilt when its source or any header is newer (a header's
+# struct can change under an object that still links).
+HEADER=$(ls -t "$SOURCE"/ext/*.h "$SOURCE"/ext/core/*.h "$SOURCE"/common/*.h \
+           "$SOURCE"/recorder/include/tracelm/*.h | head -n 1)
 for src in $SOURCES; do
   obj="$OUT/obj/$(echo "$src" | sed "s|$SOURCE/||; s|/|_|g; s|\.c$|.o|")"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then echo "$src $obj"; fi
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$HEADER" -nt "$obj" ]; then echo "$src $obj"; fi
 done | xargs -r -n 2 -P 2 sh -c "clang $FLAGS -DSQLITE_CORE -c \"\$0\" -o \"\$1\""
 LIBS="-lsqlite3 -lcjson -lcsv -lm -lpthread"
 clang $FLAGS -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_traceparent.c" \

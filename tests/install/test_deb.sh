@@ -24,7 +24,7 @@ for lib in libsqlite3-0 libcjson1 libcsv3 libc6; do grep -q "$lib" "$TMP/depends
 echo "ok   Depends: $(cat "$TMP/depends")"; passed=$((passed + 1))
 
 dpkg-deb -c "$DEB" | awk '{print $6}' > "$TMP/contents"
-for f in ./usr/bin/tracelm ./usr/lib/tracelm.so ./usr/lib/libtracelm.so.1 ./usr/lib/libtracelm_sqlite.a \
+for f in ./usr/bin/tracelm ./usr/lib/tracelm.so ./usr/lib/libtracelm.so.2 ./usr/lib/libtracelm_sqlite.a \
          ./usr/include/tracelm/tracelm.h ./usr/include/tracelm/tracelm_sqlite.h \
          ./usr/lib/pkgconfig/tracelm.pc ./usr/lib/cmake/tracelm/tracelmConfig.cmake; do
   grep -qx "$f" "$TMP/contents"

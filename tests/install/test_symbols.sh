@@ -1,6 +1,6 @@
 #!/bin/sh
 # What the two shared objects export, against what they mean to:
-#   libtracelm.so  exactly the functions tracelm.h declares, SONAME libtracelm.so.1
+#   libtracelm.so  exactly the functions tracelm.h declares, SONAME libtracelm.so.2
 #   tracelm.so     sqlite3_tracelm_init and nothing else
 # Usage: test_symbols.sh BUILD_DIR SOURCE_DIR
 set -e
@@ -20,9 +20,9 @@ exported "$BUILD/recorder/libtracelm.so" > "$TMP/libtracelm"
 check "libtracelm.so exports exactly tracelm.h's $(wc -l < "$TMP/declared") functions" \
       "$TMP/declared" "$TMP/libtracelm"
 
-echo libtracelm.so.1 > "$TMP/soname_expected"
+echo libtracelm.so.2 > "$TMP/soname_expected"
 objdump -p "$BUILD/recorder/libtracelm.so" | awk '$1 == "SONAME" {print $2}' > "$TMP/soname"
-check "libtracelm.so has SONAME libtracelm.so.1" "$TMP/soname_expected" "$TMP/soname"
+check "libtracelm.so has SONAME libtracelm.so.2" "$TMP/soname_expected" "$TMP/soname"
 
 echo sqlite3_tracelm_init > "$TMP/ext_expected"
 exported "$BUILD/tracelm.so" > "$TMP/ext"

@@ -69,6 +69,14 @@ typedef enum tlm_on_full {
 ** most every 10 s.  Must not call back into the recorder. */
 typedef void (*tlm_error_fn)(const char *message, void *user_data);
 
+/* The OTLP/HTTP encoding of exported spans (tlm_options.otlp_protocol). */
+typedef enum tlm_otlp_protocol {
+  TLM_OTLP_DEFAULT = 0,    /* $OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or
+                              $OTEL_EXPORTER_OTLP_PROTOCOL, else protobuf  */
+  TLM_OTLP_PROTOBUF = 1,   /* "http/protobuf"                              */
+  TLM_OTLP_JSON = 2        /* "http/json"                                  */
+} tlm_otlp_protocol;
+
 typedef struct tlm_options {
   const char *db_path;           /* NULL: $TRACELM_DB, else "./tracelm.db"  */
   const char *service;           /* NULL: $TRACELM_SERVICE, else program name */
@@ -95,6 +103,21 @@ typedef struct tlm_options {
   const char *run_label;         /* NULL: $TRACELM_RUN_LABEL, else none.  The
                                     run the traces belong to ("main", "pr-42"),
                                     stored in traces.label for compare_runs() */
+  /* Added with SONAME libtracelm.so.2: export to an OpenTelemetry Collector
+  ** or any OTLP/HTTP receiver (docs/otlp.md).  Unset fields read the
+  ** standard OpenTelemetry variables, so a program that sets nothing is
+  ** configured as any OpenTelemetry SDK would be. */
+  const char *otlp_endpoint;     /* NULL: $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+                                    as is, else $OTEL_EXPORTER_OTLP_ENDPOINT
+                                    + "/v1/traces", else no export.  "": none */
+  tlm_otlp_protocol otlp_protocol;  /* TLM_OTLP_DEFAULT                       */
+  const char *otlp_headers;      /* NULL: $OTEL_EXPORTER_OTLP_TRACES_HEADERS or
+                                    $OTEL_EXPORTER_OTLP_HEADERS; "k=v,k2=v2",
+                                    values percent-encoded                    */
+  unsigned otlp_timeout_ms;      /* one request; 0: $OTEL_EXPORTER_OTLP_TRACES_
+                                    TIMEOUT or ..._TIMEOUT, else 10000       */
+  int otlp_only;                 /* 1 (or $TRACELM_EXPORT_ONLY=1): export
+                                    instead of writing a database             */
 } tlm_options;
 
 /* Fill *opts with the defaults above.  Always start from this: a zeroed
@@ -140,6 +163,11 @@ typedef struct tlm_stats {
   uint64_t spans_written;    /* committed to the database                   */
   uint64_t spans_dropped;    /* dropped by TLM_FULL_DROP (a full queue)     */
   uint64_t spans_failed;     /* the database refused them (see last error)  */
+  /* With OTLP export (libtracelm.so.2): */
+  uint64_t spans_exported;   /* accepted by the OTLP endpoint                */
+  uint64_t spans_export_failed; /* not delivered: refused, retries ran out,
+                                   or past the retry buffer; also counted in
+                                   traces.unexported_spans                  */
 } tlm_stats;
 void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out);
 

@@ -10,6 +10,7 @@
 */
 #include "otlp_proto.h"
 #include "hexid.h"
+#include "number.h"
 #include "otlp_trace.pb-c.h"
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -53,6 +54,15 @@ static cJSON *decimal(uint64_t value, int is_signed){
   return cJSON_CreateString(text);
 }
 
+/* cJSON prints a double to within an epsilon (0.21000000000000002 as
+** 0.21); OTLP's round trip needs it bit for bit.  NaN and infinities are
+** the strings proto3's JSON mapping uses. */
+static cJSON *exact_double(double value){
+  char text[TLM_DOUBLE_TEXT];
+  if( tlm_format_double(value, text) ) return cJSON_CreateRaw(text);
+  return cJSON_CreateString(value != value ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+}
+
 static cJSON *attributes(KeyValue **items, size_t count);
 
 static cJSON *any_value(const AnyValue *v){
@@ -66,7 +76,7 @@ static cJSON *any_value(const AnyValue *v){
     case OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_INT_VALUE:
       cJSON_AddItemToObject(out, "intValue", decimal((uint64_t)v->int_value, 1)); break;
     case OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
-      cJSON_AddNumberToObject(out, "doubleValue", v->double_value); break;
+      cJSON_AddItemToObject(out, "doubleValue", exact_double(v->double_value)); break;
     case OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_ARRAY_VALUE: {
       cJSON *values = cJSON_CreateArray();
       for(size_t i = 0; v->array_value && i < v->array_value->n_values; i++){
