@@ -9,11 +9,18 @@
 **      into the same schema in the same run: prepared statement, one
 **      transaction per batch of the writer's size.  The ratio is the
 **      recorder's overhead over SQLite itself.
+**   3. Both again with OTLP export on (where built with it): every batch
+**      also posted as protobuf to an OTLP endpoint on loopback (the tests'
+**      fake collector, which decodes each request and answers 200),
+**      against the same measure with export off.
 ** Prints a table; it asserts nothing.  Usage: bench_recorder [DIR]
 */
 #include "tracelm/tracelm.h"
 #include "hexid.h"
 #include "schema.h"
+#ifdef TLM_BENCH_EXPORT
+#include "fake_collector.h"
+#endif
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,11 +76,12 @@ static double baseline_two_clock_reads(void){
 /* The caller's own cost: the queue is flushed between timed batches (the
 ** flush is not timed), so the caller never meets a full queue or a writer
 ** mid-batch; that is the promise "the caller never waits on disk" makes. */
-static double caller_cost(const char *path){
+static double caller_cost(const char *path, const char *otlp_url){
   double per_pair[CALLER_BATCHES];
   tlm_options opts;
   tlm_options_init(&opts);
   opts.db_path = path;
+  opts.otlp_endpoint = otlp_url;
   opts.flush_interval_ms = 60000;      /* the writer runs only when flushed */
   opts.ignore_env_traceparent = 1;
   if( tlm_init(&opts) != TLM_OK ){ fprintf(stderr, "%s\n", tlm_last_error()); exit(1); }
@@ -89,10 +97,11 @@ static double caller_cost(const char *path){
   return median(per_pair, CALLER_BATCHES);
 }
 
-static double recorder_throughput(const char *path){
+static double recorder_throughput(const char *path, const char *otlp_url){
   tlm_options opts;
   tlm_options_init(&opts);
   opts.db_path = path;
+  opts.otlp_endpoint = otlp_url;
   opts.ignore_env_traceparent = 1;
   if( tlm_init(&opts) != TLM_OK ){ fprintf(stderr, "%s\n", tlm_last_error()); exit(1); }
   double start = now_s();
@@ -180,14 +189,32 @@ int main(int argc, char **argv){
     snprintf(extra, sizeof extra, "%s-shm", p); unlink(extra);
   }
   double floor_ns = baseline_two_clock_reads();
-  double pair_ns = caller_cost(caller_db);
-  double recorder = recorder_throughput(recorder_db);
+  double pair_ns = caller_cost(caller_db, "");
+  double recorder = recorder_throughput(recorder_db, "");
   double raw = raw_sqlite_throughput(raw_db);
   printf("%-44s %14s %14s %8s\n", "measure", "tracelm", "baseline", "ratio");
   printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller: begin+end pair (median of 1000x1000)",
          pair_ns, floor_ns, pair_ns / floor_ns);
   printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained: spans into SQLite (4000 x 100)",
          recorder, raw, recorder / raw);
+#ifdef TLM_BENCH_EXPORT
+  {
+    static const fake_answer ok[] = { { 200, NULL, 0, 0 } };
+    fake_collector *f = fake_collector_start(ok, 1);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/v1/traces", fake_collector_port(f));
+    unlink(caller_db);
+    unlink(recorder_db);
+    double export_pair_ns = caller_cost(caller_db, url);
+    double export_recorder = recorder_throughput(recorder_db, url);
+    printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller with OTLP export (vs export off)",
+           export_pair_ns, pair_ns, export_pair_ns / pair_ns);
+    printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained with OTLP export (vs export off)",
+           export_recorder, recorder, export_recorder / recorder);
+    printf("%-44s %10lld\n", "spans the endpoint received", (long long)fake_collector_spans(f));
+    fake_collector_stop(f);
+  }
+#endif
   printf("\nbaselines: two clock_gettime(CLOCK_REALTIME) reads; raw batched SQLite\n"
          "inserts of the same rows into the same schema (prepared, %d per\n"
          "transaction, WAL, the writer's pragmas).\n", 65536 / 4);

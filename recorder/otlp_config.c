@@ -122,7 +122,7 @@ static int read_headers(const char *text, const char *origin, tlm_otlp_config *o
       return TLM_ENOMEM;
     }
     out->headers = grown;
-    if( !append_decoded(line, &at, p, eq) || at == 0 || strcspn(line, ": ") < at ){
+    if( !append_decoded(line, &at, p, eq) || at == 0 || memchr(line, ':', at) || memchr(line, ' ', at) ){
       free(line);
       tlm_set_error("%s: bad header name in '%.*s'", origin, (int)(end - p), p);
       return TLM_EINVAL;

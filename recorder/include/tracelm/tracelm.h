@@ -132,7 +132,9 @@ void tlm_options_init(tlm_options *opts);
 ** (newer schema), TLM_EINVAL (bad option), TLM_ESTATE (already running). */
 int tlm_init(const tlm_options *opts);
 
-/* Return once every span ended before the call is on disk or has failed.
+/* Return once every span ended before the call is on disk or has failed
+** (and, with OTLP export, delivered or given up: at most retry_ms plus one
+** request's timeout).
 ** TLM_OK, or TLM_ELOST when spans were not stored or were dropped since the
 ** last flush: tlm_last_error() then says why and how many ("writer:
 ** database or disk is full; 196,608 spans not stored since the last
