@@ -204,3 +204,12 @@ int tlm_format_int64(int64_t value, char out[TLM_INT64_TEXT]){
   out[length] = 0;
   return length;
 }
+
+int tlm_format_json_double(double value, char out[TLM_DOUBLE_TEXT]){
+  int length = tlm_format_double(value, out);
+  if( length > 0 && strcspn(out, ".e") == (size_t)length ){
+    memcpy(out + length, ".0", 3);
+    length += 2;
+  }
+  return length;
+}

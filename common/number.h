@@ -16,6 +16,11 @@ char *tlm_decimal_digits(uint64_t v, char *end);
 ** length, or 0 for NaN and infinities, which have no JSON text. */
 int tlm_format_double(double value, char out[TLM_DOUBLE_TEXT]);
 
+/* The same, always with a '.' or an exponent ("2.0", not "2"), so that a
+** JSON reader (SQLite's json_type(), export_otel) still sees a double:
+** OTLP's doubleValue 2.0 and intValue 2 stay apart in an attrs object. */
+int tlm_format_json_double(double value, char out[TLM_DOUBLE_TEXT]);
+
 /* value in decimal, NUL-terminated; returns the length. */
 int tlm_format_int64(int64_t value, char out[TLM_INT64_TEXT]);
 

@@ -59,7 +59,7 @@ static cJSON *decimal(uint64_t value, int is_signed){
 ** the strings proto3's JSON mapping uses. */
 static cJSON *exact_double(double value){
   char text[TLM_DOUBLE_TEXT];
-  if( tlm_format_double(value, text) ) return cJSON_CreateRaw(text);
+  if( tlm_format_json_double(value, text) ) return cJSON_CreateRaw(text);
   return cJSON_CreateString(value != value ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
 }
 

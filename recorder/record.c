@@ -56,7 +56,7 @@ char *tlm_record_attrs_json(const tlm_record *r){
       case TLM_ATTR_STR:    value = cJSON_CreateString(a->value.s); break;
       case TLM_ATTR_INT:    tlm_format_int64(a->value.i, number); value = cJSON_CreateRaw(number); break;
       case TLM_ATTR_DOUBLE:
-        value = tlm_format_double(a->value.d, number) ? cJSON_CreateRaw(number) : cJSON_CreateNull();
+        value = tlm_format_json_double(a->value.d, number) ? cJSON_CreateRaw(number) : cJSON_CreateNull();
         break;
       case TLM_ATTR_BOOL:   value = cJSON_CreateBool((cJSON_bool)a->value.i); break;
     }

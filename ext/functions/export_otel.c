@@ -21,67 +21,19 @@
 ** tokens_in -> gen_ai.usage.input_tokens, tokens_out ->
 ** gen_ai.usage.output_tokens, model -> gen_ai.request.model, and cost ->
 ** tracelm.cost, thread_id -> thread.id.  The attrs object becomes
-** attributes too: strings, booleans, integers (intValue), other numbers
-** (doubleValue), arrays (arrayValue), objects (kvlistValue).
+** attributes too, exactly (otlp_attrs.c): strings, booleans, integers
+** (intValue), numbers with a '.' or an exponent (doubleValue), arrays
+** (arrayValue), objects (kvlistValue), null (the empty AnyValue).
 ** import_otel() reads all of this back into the same rows.  An unfinished
 ** span is written with endTimeUnixNano "0", which import reads as NULL.
 */
 #include "json_out.h"
+#include "otlp_attrs.h"
 #include "tracelm/tracelm.h"
 #include "arrays.h"
 #include "hexid.h"
-#include <math.h>
 #include <string.h>
 SQLITE_EXTENSION_INIT3
-
-static void append_any_value(tlm_json_out *j, const cJSON *v);
-
-static void append_key_value(tlm_json_out *j, const char *key, const cJSON *v){
-  tlm_text_str(&j->text, "{\"key\":");
-  tlm_json_string(j, key);
-  tlm_text_str(&j->text, ",\"value\":");
-  append_any_value(j, v);
-  tlm_text_char(&j->text, '}');
-}
-
-/* A JSON value as an OTLP AnyValue. */
-static void append_any_value(tlm_json_out *j, const cJSON *v){
-  tlm_text *out = &j->text;
-  if( cJSON_IsString(v) ){
-    tlm_text_str(out, "{\"stringValue\":");
-    tlm_json_string(j, v->valuestring);
-    tlm_text_char(out, '}');
-  }else if( cJSON_IsBool(v) ){
-    tlm_text_str(out, cJSON_IsTrue(v) ? "{\"boolValue\":true}" : "{\"boolValue\":false}");
-  }else if( cJSON_IsNumber(v) ){
-    double d = v->valuedouble;
-    if( d == floor(d) && fabs(d) < 9007199254740992.0 ){
-      tlm_text_str(out, "{\"intValue\":\"");
-      tlm_text_int(out, (int64_t)d);
-      tlm_text_str(out, "\"}");
-    }else{
-      tlm_text_str(out, "{\"doubleValue\":");
-      tlm_text_double(out, d);
-      tlm_text_char(out, '}');
-    }
-  }else if( cJSON_IsArray(v) ){
-    tlm_text_str(out, "{\"arrayValue\":{\"values\":[");
-    for(const cJSON *item = v->child; item; item = item->next){
-      append_any_value(j, item);
-      if( item->next ) tlm_text_char(out, ',');
-    }
-    tlm_text_str(out, "]}}");
-  }else if( cJSON_IsObject(v) ){
-    tlm_text_str(out, "{\"kvlistValue\":{\"values\":[");
-    for(const cJSON *item = v->child; item; item = item->next){
-      append_key_value(j, item->string, item);
-      if( item->next ) tlm_text_char(out, ',');
-    }
-    tlm_text_str(out, "]}}");
-  }else{
-    tlm_text_str(out, "{}");
-  }
-}
 
 /* {"key":"K","value":{"intValue":"N"}} */
 static void append_int_attribute(tlm_text *out, const char *key, int64_t value){
@@ -160,14 +112,7 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
     SEPARATE();
     append_int_attribute(out, "thread.id", n->thread_id);
   }
-  if( attrs ){
-    cJSON *parsed = cJSON_Parse(attrs);
-    for(const cJSON *item = cJSON_IsObject(parsed) ? parsed->child : NULL; item; item = item->next){
-      SEPARATE();
-      append_key_value(j, item->string, item);
-    }
-    cJSON_Delete(parsed);
-  }
+  if( attrs && tlm_otlp_attrs(out, attrs, first) > 0 ) first = 0;
 #undef SEPARATE
   tlm_text_str(out, "],\"status\":{\"code\":");
   tlm_text_int(out, n->status);

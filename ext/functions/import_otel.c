@@ -133,7 +133,7 @@ static cJSON *any_value_to_json(const cJSON *value){
     if( cJSON_IsNumber(v) ) d = v->valuedouble;
     else if( cJSON_IsString(v) ) d = strtod(v->valuestring, NULL);
     else return NULL;
-    return tlm_format_double(d, text) ? cJSON_CreateRaw(text) : cJSON_CreateNull();
+    return tlm_format_json_double(d, text) ? cJSON_CreateRaw(text) : cJSON_CreateNull();
   }
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "bytesValue")) ) return cJSON_IsString(v) ? cJSON_CreateString(v->valuestring) : NULL;
   if( (v = cJSON_GetObjectItemCaseSensitive(value, "arrayValue")) ){
