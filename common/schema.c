@@ -16,6 +16,7 @@
 #include "tlm_migrate_2_sql.h" /* ... sql/migrate_2.sql and the rest of sql/ */
 #include "tlm_migrate_3_sql.h"
 #include "tlm_migrate_4_sql.h"
+#include "tlm_migrate_5_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
 
@@ -29,6 +30,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_2_sql,
   tlm_migrate_3_sql,
   tlm_migrate_4_sql,
+  tlm_migrate_5_sql,
 };
 
 /* Version 3's tables and views, and the default prices, come to a new and

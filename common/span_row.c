@@ -77,4 +77,9 @@ void tlm_span_row_bind(sqlite3_stmt *s, const tlm_span_row *row){
   bind_text(s, TLM_SPAN_ATTRS, row->attrs);
   bind_int(s, TLM_SPAN_FLAGS, row->has_flags, row->flags);
   bind_text(s, TLM_SPAN_TRACE_STATE, row->trace_state);
+  bind_int(s, TLM_SPAN_RESOURCE_ID, row->resource_id != 0, row->resource_id);
+  bind_int(s, TLM_SPAN_SCOPE_ID, row->scope_id != 0, row->scope_id);
+  sqlite3_bind_int64(s, TLM_SPAN_DROPPED_ATTRIBUTES + 1, row->dropped_attributes);
+  sqlite3_bind_int64(s, TLM_SPAN_DROPPED_EVENTS + 1, row->dropped_events);
+  sqlite3_bind_int64(s, TLM_SPAN_DROPPED_LINKS + 1, row->dropped_links);
 }

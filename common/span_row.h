@@ -41,7 +41,12 @@
   X(THREAD_ID,      thread_id,      TLM_COL_INTEGER, NULL,         0) \
   X(ATTRS,          attrs,          TLM_COL_TEXT,    NULL,         0) \
   X(FLAGS,          flags,          TLM_COL_INTEGER, NULL,         0) \
-  X(TRACE_STATE,    trace_state,    TLM_COL_TEXT,    NULL,         0)
+  X(TRACE_STATE,    trace_state,    TLM_COL_TEXT,    NULL,         0) \
+  X(RESOURCE_ID,    resource_id,    TLM_COL_INTEGER, NULL,         0) \
+  X(SCOPE_ID,       scope_id,       TLM_COL_INTEGER, NULL,         0) \
+  X(DROPPED_ATTRIBUTES, dropped_attributes_count, TLM_COL_INTEGER, "0", 0) \
+  X(DROPPED_EVENTS, dropped_events_count, TLM_COL_INTEGER, "0",    0) \
+  X(DROPPED_LINKS,  dropped_links_count,  TLM_COL_INTEGER, "0",    0)
 
 typedef enum tlm_column_type { TLM_COL_TEXT, TLM_COL_INTEGER, TLM_COL_REAL } tlm_column_type;
 
@@ -110,6 +115,8 @@ typedef struct tlm_span_row {
   int64_t flags;
   int has_flags;                 /* 0: flags NULL */
   const char *trace_state;       /* W3C tracestate, or NULL */
+  int64_t resource_id, scope_id; /* 0: NULL (the recorder has neither) */
+  int64_t dropped_attributes, dropped_events, dropped_links;
 } tlm_span_row;
 
 /* Bind every column of row to a statement prepared from

@@ -27,9 +27,12 @@
 **     thread_id; every other attribute -> the attrs JSON object, AnyValues
 **     as plain JSON (intValue as a number, kvlistValue as an object,
 **     bytesValue as its base64 text, an empty value as null).
-**   flags -> flags, traceState -> trace_state
-** Events, links, dropped counts and other resource attributes are not
-** kept: the schema has no place for them yet.
+**   flags -> flags, traceState -> trace_state, the dropped*Counts -> the
+**     spans' dropped_*_count columns
+**   the resource (every attribute, its dropped count, the schemaUrl) ->
+**     resources, the scope (name, version, attributes, ...) -> scopes, each
+**     stored once and referenced by resource_id / scope_id
+**   events -> span_events, links -> span_links (seq: their position)
 ** A span id already stored in its trace (twice in one file, or imported
 ** before) is refused, since the primary key is (trace_id, span_id) and
 ** which of the two is right cannot be told.  import_otel(text,
@@ -53,6 +56,8 @@ SQLITE_EXTENSION_INIT3
 typedef struct importer {
   sqlite3 *db;
   sqlite3_stmt *insert;
+  sqlite3_stmt *add_resource, *add_scope, *add_event, *add_link;
+  int64_t resource_id, scope_id;   /* of the spans being read; 0: none */
   int64_t imported;
   int skip_duplicates;       /* import_otel(text, 'skip_duplicates') */
   int64_t rejected;          /* ... spans already stored, not stored again */
@@ -222,6 +227,195 @@ static int read_attributes(importer *im, const cJSON *list, span_columns *c){
   return SQLITE_OK;
 }
 
+/* A KeyValue list as a plain JSON object's text (sqlite3_free it); *out
+** NULL for an absent or empty list.  what names the list in messages. */
+static int attrs_object(importer *im, const cJSON *list, const char *what, char **out){
+  cJSON *object, *kv;
+  char *text;
+  *out = NULL;
+  if( list == NULL || cJSON_IsNull(list) ) return SQLITE_OK;
+  if( !cJSON_IsArray(list) ) return fail(im, "%s must be an array", what);
+  if( list->child == NULL ) return SQLITE_OK;
+  object = cJSON_CreateObject();
+  cJSON_ArrayForEach(kv, list){
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(kv, "key");
+    cJSON *json = cJSON_IsString(key)
+        ? any_value_to_json(cJSON_GetObjectItemCaseSensitive(kv, "value")) : NULL;
+    if( json == NULL ){
+      cJSON_Delete(object);
+      return cJSON_IsString(key) ? fail(im, "%s: '%s' has a malformed value", what, key->valuestring)
+                                 : fail(im, "%s: an attribute has no key", what);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(object, key->valuestring);
+    cJSON_AddItemToObject(object, key->valuestring, json);
+  }
+  text = cJSON_PrintUnformatted(object);
+  cJSON_Delete(object);
+  if( text == NULL ) return fail(im, "out of memory");
+  *out = sqlite3_mprintf("%s", text);
+  cJSON_free(text);
+  return *out ? SQLITE_OK : fail(im, "out of memory");
+}
+
+/* An OTLP uint32 count (droppedAttributesCount, ...): absent is 0. */
+static int read_count(importer *im, const cJSON *parent, const char *field, int64_t *out){
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(parent, field);
+  *out = 0;
+  if( item == NULL ) return SQLITE_OK;
+  if( !read_int64(item, out) || *out < 0 || *out > 0xffffffffLL ){
+    return fail(im, "%s must be an integer from 0 to 4294967295", field);
+  }
+  return SQLITE_OK;
+}
+
+static const char *optional_string(const cJSON *parent, const char *field){
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(parent, field);
+  return cJSON_IsString(item) ? item->valuestring : "";
+}
+
+/* The id of the row statement stores or finds (an upsert RETURNING it). */
+static int stored_id(importer *im, sqlite3_stmt *stmt, int64_t *id){
+  int rc = sqlite3_step(stmt);
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+  sqlite3_reset(stmt);
+  return rc == SQLITE_ROW ? SQLITE_OK : fail(im, "%s", sqlite3_errmsg(im->db));
+}
+
+/* ResourceSpans.resource, stored once; im->resource_id 0 when absent. */
+static int read_resource(importer *im, const cJSON *rs){
+  const cJSON *resource = cJSON_GetObjectItemCaseSensitive(rs, "resource");
+  int64_t dropped;
+  char *attrs;
+  int rc;
+  im->resource_id = 0;
+  if( resource == NULL || cJSON_IsNull(resource) ) return SQLITE_OK;
+  if( !cJSON_IsObject(resource) ) return fail(im, "resource must be an object");
+  if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(resource, "attributes"),
+                   "resource.attributes", &attrs)
+   || read_count(im, resource, "droppedAttributesCount", &dropped) ){
+    sqlite3_free(attrs);
+    return SQLITE_ERROR;
+  }
+  sqlite3_bind_text(im->add_resource, 1, attrs ? attrs : "{}", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(im->add_resource, 2, dropped);
+  sqlite3_bind_text(im->add_resource, 3, optional_string(rs, "schemaUrl"), -1, SQLITE_STATIC);
+  rc = stored_id(im, im->add_resource, &im->resource_id);
+  sqlite3_free(attrs);
+  return rc;
+}
+
+/* ScopeSpans.scope, stored once; im->scope_id 0 when absent. */
+static int read_scope(importer *im, const cJSON *ss){
+  const cJSON *scope = cJSON_GetObjectItemCaseSensitive(ss, "scope");
+  int64_t dropped;
+  char *attrs;
+  int rc;
+  im->scope_id = 0;
+  if( scope == NULL ) scope = cJSON_GetObjectItemCaseSensitive(ss, "instrumentationLibrary");
+  if( scope == NULL || cJSON_IsNull(scope) ) return SQLITE_OK;
+  if( !cJSON_IsObject(scope) ) return fail(im, "scope must be an object");
+  if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(scope, "attributes"), "scope.attributes", &attrs)
+   || read_count(im, scope, "droppedAttributesCount", &dropped) ){
+    sqlite3_free(attrs);
+    return SQLITE_ERROR;
+  }
+  sqlite3_bind_text(im->add_scope, 1, optional_string(scope, "name"), -1, SQLITE_STATIC);
+  sqlite3_bind_text(im->add_scope, 2, optional_string(scope, "version"), -1, SQLITE_STATIC);
+  sqlite3_bind_text(im->add_scope, 3, attrs ? attrs : "{}", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(im->add_scope, 4, dropped);
+  sqlite3_bind_text(im->add_scope, 5, optional_string(ss, "schemaUrl"), -1, SQLITE_STATIC);
+  rc = stored_id(im, im->add_scope, &im->scope_id);
+  sqlite3_free(attrs);
+  return rc;
+}
+
+static int step_done(importer *im, sqlite3_stmt *stmt){
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : fail(im, "%s", sqlite3_errmsg(im->db));
+}
+
+/* The span's events and links, once the span itself is stored. */
+static int import_events_and_links(importer *im, const cJSON *span, const char *trace_id,
+                                   const char *span_id){
+  const cJSON *events = cJSON_GetObjectItemCaseSensitive(span, "events");
+  const cJSON *links = cJSON_GetObjectItemCaseSensitive(span, "links"), *item;
+  int seq = 0;
+  if( events && !cJSON_IsNull(events) && !cJSON_IsArray(events) ) return fail(im, "events must be an array");
+  if( links && !cJSON_IsNull(links) && !cJSON_IsArray(links) ) return fail(im, "links must be an array");
+  const cJSON *event_list = cJSON_IsArray(events) ? events : NULL;
+  cJSON_ArrayForEach(item, event_list){
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
+    int64_t time, dropped;
+    char *attrs;
+    if( !cJSON_IsObject(item) ) return fail(im, "events[%d] must be an object", seq);
+    if( !read_int64(cJSON_GetObjectItemCaseSensitive(item, "timeUnixNano"), &time) ){
+      if( cJSON_GetObjectItemCaseSensitive(item, "timeUnixNano") ){
+        return fail(im, "events[%d].timeUnixNano must be a decimal integer", seq);
+      }
+      time = 0;
+    }
+    if( name && !cJSON_IsString(name) ) return fail(im, "events[%d].name must be a string", seq);
+    if( read_count(im, item, "droppedAttributesCount", &dropped) ) return SQLITE_ERROR;
+    if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(item, "attributes"), "event attributes", &attrs) ){
+      return SQLITE_ERROR;
+    }
+    sqlite3_bind_text(im->add_event, 1, trace_id, 32, SQLITE_STATIC);
+    sqlite3_bind_text(im->add_event, 2, span_id, 16, SQLITE_STATIC);
+    sqlite3_bind_int(im->add_event, 3, seq);
+    sqlite3_bind_int64(im->add_event, 4, time);
+    sqlite3_bind_text(im->add_event, 5, name ? name->valuestring : "", -1, SQLITE_STATIC);
+    if( attrs ) sqlite3_bind_text(im->add_event, 6, attrs, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(im->add_event, 6);
+    sqlite3_bind_int64(im->add_event, 7, dropped);
+    int rc = step_done(im, im->add_event);
+    sqlite3_free(attrs);
+    if( rc ) return rc;
+    seq++;
+  }
+  seq = 0;
+  const cJSON *link_list = cJSON_IsArray(links) ? links : NULL;
+  cJSON_ArrayForEach(item, link_list){
+    char linked_trace[33], linked_span[17];
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(item, "traceState");
+    const cJSON *flags_item = cJSON_GetObjectItemCaseSensitive(item, "flags");
+    int64_t dropped, flags = 0;
+    char *attrs;
+    if( !cJSON_IsObject(item) ) return fail(im, "links[%d] must be an object", seq);
+    if( !read_hex_id(cJSON_GetObjectItemCaseSensitive(item, "traceId"), 32, linked_trace) ){
+      return fail(im, "links[%d].traceId must be 32 hex digits, not all zero", seq);
+    }
+    if( !read_hex_id(cJSON_GetObjectItemCaseSensitive(item, "spanId"), 16, linked_span) ){
+      return fail(im, "links[%d].spanId must be 16 hex digits, not all zero", seq);
+    }
+    if( state && !cJSON_IsString(state) ) return fail(im, "links[%d].traceState must be a string", seq);
+    if( flags_item && !(read_int64(flags_item, &flags) && flags >= 0 && flags <= 0xffffffffLL) ){
+      return fail(im, "links[%d].flags must be an integer from 0 to 4294967295", seq);
+    }
+    if( read_count(im, item, "droppedAttributesCount", &dropped) ) return SQLITE_ERROR;
+    if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(item, "attributes"), "link attributes", &attrs) ){
+      return SQLITE_ERROR;
+    }
+    sqlite3_bind_text(im->add_link, 1, trace_id, 32, SQLITE_STATIC);
+    sqlite3_bind_text(im->add_link, 2, span_id, 16, SQLITE_STATIC);
+    sqlite3_bind_int(im->add_link, 3, seq);
+    sqlite3_bind_text(im->add_link, 4, linked_trace, 32, SQLITE_STATIC);
+    sqlite3_bind_text(im->add_link, 5, linked_span, 16, SQLITE_STATIC);
+    if( state && state->valuestring[0] ) sqlite3_bind_text(im->add_link, 6, state->valuestring, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(im->add_link, 6);
+    if( attrs ) sqlite3_bind_text(im->add_link, 7, attrs, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(im->add_link, 7);
+    if( flags_item ) sqlite3_bind_int64(im->add_link, 8, flags);
+    else sqlite3_bind_null(im->add_link, 8);
+    sqlite3_bind_int64(im->add_link, 9, dropped);
+    int rc = step_done(im, im->add_link);
+    sqlite3_free(attrs);
+    if( rc ) return rc;
+    seq++;
+  }
+  return SQLITE_OK;
+}
+
 static int import_span(importer *im, const cJSON *span, const char *service){
   char trace_id[33], span_id[17], parent_id[17];
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(span, "name");
@@ -260,6 +454,12 @@ static int import_span(importer *im, const cJSON *span, const char *service){
   }
   const cJSON *flags_item = cJSON_GetObjectItemCaseSensitive(span, "flags");
   const cJSON *trace_state = cJSON_GetObjectItemCaseSensitive(span, "traceState");
+  int64_t dropped_attributes, dropped_events, dropped_links;
+  if( read_count(im, span, "droppedAttributesCount", &dropped_attributes)
+   || read_count(im, span, "droppedEventsCount", &dropped_events)
+   || read_count(im, span, "droppedLinksCount", &dropped_links) ){
+    return SQLITE_ERROR;
+  }
   int64_t flags = 0;
   if( flags_item && !(read_int64(flags_item, &flags) && flags >= 0 && flags <= 0xffffffffLL) ){
     return fail(im, "flags must be an integer from 0 to 4294967295");
@@ -281,6 +481,9 @@ static int import_span(importer *im, const cJSON *span, const char *service){
     .flags = flags, .has_flags = flags_item != NULL,
     .trace_state = cJSON_IsString(trace_state) && trace_state->valuestring[0]
                    ? trace_state->valuestring : NULL,
+    .resource_id = im->resource_id, .scope_id = im->scope_id,
+    .dropped_attributes = dropped_attributes, .dropped_events = dropped_events,
+    .dropped_links = dropped_links,
   };
   sqlite3_stmt *s = im->insert;
   tlm_span_row_bind(s, &row);
@@ -290,7 +493,7 @@ static int import_span(importer *im, const cJSON *span, const char *service){
   cJSON_Delete(c.attrs);
   if( rc == SQLITE_DONE ){
     im->imported++;
-    return SQLITE_OK;
+    return import_events_and_links(im, span, trace_id, span_id);
   }
   if( sqlite3_extended_errcode(im->db) == SQLITE_CONSTRAINT_PRIMARYKEY ){
     if( im->skip_duplicates ){ im->rejected++; return SQLITE_OK; }
@@ -329,9 +532,13 @@ static int import_document(importer *im, const cJSON *doc, const char *line){
       /* OTLP before 0.19 called them instrumentationLibrarySpans. */
       scope_spans = cJSON_GetObjectItemCaseSensitive(rs, "instrumentationLibrarySpans");
     }
+    snprintf(im->where, sizeof im->where, "%sresourceSpans[%d]", line, r);
+    if( read_resource(im, rs) ) return SQLITE_ERROR;
     cJSON_ArrayForEach(ss, scope_spans){
       const cJSON *span;
       int k = 0;
+      snprintf(im->where, sizeof im->where, "%sresourceSpans[%d].scopeSpans[%d]", line, r, s);
+      if( read_scope(im, ss) ) return SQLITE_ERROR;
       cJSON_ArrayForEach(span, cJSON_GetObjectItemCaseSensitive(ss, "spans")){
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(span, "name");
         snprintf(im->where, sizeof im->where, "%sresourceSpans[%d].scopeSpans[%d].spans[%d]%s%s%s",
@@ -411,6 +618,30 @@ static int import_text(importer *im, const char *text, int64_t length){
   return SQLITE_OK;
 }
 
+/* Resources and scopes are stored once: an upsert that changes nothing
+** returns the id of the row already there. */
+static const char *const add_resource_sql =
+  "INSERT INTO resources(attrs, dropped_attributes_count, schema_url) VALUES(?1, ?2, ?3)"
+  " ON CONFLICT DO UPDATE SET attrs = excluded.attrs RETURNING resource_id";
+static const char *const add_scope_sql =
+  "INSERT INTO scopes(name, version, attrs, dropped_attributes_count, schema_url)"
+  " VALUES(?1, ?2, ?3, ?4, ?5)"
+  " ON CONFLICT DO UPDATE SET name = excluded.name RETURNING scope_id";
+static const char *const add_event_sql =
+  "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs, dropped_attributes_count)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char *const add_link_sql =
+  "INSERT INTO span_links(trace_id, span_id, seq, linked_trace_id, linked_span_id, trace_state,"
+  " attrs, flags, dropped_attributes_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+static void finalize_all(importer *im){
+  sqlite3_finalize(im->insert);
+  sqlite3_finalize(im->add_resource);
+  sqlite3_finalize(im->add_scope);
+  sqlite3_finalize(im->add_event);
+  sqlite3_finalize(im->add_link);
+}
+
 static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   importer im = {0};
   char *errmsg;
@@ -438,13 +669,18 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   int64_t length = sqlite3_value_bytes(argv[0]);   /* after the pointer, as SQLite asks */
   if( text == NULL ) text = "";
   if( sqlite3_exec(im.db, "SAVEPOINT import_otel", 0, 0, 0) != SQLITE_OK
-   || sqlite3_prepare_v2(im.db, tlm_span_insert_sql, -1, &im.insert, 0) != SQLITE_OK ){
+   || sqlite3_prepare_v2(im.db, tlm_span_insert_sql, -1, &im.insert, 0) != SQLITE_OK
+   || sqlite3_prepare_v2(im.db, add_resource_sql, -1, &im.add_resource, 0) != SQLITE_OK
+   || sqlite3_prepare_v2(im.db, add_scope_sql, -1, &im.add_scope, 0) != SQLITE_OK
+   || sqlite3_prepare_v2(im.db, add_event_sql, -1, &im.add_event, 0) != SQLITE_OK
+   || sqlite3_prepare_v2(im.db, add_link_sql, -1, &im.add_link, 0) != SQLITE_OK ){
     tlm_result_errorf(ctx, "import_otel: %s", sqlite3_errmsg(im.db));
+    finalize_all(&im);
     sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);
     return;
   }
   int rc = import_text(&im, text, length);
-  sqlite3_finalize(im.insert);
+  finalize_all(&im);
   if( rc != SQLITE_OK ){
     sqlite3_exec(im.db, "ROLLBACK TO import_otel; RELEASE import_otel", 0, 0, 0);
     sqlite3_result_error(ctx, im.error ? im.error : "import_otel: out of memory", -1);
