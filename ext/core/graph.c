@@ -52,7 +52,9 @@ SQLITE_EXTENSION_INIT3
   X(STATUS_MESSAGE, "status_message") X(TOKENS_IN, "tokens_in")                  \
   X(TOKENS_OUT, "tokens_out") X(COST, "cost") X(MODEL, "model")                   \
   X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")   \
-  X(HAS_CONTEXT, "flags IS NOT NULL OR trace_state IS NOT NULL")
+  X(HAS_CONTEXT, "flags IS NOT NULL OR trace_state IS NOT NULL")                   \
+  X(HAS_OTLP, "resource_id IS NOT NULL OR scope_id IS NOT NULL"                     \
+              " OR dropped_attributes_count OR dropped_events_count OR dropped_links_count")
 enum {
   LOAD_ROWID,
 #define X_ENUM(NAME, expr) LOAD_##NAME,
@@ -164,6 +166,7 @@ static void price_nodes(sqlite3 *db, tlm_graph *g, const to_price *list, int32_t
     sqlite3_bind_int64(stmt, 1, list[i].rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
       g->nodes[list[i].node].cost = sqlite3_column_double(stmt, 0);
+      g->nodes[list[i].node].priced = g->nodes[list[i].node].cost != 0;
       g->nodes[list[i].node].unpriced = (uint8_t)sqlite3_column_int(stmt, 1);
     }
     sqlite3_reset(stmt);
@@ -225,6 +228,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
     n->thread_id = sqlite3_column_int64(stmt, LOAD_THREAD_ID);
     g->with_attrs += sqlite3_column_int(stmt, LOAD_HAS_ATTRS);
     g->with_context += sqlite3_column_int(stmt, LOAD_HAS_CONTEXT);
+    g->with_otlp += sqlite3_column_int(stmt, LOAD_HAS_OTLP);
     if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ){
       rc = SQLITE_NOMEM;
       break;

@@ -36,6 +36,7 @@ typedef struct tlm_node {
   uint8_t status;           /* TLM_STATUS_* */
   uint8_t problems;         /* TLM_PROBLEM_* */
   uint8_t unpriced;         /* tokens and a model, but no cost and no price */
+  uint8_t priced;           /* cost from the price table, not recorded */
 } tlm_node;
 
 struct tlm_graph {
@@ -57,6 +58,7 @@ struct tlm_graph {
   int64_t start_ns, end_ns; /* the trace's first and last known times */
   int32_t with_attrs;       /* spans whose attrs is not NULL */
   int32_t with_context;     /* spans with flags or trace_state */
+  int32_t with_otlp;        /* spans with a resource, a scope or a dropped count */
   int32_t string_count, string_capacity;
   char **strings;
 };

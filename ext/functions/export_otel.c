@@ -24,11 +24,17 @@
 ** attributes too, exactly (otlp_attrs.c): strings, booleans, integers
 ** (intValue), numbers with a '.' or an exponent (doubleValue), arrays
 ** (arrayValue), objects (kvlistValue), null (the empty AnyValue).
-** import_otel() reads all of this back into the same rows.  An unfinished
+** Spans imported from OTLP keep their origin: one resourceSpans per
+** stored resource, one scopeSpans per stored scope (every attribute, the
+** dropped counts, the schemaUrls), and each span its dropped counts,
+** events and links (span_otlp.c): import then export gives the document
+** back.  import_otel() reads all of this back into the same rows.  An unfinished
 ** span is written with endTimeUnixNano "0", which import reads as NULL.
 */
 #include "json_out.h"
 #include "otlp_attrs.h"
+#include "span_otlp.h"
+#include <stdlib.h>
 #include "tracelm/tracelm.h"
 #include "arrays.h"
 #include "hexid.h"
@@ -53,7 +59,7 @@ static int is_digits(const char *text){
 }
 
 static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const char *attrs,
-                        const char *flags, const char *trace_state){
+                        const char *flags, const char *trace_state, const char *extras){
   const tlm_node *n = &g->nodes[i];
   tlm_text *out = &j->text;
   char hex[17];
@@ -102,7 +108,7 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
     tlm_json_pooled(j, n->model);
     tlm_text_str(out, "}}");
   }
-  if( n->cost != 0 ){
+  if( n->cost != 0 && !n->priced ){   /* a price looked up is not the span's to carry */
     SEPARATE();
     tlm_text_str(out, "{\"key\":\"tracelm.cost\",\"value\":{\"doubleValue\":");
     tlm_text_double(out, n->cost);
@@ -114,7 +120,9 @@ static void append_span(tlm_json_out *j, const tlm_graph *g, int32_t i, const ch
   }
   if( attrs && tlm_otlp_attrs(out, attrs, first) > 0 ) first = 0;
 #undef SEPARATE
-  tlm_text_str(out, "],\"status\":{\"code\":");
+  tlm_text_char(out, ']');
+  if( extras ) tlm_text_str(out, extras);   /* dropped counts, events, links */
+  tlm_text_str(out, ",\"status\":{\"code\":");
   tlm_text_int(out, n->status);
   if( n->message >= 0 ){
     tlm_text_str(out, ",\"message\":");
@@ -167,6 +175,68 @@ static int64_t estimated_size(const tlm_graph *g, char **attrs){
   return bytes;
 }
 
+/* Spans imported from OTLP: ordered by (resource, scope, service) so each
+** group becomes one resourceSpans / scopeSpans again; storage order
+** within a group.  qsort_r's context is the loaded ids. */
+static int by_origin(const void *a, const void *b, void *context){
+  const tlm_span_otlp *o = ((void **)context)[0];
+  const tlm_graph *g = ((void **)context)[1];
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  if( o->resource_id[x] != o->resource_id[y] ) return o->resource_id[x] < o->resource_id[y] ? -1 : 1;
+  if( o->scope_id[x] != o->scope_id[y] ) return o->scope_id[x] < o->scope_id[y] ? -1 : 1;
+  if( g->nodes[x].service != g->nodes[y].service ) return g->nodes[x].service < g->nodes[y].service ? -1 : 1;
+  return (x > y) - (x < y);
+}
+
+/* The spans with a stored resource or scope, grouped by them. */
+static int write_by_origin(tlm_json_out *j, const tlm_graph *g, tlm_span_otlp *o, char **attrs,
+                           char **flags, char **states){
+  tlm_text *out = &j->text;
+  int32_t *order = tlm_array(g->n, sizeof *order);
+  void *context[2] = { o, (void *)g };
+  int rc = SQLITE_OK;
+  if( order == NULL ) return SQLITE_NOMEM;
+  for(int32_t i = 0; i < g->n; i++) order[i] = i;
+  qsort_r(order, (size_t)g->n, sizeof *order, by_origin, context);
+  tlm_text_str(out, "{\"resourceSpans\":[");
+  for(int32_t k = 0; k < g->n && rc == SQLITE_OK; k++){
+    int32_t i = order[k], p = k ? order[k - 1] : -1;
+    int new_resource = p < 0 || o->resource_id[i] != o->resource_id[p]
+                    || (o->resource_id[i] == 0 && g->nodes[i].service != g->nodes[p].service);
+    int new_scope = new_resource || o->scope_id[i] != o->scope_id[p];
+    if( p >= 0 && new_scope ) tlm_text_str(out, "]}");
+    if( p >= 0 && new_resource ) tlm_text_str(out, "]}");
+    if( new_resource ){
+      tlm_text_str(out, p >= 0 ? ",{" : "{");
+      if( o->resource_id[i] ){
+        rc = tlm_span_otlp_resource(o, j, o->resource_id[i]);
+      }else{
+        tlm_text_str(out, "\"resource\":{\"attributes\":[");
+        if( g->nodes[i].service >= 0 ){
+          tlm_text_str(out, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+          tlm_json_pooled(j, g->nodes[i].service);
+          tlm_text_str(out, "}}");
+        }
+        tlm_text_str(out, "]}");
+      }
+      tlm_text_str(out, ",\"scopeSpans\":[");
+    }
+    if( new_scope ){
+      tlm_text_str(out, new_resource ? "{" : ",{");
+      if( o->scope_id[i] ) rc = tlm_span_otlp_scope(o, j, o->scope_id[i]);
+      else tlm_text_str(out, "\"scope\":{\"name\":\"tracelm\",\"version\":\"" TLM_VERSION "\"}");
+      tlm_text_str(out, ",\"spans\":[");
+    }else{
+      tlm_text_char(out, ',');
+    }
+    append_span(j, g, i, attrs[i], flags[i], states[i], o->extras[i]);
+  }
+  if( g->n > 0 ) tlm_text_str(out, "]}]}");
+  tlm_text_str(out, "]}");
+  sqlite3_free(order);
+  return rc;
+}
+
 static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   tlm_ext *ext = sqlite3_user_data(ctx);
   tlm_graph *g;
@@ -176,11 +246,18 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   int rc;
   (void)argc;
   if( (g = tlm_graph_for_function(ctx, "export_otel", argv[0])) == NULL ) return;
+  tlm_span_otlp o = {0};
   rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_graph_load_trace_context(ext, g, &flags, &states, &errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_span_otlp_load(ext, g, &o, &errmsg);
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
-  if( rc == SQLITE_OK ) rc = group_by_service(g, &grouped, &first, &services, &service_count);
-  if( rc == SQLITE_OK ){
+  if( rc == SQLITE_OK && g->with_otlp ){
+    tlm_text_reserve(&j.text, estimated_size(g, attrs));
+    rc = write_by_origin(&j, g, &o, attrs, flags, states);
+  }else if( rc == SQLITE_OK ){
+    rc = group_by_service(g, &grouped, &first, &services, &service_count);
+  }
+  if( rc == SQLITE_OK && !g->with_otlp ){
     tlm_text *out = &j.text;
     tlm_text_reserve(out, estimated_size(g, attrs));
     tlm_text_str(out, "{\"resourceSpans\":[");
@@ -196,7 +273,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
       for(int32_t k = first[r]; k < first[r + 1]; k++){
         if( k > first[r] ) tlm_text_char(out, ',');
         int32_t i = grouped[k];
-        append_span(&j, g, i, attrs[i], flags[i], states[i]);
+        append_span(&j, g, i, attrs[i], flags[i], states[i], o.extras[i]);
       }
       tlm_text_str(out, "]}]}");
     }
@@ -208,6 +285,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   tlm_free_strings(attrs, attrs ? g->n : 0);
   tlm_free_strings(flags, flags ? g->n : 0);
   tlm_free_strings(states, states ? g->n : 0);
+  tlm_span_otlp_free(&o, g->n);
   tlm_json_out_result(&j, ctx, "export_otel", rc, errmsg);
   tlm_graph_release(g);
 }

@@ -1,0 +1,258 @@
+/*
+** span_otlp.c — the OTLP parts of a trace that live outside the spans'
+** graph (see span_otlp.h), read back for export_otel so that an OTLP
+** document imported and exported again comes back field for field.
+**
+** Events and links are read per trace, in (span_id, seq) order, and each
+** span's are rendered once into a fragment its span appends; a span is
+** found by its id through a sorted array (built only when the trace has
+** events or links).  Attributes go through otlp_attrs.c, exactly.
+*/
+#include "span_otlp.h"
+#include "arrays.h"
+#include "hexid.h"
+#include "otlp_attrs.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+typedef struct id_index { uint64_t span_id; int32_t node; } id_index;
+
+static int by_span_id(const void *a, const void *b){
+  uint64_t x = ((const id_index *)a)->span_id, y = ((const id_index *)b)->span_id;
+  return (x > y) - (x < y);
+}
+
+static int32_t find_node(const id_index *ids, int32_t n, const char *span_hex){
+  uint8_t bytes[8];
+  uint64_t id = 0;
+  int32_t lo = 0, hi = n - 1;
+  if( span_hex == NULL || strlen(span_hex) != 16 || tlm_hex_decode(span_hex, 8, bytes, 1) ) return -1;
+  for(int i = 0; i < 8; i++) id = id << 8 | bytes[i];
+  while( lo <= hi ){
+    int32_t mid = lo + (hi - lo) / 2;
+    if( ids[mid].span_id == id ) return ids[mid].node;
+    if( ids[mid].span_id < id ) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+static void append_attributes(tlm_text *out, const char *attrs){
+  tlm_text_str(out, "\"attributes\":[");
+  if( attrs ) tlm_otlp_attrs(out, attrs, 1);
+  tlm_text_char(out, ']');
+}
+
+static void append_count(tlm_text *out, const char *field, int64_t count){
+  if( count == 0 ) return;
+  tlm_text_str(out, ",\"");
+  tlm_text_str(out, field);
+  tlm_text_str(out, "\":");
+  tlm_text_int(out, count);
+}
+
+/* Append the fragment built so far to o->extras[node], and empty it. */
+static int keep_fragment(tlm_span_otlp *o, int32_t node, tlm_text *t){
+  if( node >= 0 && t->n > 0 ){
+    char *joined = sqlite3_mprintf("%s%.*s", o->extras[node] ? o->extras[node] : "",
+                                   (int)t->n, t->z);
+    if( joined == NULL ) return SQLITE_NOMEM;
+    sqlite3_free(o->extras[node]);
+    o->extras[node] = joined;
+  }
+  t->n = 0;
+  return SQLITE_OK;
+}
+
+/* Events (links 0) or links (links 1) of the trace, as each span's fragment. */
+static int load_list(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, const id_index *ids,
+                     int links){
+  static const char *const sql[2] = {
+    "SELECT span_id, time_ns, name, attrs, dropped_attributes_count FROM span_events"
+    " WHERE trace_id = ?1 ORDER BY span_id, seq",
+    "SELECT span_id, linked_trace_id, linked_span_id, trace_state, attrs, flags,"
+    " dropped_attributes_count FROM span_links WHERE trace_id = ?1 ORDER BY span_id, seq" };
+  tlm_json_out j = {0};
+  sqlite3_stmt *stmt;
+  char current[17] = "";
+  int32_t node = -1;
+  int rc = sqlite3_prepare_v2(ext->db, sql[links], -1, &stmt, 0);
+  if( rc != SQLITE_OK ) return rc;
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
+    const char *span_id = (const char *)sqlite3_column_text(stmt, 0);
+    tlm_text *out = &j.text;
+    if( span_id == NULL ) continue;
+    if( strcmp(span_id, current) ){
+      if( node >= 0 ) tlm_text_char(out, ']');
+      if( (rc = keep_fragment(o, node, out)) != SQLITE_OK ) break;
+      snprintf(current, sizeof current, "%s", span_id);
+      node = find_node(ids, g->n, span_id);
+      tlm_text_str(out, links ? ",\"links\":[" : ",\"events\":[");
+    }else{
+      tlm_text_char(out, ',');
+    }
+    if( links ){
+      tlm_text_str(out, "{\"traceId\":");
+      tlm_json_string(&j, (const char *)sqlite3_column_text(stmt, 1));
+      tlm_text_str(out, ",\"spanId\":");
+      tlm_json_string(&j, (const char *)sqlite3_column_text(stmt, 2));
+      if( sqlite3_column_type(stmt, 3) != SQLITE_NULL ){
+        tlm_text_str(out, ",\"traceState\":");
+        tlm_json_string(&j, (const char *)sqlite3_column_text(stmt, 3));
+      }
+      tlm_text_char(out, ',');
+      append_attributes(out, (const char *)sqlite3_column_text(stmt, 4));
+      if( sqlite3_column_type(stmt, 5) != SQLITE_NULL ){
+        tlm_text_str(out, ",\"flags\":");
+        tlm_text_int(out, sqlite3_column_int64(stmt, 5));
+      }
+      append_count(out, "droppedAttributesCount", sqlite3_column_int64(stmt, 6));
+    }else{
+      tlm_text_str(out, "{\"timeUnixNano\":\"");
+      tlm_text_int(out, sqlite3_column_int64(stmt, 1));
+      tlm_text_str(out, "\",\"name\":");
+      tlm_json_string(&j, (const char *)sqlite3_column_text(stmt, 2));
+      tlm_text_char(out, ',');
+      append_attributes(out, (const char *)sqlite3_column_text(stmt, 3));
+      append_count(out, "droppedAttributesCount", sqlite3_column_int64(stmt, 4));
+    }
+    tlm_text_char(out, '}');
+  }
+  if( rc == SQLITE_DONE ){
+    rc = SQLITE_OK;
+    if( node >= 0 ) tlm_text_char(&j.text, ']');
+    rc = keep_fragment(o, node, &j.text);
+  }
+  if( rc == SQLITE_OK && j.text.rc ) rc = j.text.rc;
+  sqlite3_finalize(stmt);
+  tlm_text_free(&j.text);
+  return rc;
+}
+
+/* resource_id, scope_id and the dropped counts, per node in rowid order. */
+static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o){
+  sqlite3_stmt *stmt;
+  int32_t i = 0;
+  int rc = sqlite3_prepare_v2(ext->db, "SELECT resource_id, scope_id, dropped_attributes_count,"
+      " dropped_events_count, dropped_links_count FROM spans WHERE trace_id = ?1 ORDER BY rowid",
+      -1, &stmt, 0);
+  tlm_text t = {0};
+  if( rc != SQLITE_OK ) return rc;
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW && i < g->n ){
+    o->resource_id[i] = sqlite3_column_int64(stmt, 0);
+    o->scope_id[i] = sqlite3_column_int64(stmt, 1);
+    append_count(&t, "droppedAttributesCount", sqlite3_column_int64(stmt, 2));
+    append_count(&t, "droppedEventsCount", sqlite3_column_int64(stmt, 3));
+    append_count(&t, "droppedLinksCount", sqlite3_column_int64(stmt, 4));
+    if( t.rc ){ rc = t.rc; break; }
+    if( (rc = keep_fragment(o, i, &t)) != SQLITE_OK ) break;
+    rc = SQLITE_ROW;
+    i++;
+  }
+  if( rc == SQLITE_ROW ) rc = SQLITE_DONE;
+  sqlite3_finalize(stmt);
+  tlm_text_free(&t);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int has_rows(tlm_ext *ext, const tlm_graph *g, const char *sql){
+  sqlite3_stmt *stmt;
+  int found = 0;
+  if( sqlite3_prepare_v2(ext->db, sql, -1, &stmt, 0) != SQLITE_OK ) return 1;  /* let load say */
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  found = sqlite3_step(stmt) == SQLITE_ROW;
+  sqlite3_finalize(stmt);
+  return found;
+}
+
+int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
+  id_index *ids = NULL;
+  int rc = SQLITE_OK;
+  memset(o, 0, sizeof *o);
+  o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
+  o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
+  o->extras = tlm_array_zero(g->n, sizeof *o->extras);
+  if( !o->resource_id || !o->scope_id || !o->extras ) rc = SQLITE_NOMEM;
+  if( rc == SQLITE_OK && g->with_otlp ) rc = load_columns(ext, g, o);
+  if( rc == SQLITE_OK
+   && (has_rows(ext, g, "SELECT 1 FROM span_events WHERE trace_id = ?1 LIMIT 1")
+    || has_rows(ext, g, "SELECT 1 FROM span_links WHERE trace_id = ?1 LIMIT 1")) ){
+    ids = tlm_array(g->n, sizeof *ids);
+    if( ids == NULL ) rc = SQLITE_NOMEM;
+    for(int32_t i = 0; ids && i < g->n; i++){
+      ids[i].span_id = g->nodes[i].span_id;
+      ids[i].node = i;
+    }
+    if( ids ) qsort(ids, (size_t)g->n, sizeof *ids, by_span_id);
+    if( rc == SQLITE_OK ) rc = load_list(ext, g, o, ids, 0);
+    if( rc == SQLITE_OK ) rc = load_list(ext, g, o, ids, 1);
+  }
+  if( rc == SQLITE_OK ) rc = sqlite3_prepare_v2(ext->db, "SELECT attrs, dropped_attributes_count,"
+      " schema_url FROM resources WHERE resource_id = ?1", -1, &o->resource, 0);
+  if( rc == SQLITE_OK ) rc = sqlite3_prepare_v2(ext->db, "SELECT name, version, attrs,"
+      " dropped_attributes_count, schema_url FROM scopes WHERE scope_id = ?1", -1, &o->scope, 0);
+  sqlite3_free(ids);
+  if( rc != SQLITE_OK ){
+    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
+    tlm_span_otlp_free(o, g->n);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+void tlm_span_otlp_free(tlm_span_otlp *o, int32_t n){
+  sqlite3_free(o->resource_id);
+  sqlite3_free(o->scope_id);
+  if( o->extras ) tlm_free_strings(o->extras, n);
+  sqlite3_finalize(o->resource);
+  sqlite3_finalize(o->scope);
+  memset(o, 0, sizeof *o);
+}
+
+static void append_schema_url(tlm_json_out *j, const char *url){
+  if( url == NULL || url[0] == 0 ) return;
+  tlm_text_str(&j->text, ",\"schemaUrl\":");
+  tlm_json_string(j, url);
+}
+
+int tlm_span_otlp_resource(tlm_span_otlp *o, tlm_json_out *j, int64_t resource_id){
+  int rc;
+  sqlite3_bind_int64(o->resource, 1, resource_id);
+  rc = sqlite3_step(o->resource);
+  tlm_text_str(&j->text, "\"resource\":{");
+  if( rc == SQLITE_ROW ){
+    append_attributes(&j->text, (const char *)sqlite3_column_text(o->resource, 0));
+    append_count(&j->text, "droppedAttributesCount", sqlite3_column_int64(o->resource, 1));
+    tlm_text_char(&j->text, '}');
+    append_schema_url(j, (const char *)sqlite3_column_text(o->resource, 2));
+  }else{
+    tlm_text_str(&j->text, "\"attributes\":[]}");   /* a dangling id: an empty resource */
+  }
+  sqlite3_reset(o->resource);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int tlm_span_otlp_scope(tlm_span_otlp *o, tlm_json_out *j, int64_t scope_id){
+  int rc;
+  sqlite3_bind_int64(o->scope, 1, scope_id);
+  rc = sqlite3_step(o->scope);
+  tlm_text_str(&j->text, "\"scope\":{");
+  if( rc == SQLITE_ROW ){
+    tlm_text_str(&j->text, "\"name\":");
+    tlm_json_string(j, (const char *)sqlite3_column_text(o->scope, 0));
+    tlm_text_str(&j->text, ",\"version\":");
+    tlm_json_string(j, (const char *)sqlite3_column_text(o->scope, 1));
+    tlm_text_char(&j->text, ',');
+    append_attributes(&j->text, (const char *)sqlite3_column_text(o->scope, 2));
+    append_count(&j->text, "droppedAttributesCount", sqlite3_column_int64(o->scope, 3));
+    tlm_text_char(&j->text, '}');
+    append_schema_url(j, (const char *)sqlite3_column_text(o->scope, 4));
+  }else{
+    tlm_text_char(&j->text, '}');
+  }
+  sqlite3_reset(o->scope);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}

@@ -1,0 +1,30 @@
+/*
+** span_otlp.h — what a trace's spans carry beyond the graph, for
+** export_otel: resources, scopes, dropped counts, events and links
+** (span_otlp.c).
+*/
+#ifndef TLM_SPAN_OTLP_H
+#define TLM_SPAN_OTLP_H
+
+#include "graph.h"
+#include "json_out.h"
+
+typedef struct tlm_span_otlp {
+  int64_t *resource_id;     /* per node; 0: none (a span the recorder wrote) */
+  int64_t *scope_id;        /* per node; 0: none */
+  char **extras;            /* per node: ",\"droppedEventsCount\":1,\"events\":[...]"
+                               and the rest, ready to append, or NULL */
+  sqlite3_stmt *resource, *scope;   /* a row of resources / scopes by id */
+} tlm_span_otlp;
+
+/* Load them for every node of g (a few indexed lookups when the trace has
+** none).  SQLITE_OK, or an error with *errmsg set. */
+int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg);
+void tlm_span_otlp_free(tlm_span_otlp *o, int32_t n);
+
+/* {"resource":{...},"schemaUrl":".." and {"scope":{...},"schemaUrl":".."
+** from the stored row (the caller adds the rest of the object). */
+int tlm_span_otlp_resource(tlm_span_otlp *o, tlm_json_out *j, int64_t resource_id);
+int tlm_span_otlp_scope(tlm_span_otlp *o, tlm_json_out *j, int64_t scope_id);
+
+#endif
