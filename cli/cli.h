@@ -48,6 +48,12 @@ void cli_format_names(char *out, size_t size, int for_import, const char *sep,
 
 /* POST an OTLP/JSON document to url (post.c); 0, or the exit status after
 ** saying what went wrong. */
+/* import.c: the whole of path ("-": standard input), NUL-terminated
+** (free it); NULL with errno. */
+char *cli_read_file(const char *path, size_t *length);
+/* commands.c */
+int cli_ends_with(const char *s, const char *suffix);
+
 int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length);
 
 /* Open the database.  must_exist: a missing file is "No traces yet". */

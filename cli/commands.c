@@ -1,5 +1,5 @@
 /*
-** commands.c — list, latest, analyze, compare, export, import, init.
+** commands.c — list, latest, analyze, compare, export, prices, init.
 **
 ** Each command is its SQL from sql/ (embedded at build time) plus option
 ** parsing and printing; none computes a number itself.
@@ -14,7 +14,6 @@
 #include "tlm_prices_unpriced_sql.h"
 #include "tlm_prices_import_sql.h"
 #include "tlm_export_sql.h"
-#include "tlm_import_sql.h"
 #include "tlm_report_summary_sql.h"
 #include "tlm_report_anomalies_sql.h"
 #include "tlm_report_histogram_sql.h"
@@ -200,7 +199,6 @@ int cmd_list(cli *c, int argc, char **argv){
   return status;
 }
 
-static char *read_whole_file(const char *path, size_t *length);
 
 /* --fail-on-regression PCT: print what failed the gate; 3 when anything did. */
 static int regression_gate(const cli *c, sqlite3 *db, const char *baseline,
@@ -370,7 +368,7 @@ int cmd_prices(cli *c, int argc, char **argv){
     size_t length;
     sqlite3_stmt *stmt;
     if( c->show_sql ) return cli_print_query(c, NULL, tlm_prices_import_sql, PRINT_LINES, "<file text>", NULL);
-    char *text = read_whole_file(argv[1], &length);
+    char *text = cli_read_file(argv[1], &length);
     if( text == NULL ) return cli_fail(c, "cannot read '%s': %s", argv[1], strerror(errno));
     if( (status = cli_open(c, 0, &db)) ){ free(text); return status; }
     sqlite3_prepare_v2(db, tlm_prices_import_sql, -1, &stmt, NULL);
@@ -463,85 +461,9 @@ int cmd_export(cli *c, int argc, char **argv){
 
 /* ------------------------------------------------------------- import */
 
-/* The whole of path ("-": standard input), NUL-terminated; NULL with errno. */
-static char *read_whole_file(const char *path, size_t *length){
-  FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-  char *text = NULL;
-  size_t size = 0, capacity = 0;
-  if( in == NULL ) return NULL;
-  for(;;){
-    if( size + 65536 + 1 > capacity ){
-      capacity = (capacity + 65536) * 2;
-      char *grown = realloc(text, capacity);
-      if( grown == NULL ){ free(text); if( in != stdin ) fclose(in); errno = ENOMEM; return NULL; }
-      text = grown;
-    }
-    size_t got = fread(text + size, 1, 65536, in);
-    size += got;
-    if( got < 65536 ) break;
-  }
-  if( ferror(in) ){
-    int saved = errno;
-    free(text);
-    if( in != stdin ) fclose(in);
-    errno = saved ? saved : EIO;
-    return NULL;
-  }
-  if( in != stdin ) fclose(in);
-  text[size] = 0;
-  *length = size;
-  return text;
-}
-
-static int ends_with(const char *s, const char *suffix){
+int cli_ends_with(const char *s, const char *suffix){
   size_t a = strlen(s), b = strlen(suffix);
   return a >= b && !strcmp(s + a - b, suffix);
-}
-
-int cmd_import(cli *c, int argc, char **argv){
-  const char *file = NULL, *format = NULL;
-  sqlite3 *db;
-  sqlite3_stmt *stmt;
-  size_t length;
-  for(int i = 0; i < argc; i++){
-    if( !strcmp(argv[i], "--format") && i + 1 < argc ) format = argv[++i];
-    else if( argv[i][0] == '-' && argv[i][1] ) return cli_usage_error(c, "unknown option '%s'", argv[i]);
-    else if( file == NULL ) file = argv[i];
-    else return cli_usage_error(c, "unexpected '%s'", argv[i]);
-  }
-  if( file == NULL ) return cli_usage_error(c, "expected a file to import");
-  if( format == NULL ) format = ends_with(file, ".csv") ? "csv" : "otel";   /* "-": OTLP unless told */
-  if( cli_find_format(format, 1) == NULL ){
-    char names[64];
-    cli_format_names(names, sizeof names, 1, ", ", " or ");
-    return cli_usage_error(c, "--format must be %s, not '%s'", names, format);
-  }
-  if( c->show_sql ) return cli_print_query(c, NULL, tlm_import_sql, PRINT_LINES, "<file text>", format, NULL);
-  char *text = read_whole_file(file, &length);
-  if( text == NULL ) return cli_fail(c, "cannot read '%s': %s", file, strerror(errno));
-  int status = cli_open(c, 0, &db);
-  if( status ){ free(text); return status; }
-  sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  sqlite3_prepare_v2(db, tlm_import_sql, -1, &stmt, NULL);
-  sqlite3_bind_text(stmt, 1, text, (int)length, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
-  if( sqlite3_step(stmt) == SQLITE_ROW ){
-    long long spans = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    if( sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ){
-      printf("Imported %lld spans from %s\n", spans, file);
-    }else{
-      status = cli_fail(c, "%s", sqlite3_errmsg(db));
-      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-  }else{
-    status = cli_fail(c, "%s: %s", file, cli_sql_error(db));
-    sqlite3_finalize(stmt);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  }
-  free(text);
-  sqlite3_close(db);
-  return status;
 }
 
 /* --------------------------------------------------------------- init */
@@ -568,7 +490,7 @@ int cmd_init(cli *c, int argc, char **argv){
     else if( !named++ ) file = argv[i];
     else return cli_usage_error(c, "unexpected '%s'", argv[i]);
   }
-  if( !ends_with(file, ".c") ) return cli_usage_error(c, "the file name must end in .c");
+  if( !cli_ends_with(file, ".c") ) return cli_usage_error(c, "the file name must end in .c");
   if( stat(file, &st) == 0 && !force ){
     return cli_fail(c, "%s exists; use --force to overwrite it", file);
   }

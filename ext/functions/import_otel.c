@@ -39,6 +39,10 @@
 ** 'skip_duplicates') instead keeps the stored one, stores the rest, and
 ** returns {"imported": N, "rejected": M} (tracelm serve answers an SDK that
 ** way: OTLP's partialSuccess).
+** import_otel(text, mode, line, byte) reads text as JSON Lines that start
+** at that line and byte of a larger input (mode NULL or 'skip_duplicates'):
+** `tracelm import` feeds a big file so, a few megabytes at a time, and
+** every message still names the line and byte of the whole file.
 */
 #include "trace_resolve.h"
 #include "hexid.h"
@@ -62,6 +66,9 @@ typedef struct importer {
   int skip_duplicates;       /* import_otel(text, 'skip_duplicates') */
   int64_t rejected;          /* ... spans already stored, not stored again */
   char where[160];           /* "line 3: resourceSpans[0]..." for messages */
+  int64_t line_base;         /* import_otel(text, mode, line, byte): text is */
+  int64_t byte_base;         /* JSON Lines starting at that line and byte */
+  int lines;                 /* ... given so: never one whole document */
   char *error;               /* sqlite3_malloc'd, set once */
 } importer;
 
@@ -554,8 +561,8 @@ static int import_document(importer *im, const cJSON *doc, const char *line){
   return SQLITE_OK;
 }
 
-static int line_of(const char *text, const char *at){
-  int line = 1;
+static int64_t line_of(const importer *im, const char *text, const char *at){
+  int64_t line = 1 + im->line_base;
   for(const char *p = text; p < at && *p; p++) line += *p == '\n';
   return line;
 }
@@ -563,8 +570,8 @@ static int line_of(const char *text, const char *at){
 /* Where a problem is, for the message: "line 3, byte 120" (the byte is
 ** counted from the start of the input, from 0). */
 static void locate(importer *im, const char *text, const char *at){
-  snprintf(im->where, sizeof im->where, "line %d, byte %lld", line_of(text, at),
-           (long long)(at - text));
+  snprintf(im->where, sizeof im->where, "line %lld, byte %lld", (long long)line_of(im, text, at),
+           (long long)(at - text + im->byte_base));
 }
 
 static int only_space(const char *from, const char *to){
@@ -584,20 +591,20 @@ static int import_text(importer *im, const char *text, int64_t length){
     locate(im, text, at && at >= text && at <= stop ? at : text);
     return fail(im, "not valid JSON (a document cut short, or not JSON at all)");
   }
-  if( only_space(end, stop) ){
+  if( only_space(end, stop) && !im->lines ){
     int rc = import_document(im, doc, "");
     cJSON_Delete(doc);
     return rc;
   }
   cJSON_Delete(doc);
   /* More after the first value: JSON Lines, where every document ends its line. */
-  int line = 1;
+  int64_t line = 1 + im->line_base;
   for(const char *start = text; start < stop; line++){
     const char *newline = memchr(start, '\n', (size_t)(stop - start));
     const char *line_end = newline ? newline : stop;
     char prefix[32];
     if( !only_space(start, line_end) ){
-      snprintf(prefix, sizeof prefix, "line %d: ", line);
+      snprintf(prefix, sizeof prefix, "line %lld: ", (long long)line);
       doc = cJSON_ParseWithLengthOpts(start, (size_t)(line_end - start), &end, 0);
       if( doc == NULL ){
         const char *at = cJSON_GetErrorPtr();
@@ -648,11 +655,24 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   im.db = sqlite3_context_db_handle(ctx);
   if( argc > 1 ){
     const char *mode = (const char *)sqlite3_value_text(argv[1]);
-    if( mode == NULL || strcmp(mode, "skip_duplicates") ){
-      sqlite3_result_error(ctx, "import_otel: the second argument, when given, must be 'skip_duplicates'", -1);
+    if( (mode == NULL && argc < 4) || (mode && strcmp(mode, "skip_duplicates")) ){
+      sqlite3_result_error(ctx, argc < 4
+          ? "import_otel: the second argument, when given, must be 'skip_duplicates'"
+          : "import_otel: the second argument must be NULL or 'skip_duplicates'", -1);
       return;
     }
-    im.skip_duplicates = 1;
+    im.skip_duplicates = mode != NULL;
+  }
+  if( argc == 4 ){
+    if( sqlite3_value_type(argv[2]) != SQLITE_INTEGER || sqlite3_value_type(argv[3]) != SQLITE_INTEGER
+     || sqlite3_value_int64(argv[2]) < 1 || sqlite3_value_int64(argv[3]) < 0 ){
+      sqlite3_result_error(ctx, "import_otel: the line and byte the text starts at must be"
+                           " integers from 1 and from 0", -1);
+      return;
+    }
+    im.line_base = sqlite3_value_int64(argv[2]) - 1;
+    im.byte_base = sqlite3_value_int64(argv[3]);
+    im.lines = 1;
   }
   if( sqlite3_value_type(argv[0]) != SQLITE_TEXT && sqlite3_value_type(argv[0]) != SQLITE_BLOB ){
     sqlite3_result_error(ctx, "import_otel: the document must be text", -1);
@@ -703,6 +723,10 @@ int tlm_register_import_otel(sqlite3 *db, tlm_ext *ext){
                                    import_otel_func, 0, 0);
   if( rc == SQLITE_OK ){
     rc = sqlite3_create_function(db, "import_otel", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
+                                 import_otel_func, 0, 0);
+  }
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_create_function(db, "import_otel", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, ext,
                                  import_otel_func, 0, 0);
   }
   return rc;
