@@ -63,8 +63,9 @@ static const command commands[] = {
     "Receive OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from any\n"
     "           OpenTelemetry SDK into the database; SIGINT/SIGTERM stops it cleanly." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",
-    "Load OTLP/JSON (one request, or JSON Lines) or CSV spans, all or nothing;\n"
-    "           FILE '-' is standard input." },
+    "Load OTLP/JSON (one request, or JSON Lines of any size) or CSV spans, all or\n"
+    "           nothing; FILE '-' is standard input.  Progress on a terminal; Ctrl-C\n"
+    "           leaves the database as it was." },
 };
 #define COMMAND_COUNT (int)(sizeof commands / sizeof commands[0])
 
