@@ -61,17 +61,23 @@ static void show_progress(progress *p, int64_t bytes, int64_t spans, int final){
   fflush(stderr);
 }
 
-/* One chunk of whole lines, starting at line and byte of the input. */
-static int import_chunk(sqlite3_stmt *stmt, const char *text, size_t length, int64_t line,
-                        int64_t byte, int64_t *spans){
+/* One chunk of whole lines, starting at line and byte of the input,
+** through *stmt (prepared on first use).  0, or the exit status. */
+static int import_chunk(const cli *c, sqlite3 *db, sqlite3_stmt **stmt, const char *file,
+                        const char *text, size_t length, int64_t line, int64_t byte,
+                        int64_t *spans){
   int rc;
-  sqlite3_bind_text(stmt, 1, text, (int)length, SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 2, line);
-  sqlite3_bind_int64(stmt, 3, byte);
-  rc = sqlite3_step(stmt);
-  if( rc == SQLITE_ROW ) *spans += sqlite3_column_int64(stmt, 0);
-  sqlite3_reset(stmt);
-  return rc == SQLITE_ROW ? SQLITE_OK : rc;
+  if( *stmt == NULL && sqlite3_prepare_v2(db, tlm_import_lines_sql, -1, stmt, NULL) ){
+    return cli_fail(c, "%s", cli_sql_error(db));
+  }
+  sqlite3_bind_text(*stmt, 1, text, (int)length, SQLITE_STATIC);
+  sqlite3_bind_int64(*stmt, 2, line);
+  sqlite3_bind_int64(*stmt, 3, byte);
+  rc = sqlite3_step(*stmt);
+  if( rc == SQLITE_ROW ) *spans += sqlite3_column_int64(*stmt, 0);
+  sqlite3_reset(*stmt);
+  if( rc == SQLITE_ROW ) return 0;
+  return interrupted ? 130 : cli_fail(c, "%s: %s", file, cli_sql_error(db));
 }
 
 /* Is the first line that is not blank a whole JSON value?  Then the input
@@ -138,12 +144,7 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
     buffer[size] = 0;
     bytes += got;
     if( lines_mode == 1 && size >= CHUNK_BYTES ){
-      if( stmt == NULL && sqlite3_prepare_v2(db, tlm_import_lines_sql, -1, &stmt, NULL) ){
-        status = cli_fail(c, "%s", cli_sql_error(db));
-        goto done;
-      }
-      if( import_chunk(stmt, buffer, size, chunk_line, chunk_byte, spans) ){
-        if( !interrupted ) status = cli_fail(c, "%s: %s", file, cli_sql_error(db));
+      if( (status = import_chunk(c, db, &stmt, file, buffer, size, chunk_line, chunk_byte, spans)) ){
         goto done;
       }
       chunk_line = line_number + 1;
@@ -155,15 +156,9 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
   }
   if( interrupted ) goto done;
   if( lines_mode == 1 ){
-    if( size > 0 ){
-      if( stmt == NULL && sqlite3_prepare_v2(db, tlm_import_lines_sql, -1, &stmt, NULL) ){
-        status = cli_fail(c, "%s", cli_sql_error(db));
-        goto done;
-      }
-      if( import_chunk(stmt, buffer, size, chunk_line, chunk_byte, spans) ){
-        if( !interrupted ) status = cli_fail(c, "%s: %s", file, cli_sql_error(db));
-        goto done;
-      }
+    if( size > 0
+     && (status = import_chunk(c, db, &stmt, file, buffer, size, chunk_line, chunk_byte, spans)) ){
+      goto done;
     }
   }else{
     /* One document over many lines, or CSV: all of it at once. */
@@ -240,8 +235,8 @@ int cmd_import(cli *c, int argc, char **argv){
   sqlite3_progress_handler(db, 10000, stop_if_interrupted, NULL);
   sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   status = import_stream(c, db, in, file, format, &p, &spans);
-  if( status == 0 && interrupted ){
-    status = cli_fail(c, "interrupted: nothing of '%s' was imported", file);
+  if( interrupted ){
+    cli_fail(c, "interrupted: nothing of '%s' was imported", file);
     status = 130;
   }
   if( status == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ){

@@ -9,24 +9,14 @@
 ** happened and the user runs it again.
 */
 #include "cli.h"
+#include "../common/http_answer.h"
 #include <curl/curl.h>
 #include <string.h>
-
-typedef struct answer { char text[512]; size_t size; } answer;
-
-static size_t keep_answer(char *data, size_t size, size_t count, void *user){
-  answer *a = user;
-  size_t n = size * count, room = sizeof a->text - 1 - a->size;
-  memcpy(a->text + a->size, data, n < room ? n : room);
-  a->size += n < room ? n : room;
-  a->text[a->size] = 0;
-  return n;
-}
 
 int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length){
   CURL *curl = curl_easy_init();
   struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-  answer reply = { "", 0 };
+  tlm_http_answer reply = { "", 0 };
   long status = 0;
   CURLcode rc;
   int failed;
@@ -39,7 +29,7 @@ int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_answer);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, tlm_keep_answer);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
   rc = curl_easy_perform(curl);

@@ -29,22 +29,16 @@ void tlm_set_error(const char *fmt, ...){
   va_end(ap);
 }
 
-static int64_t now_ms(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Say message to on_error (or stderr), unless it was the last one said
 ** less than REPEAT_AFTER_MS ago. */
 static void report(tlm_recorder *rec, const char *message){
   int say;
   pthread_mutex_lock(&rec->queue.lock);
   say = strcmp(message, rec->last_reported) != 0
-     || now_ms() - rec->last_reported_ms >= REPEAT_AFTER_MS;
+     || tlm_monotonic_ms() - rec->last_reported_ms >= REPEAT_AFTER_MS;
   if( say ){
     snprintf(rec->last_reported, sizeof rec->last_reported, "%s", message);
-    rec->last_reported_ms = now_ms();
+    rec->last_reported_ms = tlm_monotonic_ms();
   }
   pthread_mutex_unlock(&rec->queue.lock);
   if( !say ) return;

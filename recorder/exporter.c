@@ -21,6 +21,7 @@
 */
 #include "internal.h"
 #include "../common/hexid.h"
+#include "../common/http_answer.h"
 #include "../common/otlp_proto.h"
 #include "otlp_trace.pb-c.h"
 #include <cjson/cJSON.h>
@@ -32,7 +33,6 @@
 
 #define FIRST_PAUSE_MS   100
 #define LONGEST_PAUSE_MS 5000
-#define ANSWER_BYTES     2048   /* of a response body, kept for messages */
 
 struct tlm_export_body {
   uint8_t *data;
@@ -48,17 +48,6 @@ static const char *const add_unexported_sql =
   "INSERT INTO traces(trace_id, unexported_spans) VALUES(?1, ?2)"
   " ON CONFLICT(trace_id) DO UPDATE SET"
   " unexported_spans = unexported_spans + excluded.unexported_spans";
-
-static int64_t monotonic_ms(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms){
-  struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
 
 static void free_body(tlm_export_body *body){
   if( body == NULL ) return;
@@ -110,20 +99,9 @@ static void give_up(tlm_recorder *rec, tlm_export_body *body, uint64_t spans, co
 
 /* ------------------------------------------------------- one request */
 
-typedef struct answer { char text[ANSWER_BYTES]; size_t size; } answer;
-
-static size_t keep_answer(char *data, size_t size, size_t count, void *user){
-  answer *a = user;
-  size_t n = size * count, room = sizeof a->text - 1 - a->size;
-  memcpy(a->text + a->size, data, n < room ? n : room);
-  a->size += n < room ? n : room;
-  a->text[a->size] = 0;
-  return n;
-}
-
 /* partialSuccess.rejectedSpans of a 2xx answer (0 when none), and its
 ** message. */
-static int64_t rejected_spans(const answer *a, int json, char *message, size_t room){
+static int64_t rejected_spans(const tlm_http_answer *a, int json, char *message, size_t room){
   int64_t rejected = 0;
   message[0] = 0;
   if( a->size == 0 ) return 0;
@@ -176,7 +154,7 @@ static void deliver(tlm_recorder *rec, CURL *curl, tlm_export_body *body){
   int64_t pause = FIRST_PAUSE_MS;
   char message[512];
   for(int attempt = 1;; attempt++){
-    answer reply = { "", 0 };
+    tlm_http_answer reply = { "", 0 };
     long status = 0;
     curl_off_t retry_after = 0;
     int64_t wait;
@@ -213,13 +191,13 @@ static void deliver(tlm_recorder *rec, CURL *curl, tlm_export_body *body){
     /* Jitter: between 3/4 and 5/4 of the pause. */
     wait = retry_after > 0 ? (int64_t)retry_after * 1000
                            : pause * 3 / 4 + (int64_t)(rand() % (int)(pause / 2 + 1));
-    if( monotonic_ms() + wait > body->give_up_ms ){
+    if( tlm_monotonic_ms() + wait > body->give_up_ms ){
       size_t n = strlen(message);
       snprintf(message + n, sizeof message - n, " (gave up after %d attempt%s)", attempt,
                attempt == 1 ? "" : "s");
       break;
     }
-    sleep_ms(wait);
+    tlm_sleep_ms(wait);
     if( pause < LONGEST_PAUSE_MS ) pause *= 2;
   }
   give_up(rec, body, body->spans, message);
@@ -248,7 +226,7 @@ static void *exporter_main(void *arg){
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)e->config.timeout_ms);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_answer);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, tlm_keep_answer);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "tracelm/" TLM_VERSION);
   }
   for(;;){
@@ -317,7 +295,7 @@ static tlm_export_body *encode(tlm_recorder *rec, uint64_t first, uint64_t count
   tlm_export_body *body = calloc(1, sizeof *body);
   if( body == NULL ) return NULL;
   body->spans = count;
-  body->give_up_ms = monotonic_ms() + rec->retry_ms;
+  body->give_up_ms = tlm_monotonic_ms() + rec->retry_ms;
   body->data = tlm_otlp_request(rec, first, count, &body->size);
   if( body->data && rec->exporter.config.json ){
     char *json = tlm_otlp_proto_to_json(body->data, body->size);

@@ -17,6 +17,21 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <time.h>
+
+/* -------------------------------------------------------------- time */
+
+/* Milliseconds of CLOCK_MONOTONIC, for retries, deadlines and rate limits. */
+static inline int64_t tlm_monotonic_ms(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void tlm_sleep_ms(int64_t ms){
+  struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+}
 
 /* ------------------------------------------------------------ records */
 

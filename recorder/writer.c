@@ -148,17 +148,6 @@ static int is_transient(int rc){
   return 0;
 }
 
-static int64_t monotonic_ms(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms){
-  struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
-
 /* The writer's prepared statements. */
 typedef struct statements {
   sqlite3_stmt *insert, *add_drops, *set_label;   /* set_label: NULL without a label */
@@ -232,12 +221,12 @@ rolled_back:
 static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
                             uint64_t first, uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
-  int64_t deadline = monotonic_ms() + rec->retry_ms, pause = 10;
+  int64_t deadline = tlm_monotonic_ms() + rec->retry_ms, pause = 10;
   uint64_t written;
   for(;;){
     int rc = try_batch(rec, db, st, first, count, drops, drop_count, &written);
-    if( rc == SQLITE_OK || !is_transient(rc) || monotonic_ms() + pause > deadline ) break;
-    sleep_ms(pause);
+    if( rc == SQLITE_OK || !is_transient(rc) || tlm_monotonic_ms() + pause > deadline ) break;
+    tlm_sleep_ms(pause);
     if( pause < 1000 ) pause *= 2;
   }
   return written;
