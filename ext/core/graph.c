@@ -167,7 +167,7 @@ static void price_nodes(sqlite3 *db, tlm_graph *g, const to_price *list, int32_t
     if( sqlite3_step(stmt) == SQLITE_ROW ){
       g->nodes[list[i].node].cost = sqlite3_column_double(stmt, 0);
       g->nodes[list[i].node].priced = g->nodes[list[i].node].cost != 0;
-      g->nodes[list[i].node].unpriced = (uint8_t)sqlite3_column_int(stmt, 1);
+      g->nodes[list[i].node].unpriced = sqlite3_column_int(stmt, 1) != 0;
     }
     sqlite3_reset(stmt);
   }

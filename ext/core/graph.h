@@ -35,8 +35,8 @@ typedef struct tlm_node {
   uint8_t kind;             /* TLM_KIND_*, 0..5 (span_row.h) */
   uint8_t status;           /* TLM_STATUS_* */
   uint8_t problems;         /* TLM_PROBLEM_* */
-  uint8_t unpriced;         /* tokens and a model, but no cost and no price */
-  uint8_t priced;           /* cost from the price table, not recorded */
+  uint8_t unpriced : 1;     /* tokens and a model, but no cost and no price */
+  uint8_t priced : 1;       /* cost from the price table, not recorded */
 } tlm_node;
 
 struct tlm_graph {

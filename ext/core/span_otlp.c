@@ -171,15 +171,23 @@ static int has_rows(tlm_ext *ext, const tlm_graph *g, const char *sql){
 int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
   id_index *ids = NULL;
   int rc = SQLITE_OK;
+  int has_lists;
   memset(o, 0, sizeof *o);
-  o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
-  o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
-  o->extras = tlm_array_zero(g->n, sizeof *o->extras);
-  if( !o->resource_id || !o->scope_id || !o->extras ) rc = SQLITE_NOMEM;
+  /* Spans the recorder wrote have none of this: nothing is allocated then
+  ** (24 bytes a span at 1M spans is worth keeping). */
+  has_lists = has_rows(ext, g, "SELECT 1 FROM span_events WHERE trace_id = ?1 LIMIT 1")
+           || has_rows(ext, g, "SELECT 1 FROM span_links WHERE trace_id = ?1 LIMIT 1");
+  if( g->with_otlp ){
+    o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
+    o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
+    if( !o->resource_id || !o->scope_id ) rc = SQLITE_NOMEM;
+  }
+  if( rc == SQLITE_OK && (g->with_otlp || has_lists)
+   && (o->extras = tlm_array_zero(g->n, sizeof *o->extras)) == NULL ){
+    rc = SQLITE_NOMEM;
+  }
   if( rc == SQLITE_OK && g->with_otlp ) rc = load_columns(ext, g, o);
-  if( rc == SQLITE_OK
-   && (has_rows(ext, g, "SELECT 1 FROM span_events WHERE trace_id = ?1 LIMIT 1")
-    || has_rows(ext, g, "SELECT 1 FROM span_links WHERE trace_id = ?1 LIMIT 1")) ){
+  if( rc == SQLITE_OK && has_lists ){
     ids = tlm_array(g->n, sizeof *ids);
     if( ids == NULL ) rc = SQLITE_NOMEM;
     for(int32_t i = 0; ids && i < g->n; i++){

@@ -10,10 +10,11 @@
 #include "json_out.h"
 
 typedef struct tlm_span_otlp {
-  int64_t *resource_id;     /* per node; 0: none (a span the recorder wrote) */
-  int64_t *scope_id;        /* per node; 0: none */
+  int64_t *resource_id;     /* per node, 0: none; NULL when no span has one */
+  int64_t *scope_id;        /* the same for scopes */
   char **extras;            /* per node: ",\"droppedEventsCount\":1,\"events\":[...]"
-                               and the rest, ready to append, or NULL */
+                               and the rest, ready to append, or NULL; the
+                               array NULL when no span has any */
   sqlite3_stmt *resource, *scope;   /* a row of resources / scopes by id */
 } tlm_span_otlp;
 

@@ -229,7 +229,7 @@ static int write_by_origin(tlm_json_out *j, const tlm_graph *g, tlm_span_otlp *o
     }else{
       tlm_text_char(out, ',');
     }
-    append_span(j, g, i, attrs[i], flags[i], states[i], o->extras[i]);
+    append_span(j, g, i, attrs[i], flags[i], states[i], o->extras ? o->extras[i] : NULL);
   }
   if( g->n > 0 ) tlm_text_str(out, "]}]}");
   tlm_text_str(out, "]}");
@@ -273,7 +273,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
       for(int32_t k = first[r]; k < first[r + 1]; k++){
         if( k > first[r] ) tlm_text_char(out, ',');
         int32_t i = grouped[k];
-        append_span(&j, g, i, attrs[i], flags[i], states[i], o.extras[i]);
+        append_span(&j, g, i, attrs[i], flags[i], states[i], o.extras ? o.extras[i] : NULL);
       }
       tlm_text_str(out, "]}]}");
     }
