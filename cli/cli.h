@@ -53,6 +53,13 @@ void cli_format_names(char *out, size_t size, int for_import, const char *sep,
 char *cli_read_file(const char *path, size_t *length);
 /* commands.c */
 int cli_ends_with(const char *s, const char *suffix);
+/* otlp_split.c: an OTLP/JSON document as valid documents of whole spans,
+** about piece_bytes each, handed to fn in order (fn returns 0 to go on).
+** 0 when every piece went through; 1 when there is nothing to split; -1
+** when the text is not a shape it splits, or fn said stop: import the
+** document whole then (after undoing the pieces), which names the problem. */
+typedef int (*cli_piece_fn)(const char *text, size_t length, void *user);
+int cli_otlp_split(const char *text, size_t length, size_t piece_bytes, cli_piece_fn fn, void *user);
 
 int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length);
 

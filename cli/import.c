@@ -6,8 +6,9 @@
 ** a few megabytes of whole lines at a time, all in one transaction, so
 ** memory is bounded by the largest line, not the file, and every error
 ** still names the line and byte of the whole file.  A single document over
-** many lines (pretty-printed) is read whole: import_otel needs all of it.
-** CSV is read whole too.
+** many lines (pretty-printed) is read whole and imported in pieces of
+** whole spans (otlp_split.c), so its parse tree is never whole either.
+** CSV is read whole.
 **
 ** On a terminal, progress goes to stderr (bytes, spans, rate, a bar when
 ** the size is known), never in pipes.  Ctrl-C (or SIGTERM) rolls the
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #define CHUNK_BYTES (4 << 20)    /* whole lines handed to import_otel at once */
+#define PIECE_BYTES (1 << 20)    /* spans of one document, the same (its tree is ~10x) */
 #define PROGRESS_EVERY_S 0.2
 
 static volatile sig_atomic_t interrupted;
@@ -78,6 +80,26 @@ static int import_chunk(const cli *c, sqlite3 *db, sqlite3_stmt **stmt, const ch
   sqlite3_reset(*stmt);
   if( rc == SQLITE_ROW ) return 0;
   return interrupted ? 130 : cli_fail(c, "%s: %s", file, cli_sql_error(db));
+}
+
+/* A piece of one big document (otlp_split.c), through import.sql. */
+typedef struct piece_state {
+  sqlite3_stmt *stmt;
+  progress *p;
+  int64_t bytes;
+  int64_t *spans;
+} piece_state;
+
+static int import_piece(const char *text, size_t length, void *user){
+  piece_state *ps = user;
+  int rc;
+  sqlite3_bind_text(ps->stmt, 1, text, (int)length, SQLITE_STATIC);
+  sqlite3_bind_text(ps->stmt, 2, "otel", -1, SQLITE_STATIC);
+  rc = sqlite3_step(ps->stmt);
+  if( rc == SQLITE_ROW ) *ps->spans += sqlite3_column_int64(ps->stmt, 0);
+  sqlite3_reset(ps->stmt);
+  show_progress(ps->p, ps->bytes, *ps->spans, 0);
+  return rc == SQLITE_ROW && !interrupted ? 0 : 1;
 }
 
 /* Is the first line that is not blank a whole JSON value?  Then the input
@@ -171,11 +193,28 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
       status = cli_fail(c, "%s", cli_sql_error(db));
       goto done;
     }
+    if( !strcmp(format, "otel") ){
+      /* In pieces of whole spans, so no parse tree of the whole exists;
+      ** anything wrong, and the pieces are undone and the whole document
+      ** imported to say exactly what (otlp_split.c). */
+      piece_state ps = { stmt, p, bytes, spans };
+      int split;
+      sqlite3_exec(db, "SAVEPOINT pieces", NULL, NULL, NULL);
+      split = cli_otlp_split(buffer, size, PIECE_BYTES, import_piece, &ps);
+      if( split == 0 ){
+        sqlite3_exec(db, "RELEASE pieces", NULL, NULL, NULL);
+        goto imported;
+      }
+      sqlite3_exec(db, "ROLLBACK TO pieces; RELEASE pieces", NULL, NULL, NULL);
+      *spans = 0;
+      if( interrupted ) goto done;
+    }
     sqlite3_bind_text(stmt, 1, buffer, (int)size, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
     if( sqlite3_step(stmt) == SQLITE_ROW ) *spans = sqlite3_column_int64(stmt, 0);
     else status = interrupted ? 0 : cli_fail(c, "%s: %s", file, cli_sql_error(db));
   }
+imported:
   if( ferror(in) && status == 0 ) status = cli_fail(c, "cannot read '%s': %s", file, strerror(errno));
   show_progress(p, bytes, *spans, 1);
 done:

@@ -103,6 +103,40 @@ db = os.path.join(TMP, "pretty.db")
 r = run(["--db", db, "import", pretty])
 check("a pretty-printed document", r.returncode == 0 and count(db) == 1, r.stderr)
 
+# One big pretty-printed document: imported in pieces of whole spans, the
+# same rows as whole; a wrong span deep inside is reported as for the whole
+# document, and nothing is stored.
+def document(spans_a, spans_b):
+    def resource(name, spans):
+        return {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": name}}]},
+                "schemaUrl": "https://example.com/schema",
+                "scopeSpans": [{"scope": {"name": "first", "version": "1"}, "spans": spans[:len(spans) // 2]},
+                               {"scope": {"name": "second"}, "spans": spans[len(spans) // 2:]}]}
+    return {"resourceSpans": [resource("a", spans_a), resource("b", spans_b)]}
+
+
+all_spans = [json.loads(x)["resourceSpans"][0]["scopeSpans"][0]["spans"][0] for x in lines]
+doc = document(all_spans[:20000], all_spans[20000:])
+big_doc = os.path.join(TMP, "big_document.json")
+with open(big_doc, "w") as f:
+    json.dump(doc, f, indent=1)
+db = os.path.join(TMP, "document.db")
+r = run(["--db", db, "import", big_doc])
+con = sqlite3.connect(db)
+shape = con.execute("SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM resources),"
+                    " (SELECT count(*) FROM scopes), (SELECT count(DISTINCT service) FROM spans)").fetchone()
+con.close()
+check("a %.1f MB pretty-printed document imports in pieces" % (os.path.getsize(big_doc) / 1e6),
+      r.returncode == 0 and shape == (LINES, 2, 2, 2), (r.stderr, shape))
+doc["resourceSpans"][1]["scopeSpans"][1]["spans"][4000]["kind"] = 9
+with open(big_doc, "w") as f:
+    json.dump(doc, f, indent=1)
+db = os.path.join(TMP, "document_bad.db")
+r = run(["--db", db, "import", big_doc])
+check("a wrong span deep in it: the whole document's message, nothing stored",
+      r.returncode == 1 and "resourceSpans[1].scopeSpans[1].spans[4000] ('step'): kind must be 0 to 5"
+      in r.stderr.decode() and count(db) == 0, r.stderr.decode())
+
 # Progress on a terminal: stderr is a pty.
 db = os.path.join(TMP, "tty.db")
 master, slave = pty.openpty()
