@@ -58,6 +58,8 @@ int cli_ends_with(const char *s, const char *suffix);
 ** 0 when every piece went through; 1 when there is nothing to split; -1
 ** when the text is not a shape it splits, or fn said stop: import the
 ** document whole then (after undoing the pieces), which names the problem. */
+/* Is text one JSON value and blanks (by its brackets and strings only)? */
+int cli_json_is_whole(const char *text, size_t length);
 typedef int (*cli_piece_fn)(const char *text, size_t length, void *user);
 int cli_otlp_split(const char *text, size_t length, size_t piece_bytes, cli_piece_fn fn, void *user);
 

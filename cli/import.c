@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "tlm_import_sql.h"
 #include "tlm_import_lines_sql.h"
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,16 +101,23 @@ static int import_piece(const char *text, size_t length, void *user){
   return rc == SQLITE_ROW && !interrupted ? 0 : 1;
 }
 
-/* Is the first line that is not blank a whole JSON value?  Then the input
-** is JSON Lines (or one document on one line, the same thing). */
-static int first_line_is_whole(const char *line){
-  const char *end = NULL;
-  cJSON *value;
-  while( *line == ' ' || *line == '\t' || *line == '\r' || *line == '\n' ) line++;
-  if( *line == 0 ) return 1;
-  value = cJSON_ParseWithOpts(line, &end, 0);
-  cJSON_Delete(value);
-  return value != NULL;
+/* text (one OTLP document) imported in pieces inside a savepoint: 1 when
+** that worked, 0 when the pieces were undone (*spans as before) and the
+** caller should import it whole to report what is wrong. */
+static int import_in_pieces(sqlite3 *db, sqlite3_stmt **stmt, const char *text, size_t size,
+                            progress *p, int64_t bytes, int64_t *spans){
+  int64_t before = *spans;
+  piece_state ps = { NULL, p, bytes, spans };
+  if( *stmt == NULL && sqlite3_prepare_v2(db, tlm_import_sql, -1, stmt, NULL) ) return 0;
+  ps.stmt = *stmt;
+  sqlite3_exec(db, "SAVEPOINT pieces", NULL, NULL, NULL);
+  if( cli_otlp_split(text, size, PIECE_BYTES, import_piece, &ps) == 0 ){
+    sqlite3_exec(db, "RELEASE pieces", NULL, NULL, NULL);
+    return 1;
+  }
+  sqlite3_exec(db, "ROLLBACK TO pieces; RELEASE pieces", NULL, NULL, NULL);
+  *spans = before;
+  return 0;
 }
 
 /* Read the rest of in after what buffer already holds. */
@@ -141,7 +147,7 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
   size_t size = 0, capacity = 0, line_capacity = 0;
   int64_t chunk_line = 1, chunk_byte = 0, line_number = 0, bytes = 0;
   ssize_t got;
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = NULL, *doc_stmt = NULL;
   int status = 0, lines_mode = -1;
 
   if( strcmp(format, "otel") ){
@@ -152,7 +158,27 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
     if( lines_mode < 0 ){
       /* Decided on the first line that is not blank. */
       int blank = strspn(line, " \t\r\n") == (size_t)got;
-      if( !blank ) lines_mode = first_line_is_whole(line);
+      if( !blank ) lines_mode = cli_json_is_whole(line, (size_t)got);   /* JSON Lines? */
+    }
+    if( lines_mode == 1 && (size_t)got > PIECE_BYTES ){
+      /* A line that is one big document: what is before it, then it in
+      ** pieces (or whole, for the message, if they fail). */
+      if( size > 0
+       && (status = import_chunk(c, db, &stmt, file, buffer, size, chunk_line, chunk_byte, spans)) ){
+        goto done;
+      }
+      if( !import_in_pieces(db, &doc_stmt, line, (size_t)got, p, bytes + got, spans)
+       && !interrupted
+       && (status = import_chunk(c, db, &stmt, file, line, (size_t)got, line_number, bytes, spans)) ){
+        goto done;
+      }
+      bytes += got;
+      chunk_line = line_number + 1;
+      chunk_byte = bytes;
+      size = 0;
+      show_progress(p, bytes, *spans, 0);
+      if( interrupted ) goto done;
+      continue;
     }
     if( size + (size_t)got + 1 > capacity ){
       size_t wanted = (size + (size_t)got + 1) * 2;
@@ -189,25 +215,16 @@ static int import_stream(const cli *c, sqlite3 *db, FILE *in, const char *file, 
       goto done;
     }
     bytes = (int64_t)size;
+    /* In pieces of whole spans, so no parse tree of the whole exists;
+    ** anything wrong, and the pieces are undone and the whole document
+    ** imported to say exactly what (otlp_split.c). */
+    if( !strcmp(format, "otel") && import_in_pieces(db, &doc_stmt, buffer, size, p, bytes, spans) ){
+      goto imported;
+    }
+    if( interrupted ) goto done;
     if( sqlite3_prepare_v2(db, tlm_import_sql, -1, &stmt, NULL) ){
       status = cli_fail(c, "%s", cli_sql_error(db));
       goto done;
-    }
-    if( !strcmp(format, "otel") ){
-      /* In pieces of whole spans, so no parse tree of the whole exists;
-      ** anything wrong, and the pieces are undone and the whole document
-      ** imported to say exactly what (otlp_split.c). */
-      piece_state ps = { stmt, p, bytes, spans };
-      int split;
-      sqlite3_exec(db, "SAVEPOINT pieces", NULL, NULL, NULL);
-      split = cli_otlp_split(buffer, size, PIECE_BYTES, import_piece, &ps);
-      if( split == 0 ){
-        sqlite3_exec(db, "RELEASE pieces", NULL, NULL, NULL);
-        goto imported;
-      }
-      sqlite3_exec(db, "ROLLBACK TO pieces; RELEASE pieces", NULL, NULL, NULL);
-      *spans = 0;
-      if( interrupted ) goto done;
     }
     sqlite3_bind_text(stmt, 1, buffer, (int)size, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, format, -1, SQLITE_STATIC);
@@ -219,6 +236,7 @@ imported:
   show_progress(p, bytes, *spans, 1);
 done:
   sqlite3_finalize(stmt);
+  sqlite3_finalize(doc_stmt);
   free(buffer);
   free(line);
   return status;

@@ -60,6 +60,15 @@ static int skip_value(scan *s){
   return 0;
 }
 
+int cli_json_is_whole(const char *text, size_t length){
+  scan s = { text, text + length };
+  blanks(&s);
+  if( s.at == s.end ) return 1;
+  if( !skip_value(&s) ) return 0;
+  blanks(&s);
+  return s.at == s.end;
+}
+
 /* A growing output text. */
 typedef struct out { char *z; size_t n, capacity; int failed; } out;
 

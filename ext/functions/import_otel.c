@@ -585,18 +585,21 @@ static int only_space(const char *from, const char *to){
 ** the caller's savepoint then keeps nothing. */
 static int import_text(importer *im, const char *text, int64_t length){
   const char *stop = text + length, *end = NULL;
-  cJSON *doc = cJSON_ParseWithLengthOpts(text, (size_t)length, &end, 0);
-  if( doc == NULL ){
-    const char *at = cJSON_GetErrorPtr();
-    locate(im, text, at && at >= text && at <= stop ? at : text);
-    return fail(im, "not valid JSON (a document cut short, or not JSON at all)");
-  }
-  if( only_space(end, stop) && !im->lines ){
-    int rc = import_document(im, doc, "");
+  cJSON *doc;
+  if( !im->lines ){   /* given as JSON Lines: no whole parse first */
+    doc = cJSON_ParseWithLengthOpts(text, (size_t)length, &end, 0);
+    if( doc == NULL ){
+      const char *at = cJSON_GetErrorPtr();
+      locate(im, text, at && at >= text && at <= stop ? at : text);
+      return fail(im, "not valid JSON (a document cut short, or not JSON at all)");
+    }
+    if( only_space(end, stop) ){
+      int rc = import_document(im, doc, "");
+      cJSON_Delete(doc);
+      return rc;
+    }
     cJSON_Delete(doc);
-    return rc;
   }
-  cJSON_Delete(doc);
   /* More after the first value: JSON Lines, where every document ends its line. */
   int64_t line = 1 + im->line_base;
   for(const char *start = text; start < stop; line++){

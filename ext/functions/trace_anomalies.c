@@ -9,7 +9,8 @@
 **                      trace's non-root spans (the seed's rule).  Only
 **                      with at least 3 non-root spans: with fewer, "the
 **                      mean" is mostly the span itself.
-**   error              status is error; detail is the status message
+**   error              status is error; detail is the status message, or
+**                      without one the span's exception event (type: message)
 **   unfinished         end_ns is NULL
 **   orphan             the parent id is not in the trace
 **   cycle              the parent chain loops back; the span was cut there
@@ -50,7 +51,32 @@ void tlm_free_anomalies(tlm_anomaly *a, int32_t count){
   sqlite3_free(a);
 }
 
-int tlm_find_anomalies(const tlm_graph *g, tlm_anomaly **out, int32_t *count){
+/* An error span without a status message: its first exception event says
+** why ("TimeoutError: upstream took 30 s"), where OpenTelemetry SDKs put
+** it.  NULL when there is none (or no db). */
+static char *exception_of(sqlite3 *db, const tlm_graph *g, const tlm_node *n){
+  sqlite3_stmt *stmt;
+  char span_hex[17], *detail = NULL;
+  if( db == NULL || sqlite3_prepare_v2(db, "SELECT json_extract(attrs, '$.\"exception.type\"'),"
+      " json_extract(attrs, '$.\"exception.message\"') FROM span_events"
+      " WHERE trace_id = ?1 AND span_id = ?2 AND name = 'exception' ORDER BY seq LIMIT 1",
+      -1, &stmt, 0) != SQLITE_OK ){
+    return NULL;
+  }
+  tlm_span_id_to_hex(n->span_id, span_hex);
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, span_hex, 16, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW ){
+    const char *type = (const char *)sqlite3_column_text(stmt, 0);
+    const char *message = (const char *)sqlite3_column_text(stmt, 1);
+    if( type && message ) detail = sqlite3_mprintf("%s: %s", type, message);
+    else if( type || message ) detail = sqlite3_mprintf("%s", type ? type : message);
+  }
+  sqlite3_finalize(stmt);
+  return detail;
+}
+
+int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32_t *count){
   anomaly_list list = {0};
   double mean = 0;
   int32_t others = 0;
@@ -73,7 +99,9 @@ int tlm_find_anomalies(const tlm_graph *g, tlm_anomaly **out, int32_t *count){
     }
     if( rc == SQLITE_OK && n->status == TLM_STATUS_ERROR ){
       const char *message = tlm_str(g, n->message);
-      rc = add(&list, i, "error", sqlite3_mprintf("%s", message ? message : "status is error"));
+      char *exception = message ? NULL : exception_of(db, g, n);
+      rc = add(&list, i, "error", exception ? exception
+               : sqlite3_mprintf("%s", message ? message : "status is error"));
     }
     if( rc == SQLITE_OK && (n->problems & TLM_PROBLEM_UNFINISHED) ){
       rc = add(&list, i, "unfinished", sqlite3_mprintf(
@@ -139,7 +167,7 @@ static int anomalies_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **s
   if( a == NULL ) return SQLITE_NOMEM;
   memset(a, 0, sizeof *a);
   rc = tlm_graph_get(ext, "trace_anomalies", argv[0], &a->graph, errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_find_anomalies(a->graph, &a->items, &a->count);
+  if( rc == SQLITE_OK ) rc = tlm_find_anomalies(ext->db, a->graph, &a->items, &a->count);
   if( rc != SQLITE_OK ){ anomalies_close(a); return rc; }
   *state = a;
   *row_count = a->count;

@@ -137,6 +137,22 @@ check("a wrong span deep in it: the whole document's message, nothing stored",
       r.returncode == 1 and "resourceSpans[1].scopeSpans[1].spans[4000] ('step'): kind must be 0 to 5"
       in r.stderr.decode() and count(db) == 0, r.stderr.decode())
 
+# The same document on one line (a compact export): pieces as well.
+good = [json.loads(x)["resourceSpans"][0]["scopeSpans"][0]["spans"][0] for x in lines]
+with open(big_doc, "w") as f:
+    f.write(json.dumps(document(good[:20000], good[20000:]), separators=(",", ":")) + "\n")
+db = os.path.join(TMP, "one_line.db")
+r = run(["--db", db, "import", big_doc])
+check("a %.1f MB document on one line imports" % (os.path.getsize(big_doc) / 1e6),
+      r.returncode == 0 and count(db) == LINES, r.stderr)
+with open(big_doc, "w") as f:
+    f.write("\n" + json.dumps(doc, separators=(",", ":")) + "\n")
+db = os.path.join(TMP, "one_line_bad.db")
+r = run(["--db", db, "import", big_doc])
+check("... and a wrong span in it is named with its line",
+      r.returncode == 1 and "line 2: resourceSpans[1].scopeSpans[1].spans[4000] ('step'): kind must be"
+      in r.stderr.decode() and count(db) == 0, r.stderr.decode())
+
 # Progress on a terminal: stderr is a pty.
 db = os.path.join(TMP, "tty.db")
 master, slave = pty.openpty()

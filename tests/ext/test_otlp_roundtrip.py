@@ -101,6 +101,16 @@ check("integers are exact in SQL", db.execute(
 check("tokens and model still fill their columns", db.execute(
     "SELECT tokens_in, tokens_out, model FROM spans WHERE name = 'chat gpt-4o'").fetchone()
     == (1200, 345, "gpt-4o"))
+# An error span without a status message: analyses say its exception.
+check("an error with a status message shows the message", db.execute(
+    "SELECT detail FROM trace_anomalies(?) WHERE kind = 'error'", (TRACE,)).fetchone()
+    == ("upstream timed out",))
+db.execute("UPDATE spans SET status_message = NULL WHERE name = 'POST /ask'")
+check("an error without one shows its exception event", db.execute(
+    "SELECT detail FROM trace_anomalies(?) WHERE kind = 'error'", (TRACE,)).fetchone()
+    == ("TimeoutError: upstream took 30 s",))
+check("... in trace_summary too", json.loads(db.execute("SELECT trace_summary(?)", (TRACE,)).fetchone()[0])
+      ["anomalies"][0]["detail"] == "TimeoutError: upstream took 30 s")
 db.execute("DELETE FROM spans WHERE name = 'POST /ask'")
 check("deleting a span deletes its events and links", db.execute(
     "SELECT (SELECT count(*) FROM span_events), (SELECT count(*) FROM span_links)").fetchone() == (0, 0))
