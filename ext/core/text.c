@@ -24,10 +24,14 @@ SQLITE_EXTENSION_INIT3
 
 void tlm_text_reserve(tlm_text *t, int64_t more){
   int64_t wanted = t->n + more + 1;    /* and the terminator */
-  int64_t capacity = t->capacity ? t->capacity : 4096;
+  /* Half again, not double: at hundreds of megabytes the slack is memory.
+  ** A reservation bigger than that (an export's estimate of its whole
+  ** size) is taken as asked: growing to it by halves overshot a 529 MB
+  ** estimate to 785 MB. */
+  int64_t capacity = t->capacity + t->capacity / 2;
   if( t->rc || wanted <= t->capacity ) return;
-  /* Half again, not double: at hundreds of megabytes the slack is memory. */
-  while( capacity < wanted ) capacity += capacity / 2;
+  if( capacity < wanted ) capacity = wanted;
+  if( capacity < 4096 ) capacity = 4096;
   if( capacity > (int64_t)1 << 40 || tlm_resize(&t->z, capacity, 1) ){
     t->rc = SQLITE_NOMEM;
     return;

@@ -167,7 +167,7 @@ static int64_t estimated_size(const tlm_graph *g, char **attrs){
   int64_t bytes = 512 + (int64_t)g->string_count * 160;   /* resources */
   for(int32_t i = 0; i < g->n; i++){
     const tlm_node *n = &g->nodes[i];
-    bytes += 400 + (int64_t)strlen(tlm_str(g, n->name));
+    bytes += 500 + (int64_t)strlen(tlm_str(g, n->name));   /* 486 measured with thread.id */
     if( n->model >= 0 ) bytes += 80 + (int64_t)strlen(tlm_str(g, n->model));
     if( n->message >= 0 ) bytes += 16 + (int64_t)strlen(tlm_str(g, n->message));
     if( attrs[i] ) bytes += 8 * (int64_t)strlen(attrs[i]);   /* {"k":1} -> {"key":"k","value":{"intValue":"1"}} */
