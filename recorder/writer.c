@@ -37,6 +37,26 @@
 static const char *const set_label_sql =
   "UPDATE traces SET label = ?2 WHERE trace_id = ?1 AND label IS NULL";
 
+/* The writer's connection runs with triggers off and keeps `traces` itself,
+** once per run of one trace's spans in a batch rather than once per span:
+** the per-span trigger (spans_insert_updates_trace in sql/schema.sql,
+** which every other inserter still fires) cost the recorder 45 % of its
+** ingest rate (docs/performance.md).  The same rules as that trigger, for
+** span_count spans at once. */
+static const char *const add_trace_sql =
+  "INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name, service,"
+  " span_count, tokens_in, tokens_out, cost, errors)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+  " ON CONFLICT(trace_id) DO UPDATE SET"
+  " start_ns = min(coalesce(start_ns, excluded.start_ns), excluded.start_ns),"
+  " end_ns = max(coalesce(end_ns, excluded.end_ns), excluded.end_ns),"
+  " root_span_id = coalesce(excluded.root_span_id, root_span_id),"
+  " root_name = coalesce(excluded.root_name, root_name),"
+  " service = coalesce(excluded.service, service),"
+  " span_count = span_count + excluded.span_count,"
+  " tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,"
+  " cost = cost + excluded.cost, errors = errors + excluded.errors";
+
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
   " ON CONFLICT(trace_id) DO UPDATE SET"
@@ -91,6 +111,8 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
     sqlite3_close(db);
     return TLM_EDB;
   }
+  /* After the schema: `traces` is kept by write_batch (add_trace_sql). */
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
   if( rec->max_db_bytes > 0 ){
     /* A cap on the file: past it inserts fail with "database or disk is
     ** full", exactly as on a full disk, and are retried and counted so. */
@@ -150,23 +172,68 @@ static int is_transient(int rc){
 
 /* The writer's prepared statements. */
 typedef struct statements {
-  sqlite3_stmt *insert, *add_drops, *set_label;   /* set_label: NULL without a label */
+  sqlite3_stmt *insert, *add_trace, *add_drops, *set_label;   /* set_label: NULL without a label */
 } statements;
 
-/* Label the record's trace unless the record before it was of the same
-** trace (spans of one trace mostly come together). */
-static int label_trace(tlm_recorder *rec, sqlite3_stmt *set_label, const tlm_record *r,
-                       const tlm_record *previous){
-  char trace_hex[33];
-  int rc;
-  if( set_label == NULL || (previous && memcmp(previous->trace_id, r->trace_id, 16) == 0) ){
-    return SQLITE_OK;
+/* What a run of one trace's written spans adds to its `traces` row. */
+typedef struct trace_run {
+  const tlm_record *first;       /* NULL: no run open */
+  const tlm_record *root;        /* the last span without a parent, or NULL */
+  int64_t start_ns, end_ns, spans, tokens_in, tokens_out, errors;
+  double cost;
+} trace_run;
+
+static void run_add(trace_run *run, const tlm_record *r){
+  if( run->first == NULL ){
+    memset(run, 0, sizeof *run);
+    run->first = r;
+    run->start_ns = r->start_ns;
+    run->end_ns = r->end_ns;
   }
-  tlm_hex_encode(r->trace_id, 16, trace_hex);
-  sqlite3_bind_text(set_label, 1, trace_hex, 32, SQLITE_STATIC);
-  sqlite3_bind_text(set_label, 2, rec->run_label, -1, SQLITE_STATIC);
-  rc = sqlite3_step(set_label);
-  sqlite3_reset(set_label);
+  if( r->start_ns < run->start_ns ) run->start_ns = r->start_ns;
+  if( r->end_ns > run->end_ns ) run->end_ns = r->end_ns;
+  if( r->parent_id == 0 ) run->root = r;
+  run->spans++;
+  run->tokens_in += r->tokens_in;
+  run->tokens_out += r->tokens_out;
+  run->cost += r->cost;
+  run->errors += r->status == TLM_STATUS_ERROR;
+}
+
+/* The run into `traces` (and its label), then closed. */
+static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
+  char trace_hex[33], root_hex[17];
+  sqlite3_stmt *s = st->add_trace;
+  int rc;
+  if( run->first == NULL ) return SQLITE_OK;
+  tlm_hex_encode(run->first->trace_id, 16, trace_hex);
+  sqlite3_bind_text(s, 1, trace_hex, 32, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, run->start_ns);
+  sqlite3_bind_int64(s, 3, run->end_ns);
+  if( run->root ){
+    tlm_span_id_to_hex(run->root->span_id, root_hex);
+    sqlite3_bind_text(s, 4, root_hex, 16, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, tlm_record_name(run->root), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, rec->service, -1, SQLITE_STATIC);
+  }else{
+    sqlite3_bind_null(s, 4);
+    sqlite3_bind_null(s, 5);
+    sqlite3_bind_null(s, 6);
+  }
+  sqlite3_bind_int64(s, 7, run->spans);
+  sqlite3_bind_int64(s, 8, run->tokens_in);
+  sqlite3_bind_int64(s, 9, run->tokens_out);
+  sqlite3_bind_double(s, 10, run->cost);
+  sqlite3_bind_int64(s, 11, run->errors);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if( rc == SQLITE_DONE && st->set_label ){
+    sqlite3_bind_text(st->set_label, 1, trace_hex, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st->set_label, 2, rec->run_label, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st->set_label);
+    sqlite3_reset(st->set_label);
+  }
+  run->first = NULL;
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -177,7 +244,7 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint6
                      uint64_t count, const tlm_drop_count *drops, int drop_count,
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
-  const tlm_record *previous = NULL;
+  trace_run run = { NULL };
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
   if( rc != SQLITE_OK ) return rc;
@@ -186,15 +253,22 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint6
     rc = insert_record(st->insert, r, rec->service);
     if( rc == SQLITE_OK ){
       (*written)++;
-      rc = label_trace(rec, st->set_label, r, previous);
-      previous = r;
-      if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
+      /* Spans of one trace mostly come together: one row update a run. */
+      if( run.first && memcmp(run.first->trace_id, r->trace_id, 16) ){
+        rc = run_flush(rec, st, &run);
+        if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
+        if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
+      }
+      run_add(&run, r);
     }else if( is_transient(rc) ){
       goto rolled_back;
     }else{
       note_error(rec, "a span was refused", db);
     }
   }
+  rc = run_flush(rec, st, &run);
+  if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
+  if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
   for(int i = 0; i < drop_count; i++){
     char trace_hex[33];
     tlm_hex_encode(drops[i].trace_id, 16, trace_hex);
@@ -235,7 +309,7 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st
 static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
-  statements st = { NULL, NULL, NULL };
+  statements st = { NULL, NULL, NULL, NULL };
   int stop = 0;
 
   pthread_mutex_lock(&rec->db_lock);
@@ -245,6 +319,7 @@ static void *writer_main(void *arg){
   }
   if( rec->db ){
     if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.insert, 0)
+     || sqlite3_prepare_v3(rec->db, add_trace_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_trace, 0)
      || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_drops, 0)
      || (rec->run_label && sqlite3_prepare_v3(rec->db, set_label_sql, -1, SQLITE_PREPARE_PERSISTENT,
                                               &st.set_label, 0)) ){
@@ -267,7 +342,7 @@ static void *writer_main(void *arg){
     tlm_exporter_submit(rec, first, count);
     if( rec->exporter.config.only ){
       written = count;   /* handed to the exporter, which counts its own losses */
-    }else if( (count > 0 || drop_count > 0) && st.insert && st.add_drops ){
+    }else if( (count > 0 || drop_count > 0) && st.insert && st.add_trace && st.add_drops ){
       written = write_batch(rec, rec->db, &st, first, count, drops, drop_count);
     }
     free(drops);
@@ -276,6 +351,7 @@ static void *writer_main(void *arg){
   }
   pthread_mutex_lock(&rec->db_lock);
   sqlite3_finalize(st.insert);
+  sqlite3_finalize(st.add_trace);
   sqlite3_finalize(st.add_drops);
   sqlite3_finalize(st.set_label);
   sqlite3_close(rec->db);

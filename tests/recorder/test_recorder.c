@@ -382,6 +382,77 @@ static void test_recorder_ignores_an_invalid_TRACEPARENT(void **state){
 }
 
 /* A failed test must not leave the recorder running for the next one. */
+/* ------------------------------------------------ the traces rows */
+
+/* Threads ending spans of several traces at once, so a batch holds many
+** short runs of each trace: the writer's once-a-run `traces` upsert must
+** leave what the per-span trigger leaves for any other inserter. */
+static void *mixed_worker(void *arg){
+  tlm_span **roots = arg;
+  for(int i = 0; i < 3000; i++){
+    tlm_span *s = tlm_span_begin_child(roots[i % 3], i % 7 ? "step" : "llm_call");
+    tlm_span_add_tokens(s, i % 5, i % 3);
+    tlm_span_add_cost(s, (i % 4) * 0.25);
+    if( i % 11 == 0 ) tlm_span_set_error(s, "bad");
+    tlm_span_end(s);
+  }
+  return NULL;
+}
+
+/* A root begun on a thread of its own is a new trace, not a child of
+** this thread's current span. */
+static void *begin_root(void *arg){
+  tlm_span **root = arg;
+  *root = tlm_span_begin("request");
+  return NULL;
+}
+
+static void test_recorder_traces_rows_match_the_trigger(void **state){
+  char rebuilt[4200];
+  pthread_t threads[4];
+  tlm_span *roots[3];
+  (void)state;
+  const char *path = init_at("traces_rows.db");
+  char recorded[4200];
+  snprintf(recorded, sizeof recorded, "%s", path);
+  for(int t = 0; t < 3; t++){
+    pthread_t one;
+    pthread_create(&one, NULL, begin_root, &roots[t]);
+    pthread_join(one, NULL);
+  }
+  for(int t = 0; t < 4; t++) pthread_create(&threads[t], NULL, mixed_worker, roots);
+  for(int t = 0; t < 4; t++) pthread_join(threads[t], NULL);
+  tlm_span_set_error(roots[2], "root failed");
+  for(int t = 0; t < 3; t++) tlm_span_end(roots[t]);
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+  assert_int_equal(test_db_int(recorded, "SELECT sum(span_count) FROM traces"), 3 + 4 * 3000);
+
+  /* The same rows inserted through the trigger, into a fresh database. */
+  snprintf(rebuilt, sizeof rebuilt, "%s", test_db_path("traces_rebuilt.db"));
+  sqlite3 *db;
+  char *errmsg = NULL, *sql;
+  assert_int_equal(sqlite3_open(rebuilt, &db), SQLITE_OK);
+  assert_int_equal(tlm_schema_apply(db, &errmsg), TLM_OK);
+  sql = sqlite3_mprintf("ATTACH %Q AS recorded;"
+      " INSERT INTO spans SELECT * FROM recorded.spans ORDER BY rowid;"
+      " CREATE TEMP TABLE differences AS SELECT count(*) AS n FROM ("
+      "  SELECT trace_id, start_ns, end_ns, root_span_id, root_name, service, span_count,"
+      "   tokens_in, tokens_out, round(cost, 9), errors FROM main.traces"
+      "  EXCEPT SELECT trace_id, start_ns, end_ns, root_span_id, root_name, service, span_count,"
+      "   tokens_in, tokens_out, round(cost, 9), errors FROM recorded.traces);", recorded);
+  assert_int_equal(sqlite3_exec(db, sql, 0, 0, &errmsg), SQLITE_OK);
+  sqlite3_free(sql);
+  sqlite3_stmt *stmt;
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT n, (SELECT count(*) FROM recorded.traces),"
+      " (SELECT sum(errors) FROM recorded.traces) FROM differences", -1, &stmt, 0), SQLITE_OK);
+  assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(stmt, 0), 0);       /* no row differs */
+  assert_int_equal(sqlite3_column_int(stmt, 1), 3);       /* and all are there */
+  assert_int_equal(sqlite3_column_int(stmt, 2), 4 * 273 + 1);   /* i % 11 == 0: 273 of 3000 */
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 static int shut_down(void **state){
   (void)state;
   tlm_shutdown();
@@ -406,6 +477,7 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_init_twice_is_an_error, shut_down),
     cmocka_unit_test_teardown(test_recorder_joins_the_trace_in_TRACEPARENT, shut_down),
     cmocka_unit_test_teardown(test_recorder_ignores_an_invalid_TRACEPARENT, shut_down),
+    cmocka_unit_test_teardown(test_recorder_traces_rows_match_the_trigger, shut_down),
   };
   tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
