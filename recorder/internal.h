@@ -103,7 +103,8 @@ typedef struct tlm_queue {
   pthread_cond_t has_room;       /* producers wait here when full */
   pthread_cond_t progress;       /* flush() waits here */
   tlm_record *slots;
-  uint64_t capacity;
+  uint64_t capacity;             /* a power of two */
+  uint64_t mask;                 /* capacity - 1 */
   uint64_t head;                 /* next slot to fill; only grows */
   uint64_t tail;                 /* first slot not yet written; only grows */
   uint64_t wake_at;              /* signal the writer when this many wait */
@@ -132,7 +133,7 @@ uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms, uint64_t *first,
                         uint64_t *drops_seq, int *stop);
 /* The record in slot i of a batch tlm_queue_take handed out. */
 static inline const tlm_record *tlm_queue_slot(const tlm_queue *q, uint64_t i){
-  return &q->slots[i % q->capacity];
+  return &q->slots[i & q->mask];
 }
 /* Writer side: the batch is done; its records are freed and its slots
 ** reused. */
