@@ -19,6 +19,7 @@
 #include "tlm_migrate_5_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
+#include "tlm_otlp_model_sql.h"
 
 #ifdef TLM_SQLITE_EXTENSION
 SQLITE_EXTENSION_INIT3
@@ -33,11 +34,15 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_5_sql,
 };
 
-/* Version 3's tables and views, and the default prices, come to a new and
-** an upgraded database alike (after schema.sql or migrate_3.sql), and only
-** then: the price list is the user's once it exists. */
-#define PRICES_SINCE 3
-static const char *const prices_and_runs[] = { tlm_prices_and_runs_sql, tlm_model_prices_sql };
+/* Parts a new and an upgraded database both get, each once: after
+** schema.sql or the migrations, for a database that was below `since`.
+** Version 3's tables and views and the default prices (the price list is
+** the user's once it exists); version 5's OTLP tables. */
+static const struct { int since; const char *sql; } parts[] = {
+  { 3, tlm_prices_and_runs_sql },
+  { 3, tlm_model_prices_sql },
+  { 5, tlm_otlp_model_sql },
+};
 
 int tlm_schema_version(sqlite3 *db){
   sqlite3_stmt *stmt;
@@ -86,8 +91,8 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
       goto failed;
     }
   }
-  for(size_t i = 0; from < PRICES_SINCE && i < sizeof prices_and_runs / sizeof prices_and_runs[0]; i++){
-    if( sqlite3_exec(db, prices_and_runs[i], 0, 0, &sql_error) != SQLITE_OK ){
+  for(size_t i = 0; i < sizeof parts / sizeof parts[0]; i++){
+    if( from < parts[i].since && sqlite3_exec(db, parts[i].sql, 0, 0, &sql_error) != SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
       goto failed;
     }
