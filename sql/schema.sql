@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS spans(
 CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(trace_id);
 
 -- One row per trace, kept current by the triggers below whoever inserts
--- the spans (recorder, importer, or a user's own INSERT).  The recorder
+-- the spans (importer, serve, or a user's own INSERT).  The recorder's
+-- writer, whose connection runs with triggers off, keeps it by the same
+-- rules once per run of a trace (recorder/writer.c, add_trace_sql), and
 -- adds what only it knows: sampled and dropped_spans.
 CREATE TABLE IF NOT EXISTS traces(
   trace_id      TEXT    PRIMARY KEY NOT NULL,
