@@ -37,14 +37,23 @@ for importer in import_otel import_csv; do
     "$OUT"/obj/*.o $LIBS -o "$OUT/fuzz_$importer"
 done
 
+# The OTLP protobuf decoder, where the build generated its C (protobuf-c).
+TARGETS="traceparent tracestate import_otel import_csv"
+if [ -f "$BUILD/generated/otlp/otlp_trace.pb-c.c" ] && pkg-config --exists libprotobuf-c; then
+  clang $FLAGS -I"$BUILD/generated/otlp" -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_otlp_proto.c" \
+    "$SOURCE/common/otlp_proto.c" "$BUILD/generated/otlp/otlp_trace.pb-c.c" \
+    "$OUT"/obj/*.o $LIBS $(pkg-config --libs libprotobuf-c) -o "$OUT/fuzz_otlp_proto"
+  TARGETS="$TARGETS otlp_proto"
+fi
+
 # Each target from a copy of its seeds (the run adds what it finds there).
 passed=0 failed=0
-for target in traceparent tracestate import_otel import_csv; do
+for target in $TARGETS; do
   corpus="$OUT/corpus_$target"
   rm -rf "$corpus"; mkdir -p "$corpus"
   cp "$SOURCE/tests/fuzz/corpus/$target"/* "$corpus"/
   runs=$RUNS
-  case $target in import_*) runs=$((RUNS / 4)) ;; esac
+  case $target in import_*|otlp_proto) runs=$((RUNS / 4)) ;; esac
   if "$OUT/fuzz_$target" -runs="$runs" -max_len=4096 -seed=1 "$corpus" > "$OUT/$target.log" 2>&1; then
     echo "ok   fuzz_$target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$OUT/$target.log")"
     passed=$((passed + 1))
