@@ -7,20 +7,19 @@
 ** "scopeSpans":[{<the scope's own members>,"spans":[<whole spans>]}]}]},
 ** a valid document that import_otel stores exactly as it would the
 ** original (resources and scopes are stored once however many pieces
-** name them).  The scan only finds where values begin and end: it checks
-** nothing else.  Anything it does not expect (another shape, broken JSON)
+** name them).  The scan only finds where values begin and end
+** (common/json_scan.h): it checks nothing else.  Anything it does not expect (another shape, broken JSON)
 ** stops it, and the caller imports the document whole, which says exactly
 ** what is wrong.
 */
 #include "cli.h"
+#include "../common/json_scan.h"
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct scan { const char *at, *end; } scan;
 
-static void blanks(scan *s){
-  while( s->at < s->end && (*s->at == ' ' || *s->at == '\t' || *s->at == '\n' || *s->at == '\r') ) s->at++;
-}
+static void blanks(scan *s){ s->at = tlm_json_blanks(s->at, s->end); }
 
 static int eat(scan *s, char c){
   blanks(s);
@@ -28,36 +27,16 @@ static int eat(scan *s, char c){
   return 0;
 }
 
-/* Past the string at s->at; 0 when there is none. */
 static int skip_string(scan *s){
-  if( s->at >= s->end || *s->at != '"' ) return 0;
-  for(s->at++; s->at < s->end; s->at++){
-    if( *s->at == '\\' ){ s->at++; continue; }
-    if( *s->at == '"' ){ s->at++; return 1; }
-  }
-  return 0;
+  const char *past = tlm_json_string_end(s->at, s->end);
+  if( past ) s->at = past;
+  return past != NULL;
 }
 
-/* Past one JSON value. */
 static int skip_value(scan *s){
-  int depth = 0;
-  blanks(s);
-  if( s->at >= s->end ) return 0;
-  if( *s->at == '"' ) return skip_string(s);
-  if( *s->at != '{' && *s->at != '[' ){
-    while( s->at < s->end && !strchr(",}] \t\r\n", *s->at) ) s->at++;
-    return 1;
-  }
-  while( s->at < s->end ){
-    char c = *s->at;
-    if( c == '"' ){ if( !skip_string(s) ) return 0; continue; }
-    if( c == '{' || c == '[' ) depth++;
-    if( c == '}' || c == ']' ){
-      if( --depth == 0 ){ s->at++; return 1; }
-    }
-    s->at++;
-  }
-  return 0;
+  const char *past = tlm_json_value_end(s->at, s->end);
+  if( past ) s->at = past;
+  return past != NULL;
 }
 
 int cli_json_is_whole(const char *text, size_t length){

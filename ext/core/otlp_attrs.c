@@ -11,10 +11,11 @@
 ** valid JSON strings they already are; null is the empty AnyValue {}.
 */
 #include "otlp_attrs.h"
+#include "json_scan.h"
 #include <string.h>
 
 typedef struct walk {
-  const char *at;
+  const char *at, *end;
   tlm_text *out;
   int depth;
 } walk;
@@ -22,20 +23,14 @@ typedef struct walk {
 /* JSON nests no deeper than this here: attributes, not documents. */
 #define MAX_DEPTH 64
 
-static void skip_blanks(walk *w){
-  while( *w->at == ' ' || *w->at == '\t' || *w->at == '\n' || *w->at == '\r' ) w->at++;
-}
+static void skip_blanks(walk *w){ w->at = tlm_json_blanks(w->at, w->end); }
 
 /* Copy the JSON string at w->at, quotes included; 0 when malformed. */
 static int copy_string(walk *w){
-  const char *start = w->at;
-  if( *w->at != '"' ) return 0;
-  for(w->at++; *w->at != '"'; w->at++){
-    if( *w->at == 0 || (unsigned char)*w->at < 0x20 ) return 0;
-    if( *w->at == '\\' && *++w->at == 0 ) return 0;
-  }
-  w->at++;
-  tlm_text_append(w->out, start, w->at - start);
+  const char *past = tlm_json_string_end(w->at, w->end);
+  if( past == NULL ) return 0;
+  tlm_text_append(w->out, w->at, past - w->at);
+  w->at = past;
   return 1;
 }
 
@@ -131,7 +126,7 @@ static int any_value(walk *w){
 }
 
 int tlm_otlp_attrs(tlm_text *out, const char *attrs, int first){
-  walk w = { attrs, out, 0 };
+  walk w = { attrs, attrs + strlen(attrs), out, 0 };
   int64_t mark = out->n;
   skip_blanks(&w);
   if( *w.at != '{' ) return -1;
