@@ -20,7 +20,6 @@
 ** trace: the receiver does not say which they were.
 */
 #include "internal.h"
-#include "../common/hexid.h"
 #include "../common/http_answer.h"
 #include "../common/otlp_proto.h"
 #include "otlp_trace.pb-c.h"
@@ -66,15 +65,8 @@ static void count_in_database(tlm_recorder *rec, const tlm_export_body *body, in
   if( rec->db && body->trace_count > 0
    && sqlite3_prepare_v2(rec->db, add_unexported_sql, -1, &stmt, 0) == SQLITE_OK
    && sqlite3_exec(rec->db, "BEGIN IMMEDIATE", 0, 0, 0) == SQLITE_OK ){
-    for(int i = 0; i < body->trace_count; i++){
-      char trace_hex[33];
-      tlm_hex_encode(body->traces[i].trace_id, 16, trace_hex);
-      sqlite3_bind_text(stmt, 1, trace_hex, 32, SQLITE_STATIC);
-      sqlite3_bind_int64(stmt, 2, (sqlite3_int64)body->traces[i].count);
-      sqlite3_step(stmt);
-      sqlite3_reset(stmt);
-    }
-    if( sqlite3_exec(rec->db, "COMMIT", 0, 0, 0) != SQLITE_OK ){
+    if( tlm_add_trace_counts(stmt, body->traces, body->trace_count) != SQLITE_OK
+     || sqlite3_exec(rec->db, "COMMIT", 0, 0, 0) != SQLITE_OK ){
       sqlite3_exec(rec->db, "ROLLBACK", 0, 0, 0);
     }
   }

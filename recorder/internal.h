@@ -236,6 +236,11 @@ int tlm_take_losses(tlm_recorder *rec, const char *since);
 
 /* writer.c */
 int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out);
+/* Add each count to its trace's row through stmt (?1 the trace's hex id,
+** ?2 the count): the writer's dropped spans, the exporter's undelivered
+** ones.  SQLITE_OK or the first failure; stops at a passing one (busy,
+** full), which the caller rolls back and tries again. */
+int tlm_add_trace_counts(sqlite3_stmt *stmt, const tlm_drop_count *counts, int count);
 int tlm_writer_start(tlm_recorder *rec);
 void tlm_writer_stop(tlm_recorder *rec);
 /* A fork() child inherits the queue but not the thread: the first span it

@@ -170,6 +170,23 @@ static int is_transient(int rc){
   return 0;
 }
 
+int tlm_add_trace_counts(sqlite3_stmt *stmt, const tlm_drop_count *counts, int count){
+  int first_error = SQLITE_OK;
+  for(int i = 0; i < count; i++){
+    char trace_hex[33];
+    int rc;
+    tlm_hex_encode(counts[i].trace_id, 16, trace_hex);
+    sqlite3_bind_text(stmt, 1, trace_hex, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)counts[i].count);
+    rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if( rc == SQLITE_DONE ) continue;
+    if( first_error == SQLITE_OK ) first_error = rc;
+    if( is_transient(rc) ) break;   /* the caller rolls back and tries again */
+  }
+  return first_error;
+}
+
 /* The writer's prepared statements. */
 typedef struct statements {
   sqlite3_stmt *insert, *add_trace, *add_drops, *set_label;   /* set_label: NULL without a label */
@@ -269,16 +286,9 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint6
   rc = run_flush(rec, st, &run);
   if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
   if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
-  for(int i = 0; i < drop_count; i++){
-    char trace_hex[33];
-    tlm_hex_encode(drops[i].trace_id, 16, trace_hex);
-    sqlite3_bind_text(st->add_drops, 1, trace_hex, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st->add_drops, 2, (sqlite3_int64)drops[i].count);
-    rc = sqlite3_step(st->add_drops);
-    sqlite3_reset(st->add_drops);
-    if( rc != SQLITE_DONE && is_transient(rc) ) goto rolled_back;
-    if( rc != SQLITE_DONE ) note_error(rec, "the dropped-span count was refused", db);
-  }
+  rc = tlm_add_trace_counts(st->add_drops, drops, drop_count);
+  if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
+  if( rc != SQLITE_OK ) note_error(rec, "the dropped-span count was refused", db);
   rc = sqlite3_exec(db, "COMMIT", 0, 0, 0);
   if( rc == SQLITE_OK ) return SQLITE_OK;
 rolled_back:
