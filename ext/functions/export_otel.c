@@ -175,6 +175,20 @@ static int64_t estimated_size(const tlm_graph *g, char **attrs){
   return bytes;
 }
 
+/* Spans the recorder wrote have no stored resource or scope: a resource of
+** their service alone, and TraceLM's scope. */
+#define TRACELM_SCOPE "\"scope\":{\"name\":\"tracelm\",\"version\":\"" TLM_VERSION "\"}"
+
+static void append_service_resource(tlm_json_out *j, int32_t service){
+  tlm_text_str(&j->text, "\"resource\":{\"attributes\":[");
+  if( service >= 0 ){
+    tlm_text_str(&j->text, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+    tlm_json_pooled(j, service);
+    tlm_text_str(&j->text, "}}");
+  }
+  tlm_text_str(&j->text, "]}");
+}
+
 /* Spans imported from OTLP: ordered by (resource, scope, service) so each
 ** group becomes one resourceSpans / scopeSpans again; storage order
 ** within a group.  qsort_r's context is the loaded ids. */
@@ -211,20 +225,14 @@ static int write_by_origin(tlm_json_out *j, const tlm_graph *g, tlm_span_otlp *o
       if( o->resource_id[i] ){
         rc = tlm_span_otlp_resource(o, j, o->resource_id[i]);
       }else{
-        tlm_text_str(out, "\"resource\":{\"attributes\":[");
-        if( g->nodes[i].service >= 0 ){
-          tlm_text_str(out, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
-          tlm_json_pooled(j, g->nodes[i].service);
-          tlm_text_str(out, "}}");
-        }
-        tlm_text_str(out, "]}");
+        append_service_resource(j, g->nodes[i].service);
       }
       tlm_text_str(out, ",\"scopeSpans\":[");
     }
     if( new_scope ){
       tlm_text_str(out, new_resource ? "{" : ",{");
       if( o->scope_id[i] ) rc = tlm_span_otlp_scope(o, j, o->scope_id[i]);
-      else tlm_text_str(out, "\"scope\":{\"name\":\"tracelm\",\"version\":\"" TLM_VERSION "\"}");
+      else tlm_text_str(out, TRACELM_SCOPE);
       tlm_text_str(out, ",\"spans\":[");
     }else{
       tlm_text_char(out, ',');
@@ -262,14 +270,9 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
     tlm_text_reserve(out, estimated_size(g, attrs));
     tlm_text_str(out, "{\"resourceSpans\":[");
     for(int32_t r = 0; r < service_count; r++){
-      tlm_text_str(out, r ? ",{\"resource\":{\"attributes\":[" : "{\"resource\":{\"attributes\":[");
-      if( services[r] >= 0 ){
-        tlm_text_str(out, "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
-        tlm_json_pooled(&j, services[r]);
-        tlm_text_str(out, "}}");
-      }
-      tlm_text_str(out, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"tracelm\",\"version\":\""
-                        TLM_VERSION "\"},\"spans\":[");
+      tlm_text_str(out, r ? ",{" : "{");
+      append_service_resource(&j, services[r]);
+      tlm_text_str(out, ",\"scopeSpans\":[{" TRACELM_SCOPE ",\"spans\":[");
       for(int32_t k = first[r]; k < first[r + 1]; k++){
         if( k > first[r] ) tlm_text_char(out, ',');
         int32_t i = grouped[k];
