@@ -211,8 +211,11 @@ static struct curl_slist *request_headers(const tlm_otlp_config *config){
 static void *exporter_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_exporter *e = &rec->exporter;
-  CURL *curl = curl_easy_init();
-  struct curl_slist *headers = request_headers(&e->config);
+  CURL *curl;
+  struct curl_slist *headers;
+  pthread_setname_np(pthread_self(), "tracelm-export");
+  curl = curl_easy_init();
+  headers = request_headers(&e->config);
   if( curl && headers ){
     curl_easy_setopt(curl, CURLOPT_URL, e->config.url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -266,11 +269,11 @@ int tlm_exporter_init(tlm_recorder *rec, uint64_t capacity_spans){
 }
 
 /* Spans per trace of the batch, runs of one trace merged. */
-static int count_traces(const tlm_recorder *rec, uint64_t first, uint64_t count,
+static int count_traces(const tlm_recorder *rec, uint64_t count,
                         tlm_export_body *body){
   body->traces = malloc(count * sizeof *body->traces);
   if( body->traces == NULL ) return 0;
-  for(uint64_t i = first; i < first + count; i++){
+  for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(&rec->queue, i);
     tlm_drop_count *last = body->trace_count ? &body->traces[body->trace_count - 1] : NULL;
     if( last && memcmp(last->trace_id, r->trace_id, 16) == 0 ){
@@ -283,19 +286,19 @@ static int count_traces(const tlm_recorder *rec, uint64_t first, uint64_t count,
   return 1;
 }
 
-static tlm_export_body *encode(tlm_recorder *rec, uint64_t first, uint64_t count){
+static tlm_export_body *encode(tlm_recorder *rec, uint64_t count){
   tlm_export_body *body = calloc(1, sizeof *body);
   if( body == NULL ) return NULL;
   body->spans = count;
   body->give_up_ms = tlm_monotonic_ms() + rec->retry_ms;
-  body->data = tlm_otlp_request(rec, first, count, &body->size);
+  body->data = tlm_otlp_request(rec, count, &body->size);
   if( body->data && rec->exporter.config.json ){
     char *json = tlm_otlp_proto_to_json(body->data, body->size);
     free(body->data);
     body->data = (uint8_t *)json;
     body->size = json ? strlen(json) : 0;
   }
-  if( body->data == NULL || !count_traces(rec, first, count, body) ){
+  if( body->data == NULL || !count_traces(rec, count, body) ){
     free_body(body);
     return NULL;
   }
@@ -303,11 +306,11 @@ static tlm_export_body *encode(tlm_recorder *rec, uint64_t first, uint64_t count
 }
 
 /* On the writer's thread, which holds db_lock. */
-void tlm_exporter_submit(tlm_recorder *rec, uint64_t first, uint64_t count){
+void tlm_exporter_submit(tlm_recorder *rec, uint64_t count){
   tlm_exporter *e = &rec->exporter;
   tlm_export_body *body, *given_up = NULL;
   if( e->config.url == NULL || count == 0 ) return;
-  body = encode(rec, first, count);
+  body = encode(rec, count);
   if( body == NULL ){
     give_up_as(rec, NULL, count, "export: out of memory encoding a batch", 1);
     return;

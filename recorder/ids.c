@@ -23,7 +23,7 @@ typedef struct rng_state {
   int seeded;
 } rng_state;
 
-static __thread rng_state tls_rng;
+static TLM_THREAD_LOCAL rng_state tls_rng;
 
 static uint64_t rotl(uint64_t x, int k){ return (x << k) | (x >> (64 - k)); }
 

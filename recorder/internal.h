@@ -19,6 +19,13 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Thread-local state the hot path reads.  In a shared library the default
+** model calls __tls_get_addr on every access, a measurable share of a span
+** (docs/performance.md); initial-exec is a fixed offset.  A module that is
+** dlopen()ed (the Python one links the recorder in) takes it from glibc's
+** spare static TLS, so what is declared this way stays a few hundred bytes. */
+#define TLM_THREAD_LOCAL __thread __attribute__((tls_model("initial-exec")))
+
 /* -------------------------------------------------------------- time */
 
 /* Milliseconds of CLOCK_MONOTONIC, for retries, deadlines and rate limits. */
@@ -97,48 +104,110 @@ typedef struct tlm_drop_count {
   uint64_t count;
 } tlm_drop_count;
 
+/* One recording thread's ended spans for one recorder: a single-producer
+** ring the writer drains (queue.c).  The producer and the writer each
+** write their own cache line; the slots are span pointers, so ending a
+** span copies 8 bytes and takes no lock. */
+#define TLM_RING_THREAD_GONE 1   /* its thread exited */
+#define TLM_RING_QUEUE_GONE  2   /* its recorder closed */
+typedef struct tlm_ring {
+  /* The producer's line. */
+  uint64_t head;                 /* next slot to fill; published with release */
+  uint64_t reuse;                /* next written slot whose span it may reuse */
+  uint64_t tail_seen;            /* its last read of tail */
+  char producer_pad[64 - 3 * sizeof(uint64_t)];
+  /* The writer's line. */
+  uint64_t tail;                 /* first slot not yet written; published with release */
+  uint64_t taken;                /* end of what the current batch holds */
+  struct tlm_ring *next;         /* the queue's list, under its lock */
+  tlm_span **slots;
+  uint64_t mask;                 /* capacity - 1, a power of two */
+  const void *owner;             /* the producing thread's marker (span.c) */
+  int gone;                      /* TLM_RING_* bits, atomic */
+} tlm_ring;
+
 typedef struct tlm_queue {
   pthread_mutex_t lock;
   pthread_cond_t has_work;       /* writer waits here */
-  pthread_cond_t has_room;       /* producers wait here when full */
+  pthread_cond_t has_room;       /* producers wait here when their ring is full */
   pthread_cond_t progress;       /* flush() waits here */
-  tlm_record *slots;
-  uint64_t capacity;             /* a power of two */
-  uint64_t mask;                 /* capacity - 1 */
-  uint64_t head;                 /* next slot to fill; only grows */
-  uint64_t tail;                 /* first slot not yet written; only grows */
-  uint64_t wake_at;              /* signal the writer when this many wait */
+  uint64_t instance;             /* unique per queue ever made: threads key rings by it */
+  uint64_t capacity;             /* slots a ring holds, a power of two */
+  uint64_t wake_at;              /* signal the writer when a ring holds this many */
+  tlm_ring *rings;               /* every ring of this queue */
+  tlm_record **batch;            /* the writer's current batch */
+  uint64_t batch_capacity;
   tlm_drop_count *drops;
   int drop_count, drop_capacity;
-  uint64_t drop_seq;             /* drops counted so far */
-  uint64_t drops_taken_seq;      /* ... of which the writer has taken */
-  uint64_t drops_written_seq;    /* ... and committed */
+  uint64_t batches_taken, batches_finished;
   int flush_waiters;
-  int stopping;
-  int writer_busy;               /* writer holds a batch it has not finished */
-  uint64_t spans_enqueued, spans_written, spans_dropped, spans_failed;
+  int stopping;                  /* atomic: producers read it unlocked */
+  uint64_t spans_from_freed_rings;
+  uint64_t spans_written, spans_dropped, spans_failed;
 } tlm_queue;
 
 int tlm_queue_init(tlm_queue *q, uint64_t capacity);
+/* Free every ring but those of threads still running, which free theirs
+** when they exit. */
 void tlm_queue_destroy(tlm_queue *q);
-/* Discard everything queued (a fork child's copy of the parent's spans). */
-void tlm_queue_discard(tlm_queue *q);
-/* Take ownership of *r: queue it, or drop and count it.  1 when queued. */
-int tlm_queue_push(tlm_queue *q, tlm_record *r, tlm_on_full on_full);
-/* Writer side: wait up to interval_ms for work, then hand out the slots
-** [*first, *first + return) and the drop ledger.  *stop when stopping and
-** nothing is left. */
-uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms, uint64_t *first,
-                        tlm_drop_count **drops, int *drop_count,
-                        uint64_t *drops_seq, int *stop);
-/* The record in slot i of a batch tlm_queue_take handed out. */
-static inline const tlm_record *tlm_queue_slot(const tlm_queue *q, uint64_t i){
-  return &q->slots[i & q->mask];
+/* In a fork() child: forget the parent's queued spans (the parent writes
+** them); rings of threads other than owner's are left for the writer to
+** free. */
+void tlm_queue_discard(tlm_queue *q, const void *owner);
+/* A new ring for the calling thread (owner: its marker), or NULL. */
+tlm_ring *tlm_queue_ring(tlm_queue *q, const void *owner);
+/* The ring's thread is exiting; the ring is freed once drained. */
+void tlm_ring_release(tlm_ring *ring);
+/* Under the lock: spans queued so far, for statistics. */
+uint64_t tlm_queue_enqueued(tlm_queue *q);
+/* The slow half of a push: a full ring or a stopping queue.  Returns 1 when
+** the span was queued, 0 when it was dropped (counted) and freed. */
+int tlm_queue_push_slow(tlm_queue *q, tlm_ring *ring, tlm_span *span, tlm_on_full on_full);
+/* Wake the writer: a ring holds a batch's worth. */
+void tlm_queue_wake(tlm_queue *q);
+/* Count a span that could not be queued against its trace. */
+void tlm_queue_drop(tlm_queue *q, const tlm_record *r);
+
+/* Queue span on ring, the producer's side of tlm_span_end().  Usually a
+** store and a release; a full ring or a stopping queue goes the slow way. */
+static inline int tlm_queue_push(tlm_queue *q, tlm_ring *ring, tlm_span *span,
+                                 tlm_on_full on_full){
+  uint64_t head = ring->head;
+  if( head - ring->reuse > ring->mask || __atomic_load_n(&q->stopping, __ATOMIC_RELAXED) ){
+    return tlm_queue_push_slow(q, ring, span, on_full);
+  }
+  ring->slots[head & ring->mask] = span;
+  __atomic_store_n(&ring->head, head + 1, __ATOMIC_RELEASE);
+  /* Once per batch, not per span: the writer sleeps until a ring holds
+  ** wake_at spans, or its interval passes. */
+  if( head + 1 - ring->tail_seen == q->wake_at ){
+    ring->tail_seen = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+    if( head + 1 - ring->tail_seen >= q->wake_at ) tlm_queue_wake(q);
+  }
+  return 1;
 }
-/* Writer side: the batch is done; its records are freed and its slots
-** reused. */
-void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written,
-                      uint64_t failed, uint64_t drops_seq);
+
+/* A written span the producer may reuse for its next begin, or NULL. */
+static inline tlm_span *tlm_ring_reuse(tlm_ring *ring){
+  if( ring->reuse >= ring->tail_seen ){
+    ring->tail_seen = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+    if( ring->reuse >= ring->tail_seen ) return NULL;
+  }
+  return ring->slots[ring->reuse++ & ring->mask];
+}
+
+/* Writer side: wait up to interval_ms for work, then take a batch: every
+** span the rings hold, and the drop ledger.  *stop when stopping and
+** nothing is left.  Returns the batch's size. */
+uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms,
+                        tlm_drop_count **drops, int *drop_count, int *stop);
+/* The i-th record of the batch tlm_queue_take handed out. */
+static inline const tlm_record *tlm_queue_slot(const tlm_queue *q, uint64_t i){
+  return q->batch[i];
+}
+/* Writer side: the batch is done; its records are freed and their spans
+** handed back to their threads for reuse. */
+void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written, uint64_t failed);
 /* Wait until everything queued or dropped before the call is committed. */
 void tlm_queue_flush(tlm_queue *q);
 void tlm_queue_stop(tlm_queue *q);
@@ -221,6 +290,9 @@ struct tlm_recorder {
 
 /* recorder.c */
 extern unsigned tlm_fork_generation;
+/* span.c: what tells this thread's rings from other threads' (a fork()
+** child keeps only the forking thread's). */
+const void *tlm_thread_marker(void);
 tlm_recorder *tlm_resolve(tlm_recorder *rec);
 
 /* error.c: the calling thread's last error, and the writer's. */
@@ -256,22 +328,21 @@ static inline void tlm_writer_ensure_running(tlm_recorder *rec){
 ** flushes and ends the thread. */
 #ifdef TLM_HAVE_OTLP
 int tlm_exporter_init(tlm_recorder *rec, uint64_t capacity_spans);
-void tlm_exporter_submit(tlm_recorder *rec, uint64_t first, uint64_t count);
+void tlm_exporter_submit(tlm_recorder *rec, uint64_t count);
 void tlm_exporter_flush(tlm_recorder *rec);
 void tlm_exporter_stop(tlm_recorder *rec);
 void tlm_exporter_fork_prepare(tlm_recorder *rec);
 void tlm_exporter_fork_parent(tlm_recorder *rec);
 void tlm_exporter_fork_child(tlm_recorder *rec);
-/* otlp_request.c: records [first, first + count) of the queue as one
+/* otlp_request.c: the first count records of the writer's batch as one
 ** ExportTraceServiceRequest in protobuf (malloc'd, *size set), or NULL. */
-uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t first, uint64_t count,
-                          size_t *size);
+uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size);
 #else
 static inline int tlm_exporter_init(tlm_recorder *rec, uint64_t capacity_spans){
   (void)rec; (void)capacity_spans; return TLM_OK;
 }
-static inline void tlm_exporter_submit(tlm_recorder *rec, uint64_t first, uint64_t count){
-  (void)rec; (void)first; (void)count;
+static inline void tlm_exporter_submit(tlm_recorder *rec, uint64_t count){
+  (void)rec; (void)count;
 }
 static inline void tlm_exporter_flush(tlm_recorder *rec){ (void)rec; }
 static inline void tlm_exporter_stop(tlm_recorder *rec){ (void)rec; }

@@ -125,8 +125,7 @@ static void fill_span(parts *p, size_t index, const tlm_record *r){
   s->n_attributes = (size_t)(end - list);
 }
 
-uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t first, uint64_t count,
-                          size_t *size){
+uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size){
   Opentelemetry__Proto__Trace__V1__ExportTraceServiceRequest request =
       OPENTELEMETRY__PROTO__TRACE__V1__EXPORT_TRACE_SERVICE_REQUEST__INIT;
   Opentelemetry__Proto__Trace__V1__ResourceSpans resource_spans =
@@ -144,7 +143,7 @@ uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t first, uint64_t coun
   parts p = { 0 };
 
   *size = 0;
-  for(uint64_t i = first; i < first + count; i++){
+  for(uint64_t i = 0; i < count; i++){
     attributes += (size_t)tlm_queue_slot(&rec->queue, i)->attr_count + EXTRA_ATTRIBUTES;
   }
   p.spans = malloc(count * sizeof *p.spans);
@@ -156,7 +155,7 @@ uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t first, uint64_t coun
   p.values = malloc((attributes + 1) * sizeof *p.values);
   if( p.spans && p.span_list && p.statuses && p.ids && p.kvs && p.kv_list && p.values ){
     for(uint64_t i = 0; i < count; i++){
-      fill_span(&p, (size_t)i, tlm_queue_slot(&rec->queue, first + i));
+      fill_span(&p, (size_t)i, tlm_queue_slot(&rec->queue, i));
       p.span_list[i] = &p.spans[i];
     }
     service_value.value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_STRING_VALUE;

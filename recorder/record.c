@@ -14,8 +14,10 @@
 
 int tlm_record_set_name(tlm_record *r, const char *name){
   size_t length = strlen(name);
-  free(r->name_heap);
-  r->name_heap = NULL;
+  if( r->name_heap ){
+    free(r->name_heap);
+    r->name_heap = NULL;
+  }
   if( length < TLM_INLINE_NAME ){
     memcpy(r->name_inline, name, length + 1);
     return TLM_OK;

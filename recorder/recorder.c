@@ -62,7 +62,7 @@ static void fork_parent(void){
 static void fork_child(void){
   tlm_fork_generation++;
   for(tlm_recorder *r = registry; r; r = r->next_registered){
-    tlm_queue_discard(&r->queue);
+    tlm_queue_discard(&r->queue, tlm_thread_marker());
     r->db = NULL;                    /* the parent's; not ours to use or close */
     r->writer_running = 0;
     tlm_exporter_fork_child(r);
@@ -189,7 +189,7 @@ no_memory:
   tlm_set_error("out of memory");
   rc = TLM_ENOMEM;
 failed:
-  if( rec->queue.slots ){
+  if( rec->queue.capacity ){
     tlm_queue_destroy(&rec->queue);
     pthread_mutex_destroy(&rec->db_lock);
   }
@@ -254,7 +254,7 @@ void tlm_recorder_stats(tlm_recorder *rec, tlm_stats *out){
   rec = tlm_resolve(rec);
   if( rec == NULL || !rec->open ) return;
   pthread_mutex_lock(&rec->queue.lock);
-  out->spans_enqueued = rec->queue.spans_enqueued;
+  out->spans_enqueued = tlm_queue_enqueued(&rec->queue);
   out->spans_written = rec->queue.spans_written;
   out->spans_dropped = rec->queue.spans_dropped;
   out->spans_failed = rec->queue.spans_failed;

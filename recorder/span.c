@@ -1,10 +1,11 @@
 /*
 ** span.c — spans on the caller's thread: begin, annotate, end.
 **
-** This is the hot path; it does no I/O and takes no lock but the queue's
-** at the end.  Each thread keeps a stack of its open spans so that
-** tlm_span_begin() finds its parent and tlm_record_*() finds "the current
-** span".  Ending removes the span wherever it sits in the stack, so ending
+** This is the hot path; it does no I/O and takes no lock: an ended span
+** goes to this thread's ring (queue.c) as a pointer, and its memory comes
+** back from the ring for a later begin once the writer is done with it.
+** Each thread keeps a stack of its open spans so that tlm_span_begin()
+** finds its parent and tlm_record_*() finds "the current span".  Ending removes the span wherever it sits in the stack, so ending
 ** out of order never leaves a dangling pointer behind.
 **
 ** An unsampled span still gets ids, because its context must propagate
@@ -13,7 +14,6 @@
 */
 #include "internal.h"
 #include "../common/hexid.h"
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -24,15 +24,24 @@
 ** of a span were a large part of a begin+end pair on the caller. */
 #define SPAN_CACHE 16
 
+/* A thread's ring for one recorder, found by the queue's instance, which
+** no other queue ever has (the default recorder reuses its address). */
+typedef struct ring_entry { uint64_t instance; tlm_ring *ring; } ring_entry;
+
 typedef struct thread_state {
   tlm_span **stack;
   int depth, capacity;
   int64_t thread_id;
   tlm_span *cache[SPAN_CACHE];
   int cached;
+  uint64_t ring_instance;        /* the last ring used, and its queue */
+  tlm_ring *ring;
+  ring_entry *rings;             /* every ring this thread has */
+  int ring_count, ring_capacity;
+  int registered;                /* thread_state_free runs at exit */
 } thread_state;
 
-static __thread thread_state tls;
+static TLM_THREAD_LOCAL thread_state tls;
 static pthread_key_t tls_key;
 static pthread_once_t tls_key_once = PTHREAD_ONCE_INIT;
 
@@ -42,31 +51,86 @@ static void thread_state_free(void *unused){
   tls.stack = NULL;
   tls.depth = tls.capacity = 0;
   while( tls.cached > 0 ) free(tls.cache[--tls.cached]);
-}
-
-static tlm_span *span_alloc(void){
-  return tls.cached > 0 ? tls.cache[--tls.cached] : malloc(sizeof(tlm_span));
-}
-
-/* Cache only on a thread whose exit frees the cache: one that has begun
-** a span (stack_push registered the destructor). */
-static void span_release(tlm_span *span){
-  if( tls.stack != NULL && tls.cached < SPAN_CACHE ) tls.cache[tls.cached++] = span;
-  else free(span);
+  for(int i = 0; i < tls.ring_count; i++) tlm_ring_release(tls.rings[i].ring);
+  free(tls.rings);
+  tls.rings = NULL;
+  tls.ring = NULL;
+  tls.ring_count = tls.ring_capacity = 0;
+  tls.ring_instance = 0;
+  tls.registered = 0;
 }
 
 static void make_tls_key(void){ pthread_key_create(&tls_key, thread_state_free); }
+
+/* Free this thread's state when it exits (the value only has to be set). */
+static void register_thread(void){
+  if( tls.registered ) return;
+  pthread_once(&tls_key_once, make_tls_key);
+  pthread_setspecific(tls_key, &tls);
+  tls.registered = 1;
+}
+
+/* Spans come back with their record zeroed: the writer's tlm_record_free
+** clears what it frees, and so does every path into the cache. */
+static tlm_span *span_alloc(tlm_recorder *rec){
+  tlm_span *span;
+  if( tls.cached > 0 ) return tls.cache[--tls.cached];
+  if( tls.ring_instance == rec->queue.instance && (span = tlm_ring_reuse(tls.ring)) != NULL ){
+    return span;
+  }
+  return calloc(1, sizeof(tlm_span));
+}
+
+/* Cache only on a thread whose exit frees the cache. */
+static void span_release(tlm_span *span){
+  if( tls.registered && tls.cached < SPAN_CACHE ) tls.cache[tls.cached++] = span;
+  else free(span);
+}
+
+/* The calling thread's ring for rec, made on first use; NULL when out of
+** memory.  Rings of closed recorders are let go on the way. */
+static tlm_ring *thread_ring_slow(tlm_recorder *rec){
+  tlm_ring *ring = NULL;
+  int kept = 0;
+  for(int i = 0; i < tls.ring_count; i++){
+    ring_entry e = tls.rings[i];
+    if( e.instance == rec->queue.instance ) ring = e.ring;
+    if( __atomic_load_n(&e.ring->gone, __ATOMIC_ACQUIRE) & TLM_RING_QUEUE_GONE ){
+      tlm_ring_release(e.ring);
+    }else{
+      tls.rings[kept++] = e;
+    }
+  }
+  tls.ring_count = kept;
+  if( ring == NULL ){
+    if( tls.ring_count == tls.ring_capacity ){
+      int capacity = tls.ring_capacity ? tls.ring_capacity * 2 : 4;
+      ring_entry *grown = realloc(tls.rings, capacity * sizeof *grown);
+      if( grown == NULL ) return NULL;
+      tls.rings = grown;
+      tls.ring_capacity = capacity;
+    }
+    register_thread();
+    if( (ring = tlm_queue_ring(&rec->queue, &tls)) == NULL ) return NULL;
+    tls.rings[tls.ring_count++] = (ring_entry){ rec->queue.instance, ring };
+  }
+  tls.ring = ring;
+  tls.ring_instance = rec->queue.instance;
+  return ring;
+}
+
+const void *tlm_thread_marker(void){ return &tls; }
+
+static tlm_ring *thread_ring(tlm_recorder *rec){
+  return tls.ring_instance == rec->queue.instance ? tls.ring : thread_ring_slow(rec);
+}
 
 static int stack_push(tlm_span *span){
   if( tls.depth == tls.capacity ){
     int capacity = tls.capacity ? tls.capacity * 2 : 16;
     tlm_span **grown = realloc(tls.stack, capacity * sizeof *grown);
     if( grown == NULL ) return TLM_ENOMEM;
-    if( tls.stack == NULL ){
-      /* First span on this thread: free the stack when the thread exits. */
-      pthread_once(&tls_key_once, make_tls_key);
-      pthread_setspecific(tls_key, grown);
-    }
+    register_thread();
     tls.stack = grown;
     tls.capacity = capacity;
   }
@@ -75,6 +139,10 @@ static int stack_push(tlm_span *span){
 }
 
 static void stack_remove(tlm_span *span){
+  if( tls.depth > 0 && tls.stack[tls.depth - 1] == span ){   /* the usual case */
+    tls.depth--;
+    return;
+  }
   for(int i = tls.depth - 1; i >= 0; i--){
     if( tls.stack[i] == span ){
       memmove(&tls.stack[i], &tls.stack[i + 1], (tls.depth - i - 1) * sizeof *tls.stack);
@@ -102,9 +170,8 @@ static char *copy_string(const char *s){
 /* The common body of every begin: parent context in, span out. */
 static tlm_span *span_create(tlm_recorder *rec, const char *name, const uint8_t *trace_id,
                              uint64_t parent_id, int sampled, int remote_parent){
-  tlm_span *span = span_alloc();
+  tlm_span *span = span_alloc(rec);
   if( span == NULL ) return NULL;
-  memset(&span->r, 0, offsetof(tlm_record, name_inline));
   span->rec = rec;
   span->fork_generation = tlm_fork_generation;
   if( trace_id ){
@@ -120,6 +187,7 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name, const uint8_t 
   span->r.flags = (uint16_t)(span->sampled | TLM_FLAG_HAS_IS_REMOTE
                              | (remote_parent ? TLM_FLAG_PARENT_IS_REMOTE : 0));
   if( tlm_record_set_name(&span->r, name ? name : "") != TLM_OK ){
+    tlm_record_free(&span->r);
     span_release(span);
     return NULL;
   }
@@ -128,7 +196,7 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name, const uint8_t 
     span->r.start_ns = now_ns();
   }
   if( stack_push(span) != TLM_OK ){
-    free(span->r.name_heap);
+    tlm_record_free(&span->r);
     span_release(span);
     return NULL;
   }
@@ -183,13 +251,15 @@ void tlm_span_end(tlm_span *span){
   if( span == NULL ) return;
   stack_remove(span);
   if( span->sampled && span->fork_generation == tlm_fork_generation ){
+    tlm_recorder *rec = span->rec;
+    tlm_ring *ring = thread_ring(rec);
     span->r.end_ns = now_ns();
-    tlm_writer_ensure_running(span->rec);
-    tlm_queue_push(&span->rec->queue, &span->r, span->rec->on_full);   /* the record moves out */
-  }else{
-    /* Unsampled, or begun by the parent before fork(): the parent writes it. */
-    tlm_record_free(&span->r);
+    tlm_writer_ensure_running(rec);
+    if( ring && tlm_queue_push(&rec->queue, ring, span, rec->on_full) ) return;   /* the queue owns it */
+    if( ring == NULL ) tlm_queue_drop(&rec->queue, &span->r);
   }
+  /* Unsampled, dropped, or begun by the parent before fork(): the parent writes it. */
+  tlm_record_free(&span->r);
   span_release(span);
 }
 

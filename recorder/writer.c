@@ -257,7 +257,7 @@ static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
 /* One attempt at the whole batch in one transaction.  SQLITE_OK when it
 ** committed (*written spans, the others refused one by one), or the
 ** transient error that rolled it back. */
-static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint64_t first,
+static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
                      uint64_t count, const tlm_drop_count *drops, int drop_count,
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
@@ -265,7 +265,7 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, uint6
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
   if( rc != SQLITE_OK ) return rc;
-  for(uint64_t i = first; i < first + count; i++){
+  for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(q, i);
     rc = insert_record(st->insert, r, rec->service);
     if( rc == SQLITE_OK ){
@@ -303,12 +303,12 @@ rolled_back:
 ** frees up, and a later batch tries again anyway.  Returns how many spans
 ** were written; those not written count as failed. */
 static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
-                            uint64_t first, uint64_t count,
+                            uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
   int64_t deadline = tlm_monotonic_ms() + rec->retry_ms, pause = 10;
   uint64_t written;
   for(;;){
-    int rc = try_batch(rec, db, st, first, count, drops, drop_count, &written);
+    int rc = try_batch(rec, db, st, count, drops, drop_count, &written);
     if( rc == SQLITE_OK || !is_transient(rc) || tlm_monotonic_ms() + pause > deadline ) break;
     tlm_sleep_ms(pause);
     if( pause < 1000 ) pause *= 2;
@@ -322,6 +322,7 @@ static void *writer_main(void *arg){
   statements st = { NULL, NULL, NULL, NULL };
   int stop = 0;
 
+  pthread_setname_np(pthread_self(), "tracelm-writer");   /* in top -H, perf, gdb */
   pthread_mutex_lock(&rec->db_lock);
   if( rec->db == NULL && !rec->exporter.config.only && tlm_writer_open_db(rec, &rec->db) != TLM_OK ){
     /* Only after fork(): tlm_init opened the first connection itself. */
@@ -339,24 +340,23 @@ static void *writer_main(void *arg){
   pthread_mutex_unlock(&rec->db_lock);
 
   while( !stop ){
-    uint64_t first, drops_seq, written = 0;
+    uint64_t written = 0;
     tlm_drop_count *drops;
     int drop_count;
-    uint64_t count = tlm_queue_take(q, rec->flush_interval_ms, &first, &drops,
-                                    &drop_count, &drops_seq, &stop);
+    uint64_t count = tlm_queue_take(q, rec->flush_interval_ms, &drops, &drop_count, &stop);
     /* db_lock covers the whole batch, frees included: fork()'s prepare
     ** handler takes it, so a fork never lands while this thread is inside
     ** SQLite or the allocator (ASan's allocator, unlike glibc's, is not
     ** fork-safe: a child forked mid-free() hung on its lock). */
     pthread_mutex_lock(&rec->db_lock);
-    tlm_exporter_submit(rec, first, count);
+    tlm_exporter_submit(rec, count);
     if( rec->exporter.config.only ){
       written = count;   /* handed to the exporter, which counts its own losses */
     }else if( (count > 0 || drop_count > 0) && st.insert && st.add_trace && st.add_drops ){
-      written = write_batch(rec, rec->db, &st, first, count, drops, drop_count);
+      written = write_batch(rec, rec->db, &st, count, drops, drop_count);
     }
     free(drops);
-    tlm_queue_finish(q, count, written, count - written, drops_seq);
+    tlm_queue_finish(q, count, written, count - written);
     pthread_mutex_unlock(&rec->db_lock);
   }
   pthread_mutex_lock(&rec->db_lock);

@@ -453,6 +453,78 @@ static void test_recorder_traces_rows_match_the_trigger(void **state){
   sqlite3_close(db);
 }
 
+/* ------------------------------------------- rings and their threads */
+
+/* Each thread records into a ring of its own; a ring must outlive
+** whichever of its thread and its recorder goes first, and nothing may be
+** lost or leaked either way (the sanitized build checks the leaks). */
+typedef struct ring_job {
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  int step;                  /* 1: record 10; 3: record 10 more; 5: exit */
+  int done;                  /* the last step finished */
+} ring_job;
+
+static void *ring_worker(void *arg){
+  ring_job *job = arg;
+  pthread_mutex_lock(&job->lock);
+  for(int step = 1; step <= 5; step += 2){
+    while( job->step < step ) pthread_cond_wait(&job->changed, &job->lock);
+    pthread_mutex_unlock(&job->lock);
+    if( step < 5 ) for(int i = 0; i < 10; i++) tlm_span_end(tlm_span_begin("ring"));
+    pthread_mutex_lock(&job->lock);
+    job->done = step;
+    pthread_cond_broadcast(&job->changed);
+  }
+  pthread_mutex_unlock(&job->lock);
+  return NULL;
+}
+
+static void ring_step(ring_job *job, int step){
+  pthread_mutex_lock(&job->lock);
+  job->step = step;
+  pthread_cond_broadcast(&job->changed);
+  while( job->done < step ) pthread_cond_wait(&job->changed, &job->lock);
+  pthread_mutex_unlock(&job->lock);
+}
+
+static void *short_lived(void *arg){
+  (void)arg;
+  for(int i = 0; i < 100; i++) tlm_span_end(tlm_span_begin("short"));
+  return NULL;
+}
+
+static void test_recorder_rings_outlive_threads_and_recorders(void **state){
+  ring_job job = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+  pthread_t worker, gone[4];
+  tlm_stats stats;
+  char first[4200], second[4200];
+  (void)state;
+  snprintf(first, sizeof first, "%s", init_at("rings1.db"));
+  /* Threads that exit before the recorder: their spans are written and
+  ** their rings freed by the writer. */
+  for(int t = 0; t < 4; t++) pthread_create(&gone[t], NULL, short_lived, NULL);
+  for(int t = 0; t < 4; t++) pthread_join(gone[t], NULL);
+  pthread_create(&worker, NULL, ring_worker, &job);
+  ring_step(&job, 1);
+  assert_int_equal(tlm_flush(), TLM_OK);
+  tlm_recorder_stats(NULL, &stats);
+  assert_int_equal(stats.spans_enqueued, 410);
+  assert_int_equal(stats.spans_written, 410);
+  /* The recorder closes while the worker lives; the worker then records
+  ** into a new one at the same address, which must get a ring of its own. */
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+  snprintf(second, sizeof second, "%s", init_at("rings2.db"));
+  ring_step(&job, 3);
+  ring_step(&job, 5);
+  pthread_join(worker, NULL);
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+  assert_int_equal(test_db_int(first, "SELECT count(*) FROM spans"), 410);
+  assert_int_equal(test_db_int(first, "SELECT count(*) FROM spans WHERE name = 'short'"), 400);
+  assert_int_equal(test_db_int(second, "SELECT count(*) FROM spans"), 10);
+  assert_int_equal(test_db_int(second, "SELECT count(*) FROM spans WHERE name = 'ring'"), 10);
+}
+
 static int shut_down(void **state){
   (void)state;
   tlm_shutdown();
@@ -478,6 +550,7 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_joins_the_trace_in_TRACEPARENT, shut_down),
     cmocka_unit_test_teardown(test_recorder_ignores_an_invalid_TRACEPARENT, shut_down),
     cmocka_unit_test_teardown(test_recorder_traces_rows_match_the_trigger, shut_down),
+    cmocka_unit_test_teardown(test_recorder_rings_outlive_threads_and_recorders, shut_down),
   };
   tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
