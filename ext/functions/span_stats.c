@@ -20,6 +20,7 @@
 #include "tvf.h"
 #include "analyses.h"
 #include "arrays.h"
+#include "radix_sort.h"
 #include "strmap.h"
 #include "trace_resolve.h"
 #include "span_row.h"
@@ -92,9 +93,13 @@ static name_stats *stats_for(stats_rows *s, const char *name){
 static int add_graph(stats_rows *s, const tlm_graph *g){
   int64_t *self = tlm_graph_self_ns(g);
   int64_t *critical = tlm_array(g->n, sizeof *critical);
+  /* The row of each interned name, found once per name, not per span. */
+  int32_t *row_of = tlm_array(g->string_count, sizeof *row_of);
   tlm_segment *path = NULL;
   int32_t path_count = 0;
-  int rc = (self && critical) ? tlm_critical_path(g, &path, &path_count) : SQLITE_NOMEM;
+  int rc = (self && critical && (row_of || g->string_count == 0))
+         ? tlm_critical_path(g, &path, &path_count) : SQLITE_NOMEM;
+  for(int32_t i = 0; rc == SQLITE_OK && i < g->string_count; i++) row_of[i] = -1;
   if( rc == SQLITE_OK ){
     memset(critical, 0, (uint64_t)g->n * sizeof *critical);
     for(int32_t i = 0; i < path_count; i++){
@@ -103,8 +108,12 @@ static int add_graph(stats_rows *s, const tlm_graph *g){
   }
   for(int32_t i = 0; i < g->n && rc == SQLITE_OK; i++){
     const tlm_node *n = &g->nodes[i];
-    name_stats *row = stats_for(s, tlm_str(g, n->name));
-    if( row == NULL ){ rc = SQLITE_NOMEM; break; }
+    name_stats *row;
+    if( row_of[n->name] < 0 ){
+      if( stats_for(s, tlm_str(g, n->name)) == NULL ){ rc = SQLITE_NOMEM; break; }
+      row_of[n->name] = tlm_strmap_get(&s->by_name, tlm_str(g, n->name));
+    }
+    row = &s->rows[row_of[n->name]];
     if( tlm_grow(&row->durations, row->count, &row->duration_capacity, sizeof *row->durations) ){
       rc = SQLITE_NOMEM;
       break;
@@ -120,6 +129,7 @@ static int add_graph(stats_rows *s, const tlm_graph *g){
   }
   sqlite3_free(self);
   sqlite3_free(critical);
+  sqlite3_free(row_of);
   sqlite3_free(path);
   return rc;
 }
@@ -155,11 +165,6 @@ static int add_every_trace(tlm_ext *ext, stats_rows *s, char **errmsg){
   return rc;
 }
 
-static int compare_int64(const void *a, const void *b){
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
 static int by_total_desc(const void *a, const void *b){
   const name_stats *x = a, *y = b;
   if( x->total_ns != y->total_ns ) return x->total_ns > y->total_ns ? -1 : 1;
@@ -184,9 +189,11 @@ static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state
     }
   }
   if( rc != SQLITE_OK ){ stats_close(s); return rc; }
-  for(int32_t i = 0; i < s->count; i++){
-    qsort(s->rows[i].durations, s->rows[i].count, sizeof(int64_t), compare_int64);
+  /* Durations are never negative (graph.c), so they sort as unsigned. */
+  for(int32_t i = 0; i < s->count && rc == SQLITE_OK; i++){
+    rc = tlm_radix_sort_values((uint64_t *)s->rows[i].durations, s->rows[i].count);
   }
+  if( rc != SQLITE_OK ){ stats_close(s); return rc; }
   /* The map points into rows; it is not used after this sort. */
   tlm_strmap_free(&s->by_name);
   qsort(s->rows, s->count, sizeof *s->rows, by_total_desc);
