@@ -82,8 +82,9 @@ typedef struct tlm_options {
   const char *service;           /* NULL: $TRACELM_SERVICE, else program name */
   double sample_rate;            /* 0..1 of new traces kept; default 1, or
                                     $TRACELM_SAMPLE_RATE when set            */
-  size_t queue_capacity;         /* finished spans held in memory; 65536;
-                                    rounded up to a power of two             */
+  size_t queue_capacity;         /* finished spans each recording thread
+                                    holds in memory; 65536; rounded up to a
+                                    power of two                             */
   unsigned flush_interval_ms;    /* longest a span waits before a write; 100 */
   tlm_on_full on_full;           /* TLM_FULL_WAIT                            */
   int ignore_env_traceparent;    /* 1: do not join $TRACEPARENT's trace      */
