@@ -10,11 +10,12 @@
 ** span goes to the first lane whose innermost open span contains it, else
 ** a new lane.  Each lane is a stack, and a span ended before the current
 ** start is popped for good.  Finding the first lane that takes a span
-** [s, e) is a walk down a tree over the lanes: a lane refuses only when
-** its innermost span ends inside (s, e), so a subtree whose innermost ends
-** all lie there is skipped whole.  Dealing is O(spans x log lanes): a
-** thread with ten thousand overlapping lanes (parallel work started in a
-** loop) is no longer a scan of every lane per span.  export_chrome and
+** [s, e) is a scan of a thread's first lanes, then a walk down a tree over
+** the others: a lane refuses only when its innermost span ends inside
+** (s, e), so a subtree whose innermost ends all lie there is skipped whole.
+** Dealing is O(spans x log lanes): a thread with ten thousand overlapping
+** lanes (parallel work started in a loop) is no longer a scan of every
+** lane per span.  export_chrome and
 ** export_html both draw from this.
 */
 #include "lanes.h"
@@ -90,6 +91,18 @@ static int assign_pids(tlm_lanes *l){
   return SQLITE_OK;
 }
 
+/* Pop the spans of a lane that ended by key's start; whether the lane then
+** takes key (it is empty, or its innermost span contains key). */
+static int lane_takes(tlm_lane_stack *stack, const thread_key *key){
+  while( stack->height > 0 && stack->ends[stack->height - 1] <= key->start_ns ) stack->height--;
+  return stack->height == 0 || stack->ends[stack->height - 1] >= key->end_ns;
+}
+
+/* A thread's first lanes are scanned in turn: nearly every span lands in
+** one of them, and a scan that stops early costs less than keeping a tree.
+** Only lanes from SCANNED on are in the tree. */
+#define SCANNED 64
+
 /* The innermost end of every lane of the current thread (INT64_MAX: an
 ** empty lane), with the least and greatest of each subtree: a segment
 ** tree over lane numbers, leaves from `size` on. */
@@ -159,7 +172,6 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
   if( !l->pid || !l->tid || !l->row || !l->level ) return SQLITE_NOMEM;
   if( (rc = assign_pids(l)) != SQLITE_OK ) return rc;
   if( sort_by_thread(l, &keys) != SQLITE_OK ) return SQLITE_NOMEM;
-  rc = tree_reserve(&tree, 0);
 
   for(int32_t k = 0; k < g->n && rc == SQLITE_OK; k++){
     const thread_key *key = &keys[k];
@@ -167,21 +179,21 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     if( k == 0 || key->pid != key[-1].pid || key->thread != key[-1].thread ){
       for(int32_t s = 0; s < lanes_used; s++){                /* a new thread */
         l->stacks[s].height = 0;
-        tree_set(&tree, s, INT64_MAX);
+        if( s >= SCANNED ) tree_set(&tree, s - SCANNED, INT64_MAX);
       }
       lanes_used = 0;
       thread_row = l->row_count;
     }
-    for(int32_t s = tree_first(&tree, 1, 0, tree.size, 0, lanes_used, key->start_ns, key->end_ns);
-        s >= 0; s = tree_first(&tree, 1, 0, tree.size, s + 1, lanes_used, key->start_ns, key->end_ns)){
-      tlm_lane_stack *stack = &l->stacks[s];
-      int32_t height = stack->height;
-      while( stack->height > 0 && stack->ends[stack->height - 1] <= key->start_ns ) stack->height--;
-      if( stack->height != height ){
-        tree_set(&tree, s, stack->height ? stack->ends[stack->height - 1] : INT64_MAX);
-      }
-      if( stack->height == 0 || stack->ends[stack->height - 1] >= key->end_ns ){
-        chosen = s;
+    for(int32_t s = 0; s < lanes_used && s < SCANNED && chosen < 0; s++){
+      if( lane_takes(&l->stacks[s], key) ) chosen = s;
+    }
+    for(int32_t t = chosen < 0 ? tree_first(&tree, 1, 0, tree.size, 0, lanes_used - SCANNED, key->start_ns, key->end_ns) : -1;
+        t >= 0; t = tree_first(&tree, 1, 0, tree.size, t + 1, lanes_used - SCANNED, key->start_ns, key->end_ns)){
+      tlm_lane_stack *stack = &l->stacks[SCANNED + t];
+      int taken = lane_takes(stack, key);
+      tree_set(&tree, t, stack->height ? stack->ends[stack->height - 1] : INT64_MAX);
+      if( taken ){
+        chosen = SCANNED + t;
         break;
       }
     }
@@ -194,7 +206,10 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
         }
         memset(l->stacks + old_capacity, 0, (l->stack_capacity - old_capacity) * sizeof *l->stacks);
       }
-      if( tree_reserve(&tree, lanes_used) != SQLITE_OK ){ rc = SQLITE_NOMEM; break; }
+      if( lanes_used >= SCANNED && tree_reserve(&tree, lanes_used - SCANNED) != SQLITE_OK ){
+        rc = SQLITE_NOMEM;
+        break;
+      }
       chosen = lanes_used++;
       if( tlm_grow(&l->rows, l->row_count, &l->row_capacity, sizeof *l->rows) ){
         rc = SQLITE_NOMEM;
@@ -204,7 +219,7 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     }
     l->level[key->node] = l->stacks[chosen].height;
     rc = lane_push(&l->stacks[chosen], key->end_ns);
-    tree_set(&tree, chosen, key->end_ns);   /* the new innermost end */
+    if( chosen >= SCANNED ) tree_set(&tree, chosen - SCANNED, key->end_ns);   /* its new innermost end */
     l->tid[key->node] = key->thread + chosen * TLM_LANE_TID_STRIDE;
     l->row[key->node] = thread_row + chosen;
   }
