@@ -4,7 +4,7 @@
 ** Each recording thread has its own ring per recorder (tlm_ring): it is
 ** the only producer, the writer the only consumer, so ending a span is a
 ** pointer store and a release, with no lock and no cache line shared with
-** other threads (docs/performance.md has what the mutex it replaced cost).
+** other threads (docs/performance.md has what that bought).
 ** The lock below is taken only on slow paths: a ring's first use, a full
 ** ring, a drop, waking the writer once per batch, and by the writer per
 ** batch.
