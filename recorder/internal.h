@@ -207,7 +207,7 @@ static inline const tlm_record *tlm_queue_slot(const tlm_queue *q, uint64_t i){
 }
 /* Writer side: the batch is done; its records are freed and their spans
 ** handed back to their threads for reuse. */
-void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written, uint64_t failed);
+void tlm_queue_finish(tlm_queue *q, uint64_t written, uint64_t failed);
 /* Wait until everything queued or dropped before the call is committed. */
 void tlm_queue_flush(tlm_queue *q);
 void tlm_queue_stop(tlm_queue *q);

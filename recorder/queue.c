@@ -234,8 +234,7 @@ uint64_t tlm_queue_take(tlm_queue *q, unsigned interval_ms,
   return count;
 }
 
-void tlm_queue_finish(tlm_queue *q, uint64_t count, uint64_t written, uint64_t failed){
-  (void)count;
+void tlm_queue_finish(tlm_queue *q, uint64_t written, uint64_t failed){
   pthread_mutex_lock(&q->lock);
   for(tlm_ring **link = &q->rings; *link; ){
     tlm_ring *ring = *link;

@@ -356,7 +356,7 @@ static void *writer_main(void *arg){
       written = write_batch(rec, rec->db, &st, count, drops, drop_count);
     }
     free(drops);
-    tlm_queue_finish(q, count, written, count - written);
+    tlm_queue_finish(q, written, count - written);
     pthread_mutex_unlock(&rec->db_lock);
   }
   pthread_mutex_lock(&rec->db_lock);
