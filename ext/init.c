@@ -12,6 +12,7 @@
 #include "tracelm_sqlite.h"
 #include "functions.h"
 #include "graph.h"
+#include "row_scan.h"
 #include <string.h>
 SQLITE_EXTENSION_INIT1
 
@@ -45,6 +46,7 @@ int sqlite3_tracelm_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines 
   rc = sqlite3_create_function_v2(db, "tracelm_cache_owner", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY,
                                   ext, cache_owner_func, NULL, NULL, ext_free);
   if( rc != SQLITE_OK ) return rc;   /* xDestroy has freed ext */
+  rc = tlm_register_row_scan(db);
   for(size_t i = 0; i < sizeof registrations / sizeof registrations[0] && rc == SQLITE_OK; i++){
     rc = registrations[i](db, ext);
   }

@@ -5,7 +5,8 @@
 **
 **   1. Load: one range scan of spans_by_trace, in rowid (write) order, so
 **      the cost is the trace's size, never the table's, and the rows come
-**      off the disk nearly in sequence.  Names, models and services are
+**      off the disk nearly in sequence; the rows reach C as the arguments
+**      of a function the scan calls (row_scan.c says why).  Names, models and services are
 **      interned; ids become 64-bit integers.  A span with tokens and a
 **      model but no recorded cost gets its cost from the price table.
 **   2. Link: a hash of span id -> node gives each node its parent index.
@@ -35,6 +36,7 @@
 #include "arrays.h"
 #include "hexid.h"
 #include "radix_sort.h"
+#include "row_scan.h"
 #include "strmap.h"
 #include "trace_resolve.h"
 #include <stdio.h>
@@ -42,10 +44,10 @@
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
-/* The columns a node holds, as (enum name, SELECT expression): the enum
-** and the SELECT are made from this one list.  attrs, flags and
-** trace_state are only counted here; the exporters read its text when they need it (span_attrs.c).
-** rowid leads only so that every expression can follow a comma. */
+/* The columns a node holds, as (enum name, SQL expression): the enum and
+** the scan's column list are made from this one list.  attrs, flags and
+** trace_state are only counted here; the exporters read their text when
+** they need it (span_attrs.c). */
 #define LOAD_COLUMNS(X) \
   X(SPAN_ID, "span_id") X(PARENT_ID, "parent_id") X(NAME, "name") X(KIND, "kind") \
   X(START_NS, "start_ns") X(END_NS, "end_ns") X(STATUS, "status")               \
@@ -56,15 +58,13 @@ SQLITE_EXTENSION_INIT3
   X(HAS_OTLP, "resource_id IS NOT NULL OR scope_id IS NOT NULL"                     \
               " OR dropped_attributes_count OR dropped_events_count OR dropped_links_count")
 enum {
-  LOAD_ROWID,
 #define X_ENUM(NAME, expr) LOAD_##NAME,
   LOAD_COLUMNS(X_ENUM)
 #undef X_ENUM
 };
-#define X_SELECT(NAME, expr) ", " expr
-static const char *const load_sql = "SELECT rowid" LOAD_COLUMNS(X_SELECT)
-  " FROM spans WHERE trace_id = ?1 ORDER BY rowid";
-#undef X_SELECT
+#define X_LIST(NAME, expr) ", " expr
+static const char *const load_columns = LOAD_COLUMNS(X_LIST);
+#undef X_LIST
 
 /* ------------------------------------------------ id hash (u64 -> i32) */
 
@@ -150,41 +150,99 @@ static uint64_t parse_id(const unsigned char *text, int length){
   return tlm_span_id_from_bytes(bytes);
 }
 
-/* Spans with tokens and a model but no recorded cost, to be priced. */
-typedef struct to_price { int64_t rowid; int32_t node; } to_price;
-
-/* Their cost from the price table, through the span_cost view (sql/
-** prices_and_runs.sql), the one place a price is looked up.  A database
-** without the view (made by another tool) keeps recorded costs only. */
-static void price_nodes(sqlite3 *db, tlm_graph *g, const to_price *list, int32_t count){
-  sqlite3_stmt *stmt;
-  if( count == 0 || sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model'"
-                                       " FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ){
-    return;
-  }
-  for(int32_t i = 0; i < count; i++){
-    sqlite3_bind_int64(stmt, 1, list[i].rowid);
+/* Spans with tokens and a model but no recorded cost get their cost from
+** the price table, through the span_cost view (sql/prices_and_runs.sql),
+** the one place a price is looked up.  A database without the view (made
+** by another tool) keeps recorded costs only. */
+static void price_nodes(sqlite3 *db, tlm_graph *g){
+  sqlite3_stmt *stmt = NULL;
+  for(int32_t i = 0; i < g->n; i++){
+    tlm_node *n = &g->nodes[i];
+    if( n->cost != 0 || n->model < 0 || n->tokens_in + n->tokens_out <= 0 ) continue;
+    if( stmt == NULL && sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model'"
+            " FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ) return;
+    sqlite3_bind_int64(stmt, 1, n->rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
-      g->nodes[list[i].node].cost = sqlite3_column_double(stmt, 0);
-      g->nodes[list[i].node].priced = g->nodes[list[i].node].cost != 0;
-      g->nodes[list[i].node].unpriced = sqlite3_column_int(stmt, 1) != 0;
+      n->cost = sqlite3_column_double(stmt, 0);
+      n->priced = n->cost != 0;
+      n->unpriced = sqlite3_column_int(stmt, 1) != 0;
     }
     sqlite3_reset(stmt);
   }
   sqlite3_finalize(stmt);
 }
 
-static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
-  sqlite3_stmt *stmt;
-  tlm_strmap names = {0};
-  to_price *unpriced = NULL;
-  int32_t capacity = 0, unpriced_count = 0, unpriced_capacity = 0;
-  int rc;
-  if( sqlite3_prepare_v2(db, load_sql, -1, &stmt, 0) != SQLITE_OK ){
-    *errmsg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return SQLITE_ERROR;
+typedef struct loader {
+  tlm_graph *g;
+  int32_t capacity;         /* of g->nodes */
+  tlm_strmap names;         /* names, models and services, interned */
+  int in_rowid_order;       /* every rowid larger than the one before */
+} loader;
+
+static const char *text_of(sqlite3_value *value){
+  return (const char *)sqlite3_value_text(value);
+}
+
+/* One span row (tlm_row_fn). */
+static int load_row(void *arg, int64_t rowid, sqlite3_value **v){
+  loader *l = arg;
+  tlm_graph *g = l->g;
+  tlm_node *n;
+  if( tlm_grow(&g->nodes, g->n, &l->capacity, sizeof *g->nodes) ) return SQLITE_NOMEM;
+  if( g->n > 0 && rowid <= g->nodes[g->n - 1].rowid ) l->in_rowid_order = 0;
+  n = &g->nodes[g->n++];
+  memset(n, 0, sizeof *n);
+  n->rowid = rowid;
+  n->span_id = parse_id(sqlite3_value_text(v[LOAD_SPAN_ID]), sqlite3_value_bytes(v[LOAD_SPAN_ID]));
+  n->parent_id = parse_id(sqlite3_value_text(v[LOAD_PARENT_ID]), sqlite3_value_bytes(v[LOAD_PARENT_ID]));
+  n->name = intern(g, &l->names, text_of(v[LOAD_NAME]));
+  n->kind = (uint8_t)tlm_kind_from_name(text_of(v[LOAD_KIND]));
+  n->start_ns = sqlite3_value_int64(v[LOAD_START_NS]);
+  if( sqlite3_value_type(v[LOAD_END_NS]) == SQLITE_NULL ){
+    n->problems |= TLM_PROBLEM_UNFINISHED;
+  }else{
+    n->end_ns = sqlite3_value_int64(v[LOAD_END_NS]);
   }
-  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  n->status = (uint8_t)tlm_status_from_name(text_of(v[LOAD_STATUS]));
+  n->message = sqlite3_value_type(v[LOAD_STATUS_MESSAGE]) == SQLITE_NULL ? -1
+             : pool_append(g, text_of(v[LOAD_STATUS_MESSAGE]));
+  n->tokens_in = sqlite3_value_int64(v[LOAD_TOKENS_IN]);
+  n->tokens_out = sqlite3_value_int64(v[LOAD_TOKENS_OUT]);
+  n->cost = sqlite3_value_double(v[LOAD_COST]);
+  n->model = intern(g, &l->names, text_of(v[LOAD_MODEL]));
+  n->service = intern(g, &l->names, text_of(v[LOAD_SERVICE]));
+  n->thread_id = sqlite3_value_int64(v[LOAD_THREAD_ID]);
+  g->with_attrs += sqlite3_value_int(v[LOAD_HAS_ATTRS]);
+  g->with_context += sqlite3_value_int(v[LOAD_HAS_CONTEXT]);
+  g->with_otlp += sqlite3_value_int(v[LOAD_HAS_OTLP]);
+  if( n->name == -1 ) n->name = intern(g, &l->names, "");
+  if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+/* Nodes into rowid order, should SQLite ever have scanned another way. */
+static int sort_by_rowid(tlm_graph *g){
+  tlm_sort_key *keys = tlm_array(g->n, sizeof *keys);
+  tlm_node *sorted = tlm_array(g->n, sizeof *sorted);
+  int rc = keys && sorted ? SQLITE_OK : SQLITE_NOMEM;
+  for(int32_t i = 0; rc == SQLITE_OK && i < g->n; i++){
+    keys[i] = (tlm_sort_key){ tlm_sort_signed(g->nodes[i].rowid), i };
+  }
+  if( rc == SQLITE_OK ) rc = tlm_radix_sort(keys, g->n);
+  if( rc == SQLITE_OK ){
+    for(int32_t i = 0; i < g->n; i++) sorted[i] = g->nodes[keys[i].node];
+    sqlite3_free(g->nodes);
+    g->nodes = sorted;
+    sorted = NULL;
+  }
+  sqlite3_free(keys);
+  sqlite3_free(sorted);
+  return rc;
+}
+
+static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
+  loader l = { g, 0, {0}, 1 };
+  int rc;
   /* Allocate once at the size traces says: doubling a 100 MB array costs
   ** copies and twice the page faults.  The count is only a hint. */
   {
@@ -196,63 +254,31 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
         int64_t hint = sqlite3_column_int64(count, 0);
         if( hint > 0 && hint < INT32_MAX / 2 ){
           g->nodes = tlm_array(hint, sizeof *g->nodes);
-          if( g->nodes ) capacity = (int32_t)hint;
+          if( g->nodes ) l.capacity = (int32_t)hint;
         }
       }
       sqlite3_finalize(count);
     }
   }
-  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
-    tlm_node *n;
-    if( tlm_grow(&g->nodes, g->n, &capacity, sizeof *g->nodes) ){ rc = SQLITE_NOMEM; break; }
-    n = &g->nodes[g->n++];
-    memset(n, 0, sizeof *n);
-    n->span_id = parse_id(sqlite3_column_text(stmt, LOAD_SPAN_ID), sqlite3_column_bytes(stmt, LOAD_SPAN_ID));
-    n->parent_id = parse_id(sqlite3_column_text(stmt, LOAD_PARENT_ID), sqlite3_column_bytes(stmt, LOAD_PARENT_ID));
-    n->name = intern(g, &names, (const char *)sqlite3_column_text(stmt, LOAD_NAME));
-    n->kind = (uint8_t)tlm_kind_from_name((const char *)sqlite3_column_text(stmt, LOAD_KIND));
-    n->start_ns = sqlite3_column_int64(stmt, LOAD_START_NS);
-    if( sqlite3_column_type(stmt, LOAD_END_NS) == SQLITE_NULL ){
-      n->problems |= TLM_PROBLEM_UNFINISHED;
-    }else{
-      n->end_ns = sqlite3_column_int64(stmt, LOAD_END_NS);
-    }
-    n->status = (uint8_t)tlm_status_from_name((const char *)sqlite3_column_text(stmt, LOAD_STATUS));
-    n->message = sqlite3_column_type(stmt, LOAD_STATUS_MESSAGE) == SQLITE_NULL ? -1
-               : pool_append(g, (const char *)sqlite3_column_text(stmt, LOAD_STATUS_MESSAGE));
-    n->tokens_in = sqlite3_column_int64(stmt, LOAD_TOKENS_IN);
-    n->tokens_out = sqlite3_column_int64(stmt, LOAD_TOKENS_OUT);
-    n->cost = sqlite3_column_double(stmt, LOAD_COST);
-    n->model = intern(g, &names, (const char *)sqlite3_column_text(stmt, LOAD_MODEL));
-    n->service = intern(g, &names, (const char *)sqlite3_column_text(stmt, LOAD_SERVICE));
-    n->thread_id = sqlite3_column_int64(stmt, LOAD_THREAD_ID);
-    g->with_attrs += sqlite3_column_int(stmt, LOAD_HAS_ATTRS);
-    g->with_context += sqlite3_column_int(stmt, LOAD_HAS_CONTEXT);
-    g->with_otlp += sqlite3_column_int(stmt, LOAD_HAS_OTLP);
-    if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ){
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    if( n->name == -1 ) n->name = intern(g, &names, "");
-    if( n->cost == 0 && n->model >= 0 && n->tokens_in + n->tokens_out > 0 ){
-      if( tlm_grow(&unpriced, unpriced_count, &unpriced_capacity, sizeof *unpriced) ){
-        rc = SQLITE_NOMEM;
-        break;
-      }
-      unpriced[unpriced_count++] = (to_price){ sqlite3_column_int64(stmt, LOAD_ROWID), g->n - 1 };
-    }
+  rc = tlm_scan_rows(db, g->trace_id, load_columns, load_row, &l, errmsg);
+  tlm_strmap_free(&l.names);
+  if( rc == SQLITE_OK && !l.in_rowid_order ) rc = sort_by_rowid(g);
+  if( rc == SQLITE_OK ) price_nodes(db, g);
+  return rc;
+}
+
+/* The node of a rowid, for the scans that read what the graph leaves out:
+** they expect node `hint`, the one after the last they found, and are
+** nearly always right. */
+int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint){
+  int32_t lo = 0, hi = g->n;
+  if( hint >= 0 && hint < g->n && g->nodes[hint].rowid == rowid ) return hint;
+  while( lo < hi ){
+    int32_t mid = lo + (hi - lo) / 2;
+    if( g->nodes[mid].rowid < rowid ) lo = mid + 1;
+    else hi = mid;
   }
-  tlm_strmap_free(&names);
-  if( rc != SQLITE_DONE ){
-    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    sqlite3_free(unpriced);
-    return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
-  }
-  sqlite3_finalize(stmt);
-  price_nodes(db, g, unpriced, unpriced_count);
-  sqlite3_free(unpriced);
-  return SQLITE_OK;
+  return lo < g->n && g->nodes[lo].rowid == rowid ? lo : -1;
 }
 
 /* ---------------------------------------------------------- linking */

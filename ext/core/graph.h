@@ -20,6 +20,7 @@
 #define TLM_PROBLEM_EXTRA_ROOT  0x20   /* a second span with no parent */
 
 typedef struct tlm_node {
+  int64_t rowid;            /* the span's row in spans */
   int64_t start_ns;
   int64_t end_ns;           /* unfinished: the trace's last known time */
   uint64_t span_id;
@@ -45,7 +46,7 @@ struct tlm_graph {
   unsigned data_version;    /* cache key, with total_changes */
   int64_t total_changes;
   int32_t n;                /* spans */
-  tlm_node *nodes;          /* in rowid (write) order, as loaded */
+  tlm_node *nodes;          /* in rowid (write) order */
   int32_t *child_start;     /* children of i: children[child_start[i] .. +child_count[i]] */
   int32_t *child_count;
   int32_t *children;        /* sorted by start time */
@@ -82,6 +83,9 @@ static inline const char *tlm_str(const tlm_graph *g, int32_t index){
   return index >= 0 ? g->strings[index] : 0;
 }
 static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->start_ns; }
+
+/* The node of a span's rowid, or -1; hint: the node expected (graph.c). */
+int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint);
 
 /* Each span's attrs text (or NULL), in node order; for the exporters
 ** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */

@@ -11,6 +11,7 @@
 */
 #include "graph.h"
 #include "arrays.h"
+#include "row_scan.h"
 SQLITE_EXTENSION_INIT3
 
 void tlm_free_strings(char **strings, int32_t count){
@@ -20,35 +21,41 @@ void tlm_free_strings(char **strings, int32_t count){
 }
 
 /* Columns of a trace's spans as text, one array per column, row i in
-** node i: the same ORDER BY as the graph's load. */
-static int load_columns(tlm_ext *ext, const tlm_graph *g, const char *sql,
-                        int columns, char ***out, char **errmsg){
-  sqlite3_stmt *stmt = NULL;
-  int32_t i = 0;
-  int rc = SQLITE_OK;
-  for(int c = 0; c < columns; c++){
-    if( (out[c] = tlm_array_zero(g->n, sizeof *out[c])) == NULL ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK ) rc = sqlite3_prepare_v2(ext->db, sql, -1, &stmt, 0);
-  if( rc == SQLITE_OK ){
-    sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
-    while( (rc = sqlite3_step(stmt)) == SQLITE_ROW && i < g->n ){
-      for(int c = 0; c < columns && rc == SQLITE_ROW; c++){
-        if( sqlite3_column_type(stmt, c) == SQLITE_NULL ) continue;
-        out[c][i] = sqlite3_mprintf("%s", sqlite3_column_text(stmt, c));
-        if( out[c][i] == NULL ) rc = SQLITE_NOMEM;
-      }
-      if( rc != SQLITE_ROW ) break;
-      i++;
-    }
-  }
-  sqlite3_finalize(stmt);
-  if( rc != SQLITE_DONE && rc != SQLITE_ROW ){
-    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
-    for(int c = 0; c < columns; c++){ tlm_free_strings(out[c], g->n); out[c] = NULL; }
-    return SQLITE_ERROR;
+** node i. */
+typedef struct text_columns {
+  const tlm_graph *g;
+  int columns;
+  char ***out;
+  int32_t next;             /* the node the next row most likely is */
+} text_columns;
+
+static int keep_texts(void *arg, int64_t rowid, sqlite3_value **values){
+  text_columns *t = arg;
+  int32_t node = tlm_graph_node_of_rowid(t->g, rowid, t->next);
+  if( node < 0 ) return SQLITE_OK;   /* written after the graph was loaded */
+  t->next = node + 1;
+  for(int c = 0; c < t->columns; c++){
+    if( sqlite3_value_type(values[c]) == SQLITE_NULL ) continue;
+    sqlite3_free(t->out[c][node]);
+    t->out[c][node] = sqlite3_mprintf("%s", sqlite3_value_text(values[c]));
+    if( t->out[c][node] == NULL ) return SQLITE_NOMEM;
   }
   return SQLITE_OK;
+}
+
+static int load_columns(tlm_ext *ext, const tlm_graph *g, const char *columns,
+                        int count, char ***out, char **errmsg){
+  text_columns t = { g, count, out, 0 };
+  int rc = SQLITE_OK;
+  for(int c = 0; c < count; c++){
+    if( (out[c] = tlm_array_zero(g->n, sizeof *out[c])) == NULL ) rc = SQLITE_NOMEM;
+  }
+  if( rc == SQLITE_OK ) rc = tlm_scan_rows(ext->db, g->trace_id, columns, keep_texts, &t, errmsg);
+  if( rc != SQLITE_OK ){
+    if( *errmsg == NULL ) *errmsg = sqlite3_mprintf("out of memory");
+    for(int c = 0; c < count; c++){ tlm_free_strings(out[c], g->n); out[c] = NULL; }
+  }
+  return rc;
 }
 
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg){
@@ -57,8 +64,7 @@ int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **e
     *out = tlm_array_zero(g->n, sizeof **out);
     return *out ? SQLITE_OK : SQLITE_NOMEM;
   }
-  return load_columns(ext, g, "SELECT attrs FROM spans WHERE trace_id = ?1 ORDER BY rowid",
-                      1, out, errmsg);
+  return load_columns(ext, g, ", attrs", 1, out, errmsg);
 }
 
 int tlm_graph_load_trace_context(tlm_ext *ext, const tlm_graph *g, char ***flags,
@@ -70,8 +76,7 @@ int tlm_graph_load_trace_context(tlm_ext *ext, const tlm_graph *g, char ***flags
     *states = tlm_array_zero(g->n, sizeof **states);
     return *flags && *states ? SQLITE_OK : SQLITE_NOMEM;
   }
-  rc = load_columns(ext, g, "SELECT flags, trace_state FROM spans"
-                        " WHERE trace_id = ?1 ORDER BY rowid", 2, out, errmsg);
+  rc = load_columns(ext, g, ", flags, trace_state", 2, out, errmsg);
   *flags = out[0];
   *states = out[1];
   return rc;

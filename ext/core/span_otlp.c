@@ -12,6 +12,7 @@
 #include "arrays.h"
 #include "hexid.h"
 #include "otlp_attrs.h"
+#include "row_scan.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,31 +132,33 @@ static int load_list(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, const i
   return rc;
 }
 
-/* resource_id, scope_id and the dropped counts, per node in rowid order. */
-static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o){
-  sqlite3_stmt *stmt;
-  int32_t i = 0;
-  int rc = sqlite3_prepare_v2(ext->db, "SELECT resource_id, scope_id, dropped_attributes_count,"
-      " dropped_events_count, dropped_links_count FROM spans WHERE trace_id = ?1 ORDER BY rowid",
-      -1, &stmt, 0);
-  tlm_text t = {0};
-  if( rc != SQLITE_OK ) return rc;
-  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
-  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW && i < g->n ){
-    o->resource_id[i] = sqlite3_column_int64(stmt, 0);
-    o->scope_id[i] = sqlite3_column_int64(stmt, 1);
-    append_count(&t, "droppedAttributesCount", sqlite3_column_int64(stmt, 2));
-    append_count(&t, "droppedEventsCount", sqlite3_column_int64(stmt, 3));
-    append_count(&t, "droppedLinksCount", sqlite3_column_int64(stmt, 4));
-    if( t.rc ){ rc = t.rc; break; }
-    if( (rc = keep_fragment(o, i, &t)) != SQLITE_OK ) break;
-    rc = SQLITE_ROW;
-    i++;
-  }
-  if( rc == SQLITE_ROW ) rc = SQLITE_DONE;
-  sqlite3_finalize(stmt);
-  tlm_text_free(&t);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+/* resource_id, scope_id and the dropped counts, per node. */
+typedef struct otlp_columns {
+  const tlm_graph *g;
+  tlm_span_otlp *o;
+  tlm_text counts;          /* the dropped counts of one span, as JSON */
+  int32_t next;             /* the node the next row most likely is */
+} otlp_columns;
+
+static int keep_columns(void *arg, int64_t rowid, sqlite3_value **values){
+  otlp_columns *c = arg;
+  int32_t node = tlm_graph_node_of_rowid(c->g, rowid, c->next);
+  if( node < 0 ) return SQLITE_OK;   /* written after the graph was loaded */
+  c->next = node + 1;
+  c->o->resource_id[node] = sqlite3_value_int64(values[0]);
+  c->o->scope_id[node] = sqlite3_value_int64(values[1]);
+  append_count(&c->counts, "droppedAttributesCount", sqlite3_value_int64(values[2]));
+  append_count(&c->counts, "droppedEventsCount", sqlite3_value_int64(values[3]));
+  append_count(&c->counts, "droppedLinksCount", sqlite3_value_int64(values[4]));
+  return c->counts.rc ? c->counts.rc : keep_fragment(c->o, node, &c->counts);
+}
+
+static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
+  otlp_columns c = { g, o, {0}, 0 };
+  int rc = tlm_scan_rows(ext->db, g->trace_id, ", resource_id, scope_id, dropped_attributes_count,"
+                         " dropped_events_count, dropped_links_count", keep_columns, &c, errmsg);
+  tlm_text_free(&c.counts);
+  return rc;
 }
 
 static int has_rows(tlm_ext *ext, const tlm_graph *g, const char *sql){
@@ -186,7 +189,7 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
    && (o->extras = tlm_array_zero(g->n, sizeof *o->extras)) == NULL ){
     rc = SQLITE_NOMEM;
   }
-  if( rc == SQLITE_OK && g->with_otlp ) rc = load_columns(ext, g, o);
+  if( rc == SQLITE_OK && g->with_otlp ) rc = load_columns(ext, g, o, errmsg);
   if( rc == SQLITE_OK && has_lists ){
     ids = tlm_array(g->n, sizeof *ids);
     if( ids == NULL ) rc = SQLITE_NOMEM;
@@ -204,7 +207,9 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
       " dropped_attributes_count, schema_url FROM scopes WHERE scope_id = ?1", -1, &o->scope, 0);
   sqlite3_free(ids);
   if( rc != SQLITE_OK ){
-    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
+    if( *errmsg == NULL ){
+      *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
+    }
     tlm_span_otlp_free(o, g->n);
     return SQLITE_ERROR;
   }

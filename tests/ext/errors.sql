@@ -41,6 +41,9 @@ SELECT format_duration(5, 'fancy');
 SELECT format_duration(NULL) IS NULL;
 SELECT import_otel(12);
 SELECT import_csv(NULL);
+-- The loaders' row function takes a pointer SQL cannot make.
+SELECT tracelm_scan_row(NULL, 1, 'x');
+SELECT count(tracelm_scan_row(?1, rowid, name)) FROM spans;
 
 -- A database written by a newer TraceLM is refused, never altered.
 PRAGMA user_version = 99;

@@ -40,3 +40,23 @@ VALUES (printf('%032x', 5), printf('%016x', 1), NULL, 'root', 'internal', 0, 100
        (printf('%032x', 5), printf('%016x', 2), printf('%016x', 1), 'twin', 'internal', 30, 40, 'unset', 0, 0, 0);
 SELECT name, offset_ns, coalesce(problem, '-') FROM trace_tree(printf('%032x', 5));
 SELECT trace_validate(printf('%032x', 5));
+
+-- A table whose only index on trace_id orders by span id (made by another
+-- tool): SQLite reads the trace in span-id order, the graph still holds it
+-- in write order.  'first' and 'second' start and end together, so only
+-- write order puts 'first' ahead; the exporters' second scan still finds
+-- each span's attributes.
+CREATE INDEX other_by_span ON spans(trace_id, span_id);
+EXPLAIN QUERY PLAN SELECT name FROM spans WHERE trace_id = printf('%032x', 6);
+INSERT INTO traces(trace_id, span_count) VALUES (printf('%032x', 6), 3);
+INSERT INTO spans(trace_id, span_id, parent_id, name, kind, start_ns, end_ns, status,
+                  tokens_in, tokens_out, cost, attrs)
+VALUES (printf('%032x', 6), printf('%016x', 9), NULL, 'root', 'internal', 0, 100, 'unset', 0, 0, 0, NULL),
+       (printf('%032x', 6), printf('%016x', 8), printf('%016x', 9), 'first', 'internal', 10, 20, 'unset', 0, 0, 0, '{"n":1}'),
+       (printf('%032x', 6), printf('%016x', 7), printf('%016x', 9), 'second', 'internal', 10, 20, 'unset', 0, 0, 0, '{"n":2}');
+SELECT depth, name, span_id FROM trace_tree(printf('%032x', 6));
+SELECT json_extract(e.value, '$.name'), json_extract(e.value, '$.args.attrs.n')
+  FROM json_each(export_chrome(printf('%032x', 6)), '$.traceEvents') e
+ WHERE json_extract(e.value, '$.ph') = 'X';
+SELECT json_extract(s.value, '$.name'), json_extract(s.value, '$.attributes[0].value.intValue')
+  FROM json_each(export_otel(printf('%032x', 6)), '$.resourceSpans[0].scopeSpans[0].spans') s;

@@ -1,0 +1,71 @@
+/*
+** row_scan.c — a trace's rows handed to C as one statement step.
+**
+** Loading a 1M-span graph read 18 columns per row through
+** sqlite3_column_*(): 21 API calls a row, each taking the connection's
+** mutex and checking for malloc failure on the way out, which was most of
+** the load (docs/performance.md, "Issue 16, fourth session").  Here the
+** query itself calls a C function once per row with every column as an
+** argument, and sqlite3_value_*() reads them directly:
+**
+**   SELECT count(tracelm_scan_row(?2, rowid, span_id, parent_id, ...))
+**     FROM spans WHERE trace_id = ?1
+**
+** One sqlite3_step() runs the whole scan.  ?2 is a pointer bound with
+** sqlite3_bind_pointer(), which SQL cannot forge: called from anywhere
+** else, tracelm_scan_row() finds no scan and says so.  The function is
+** SQLITE_DIRECTONLY, so no view or trigger can call it either.
+*/
+#include "row_scan.h"
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+#define POINTER_TYPE "tracelm_row_scan"
+
+typedef struct row_scan {
+  tlm_row_fn each;
+  void *arg;
+  int rc;                   /* the first code each() returned */
+} row_scan;
+
+static void scan_row_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  row_scan *scan = sqlite3_value_pointer(argv[0], POINTER_TYPE);
+  (void)argc;
+  if( scan == NULL ){
+    sqlite3_result_error(ctx, "tracelm_scan_row: internal to TraceLM's trace loader,"
+                              " not callable from SQL", -1);
+    return;
+  }
+  if( scan->rc == SQLITE_OK ){
+    scan->rc = scan->each(scan->arg, sqlite3_value_int64(argv[1]), argv + 2);
+  }
+  if( scan->rc == SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
+  else if( scan->rc != SQLITE_OK ) sqlite3_result_error_code(ctx, scan->rc);
+}
+
+int tlm_scan_rows(sqlite3 *db, const char *trace_id, const char *columns,
+                  tlm_row_fn each, void *arg, char **errmsg){
+  row_scan scan = { each, arg, SQLITE_OK };
+  sqlite3_stmt *stmt = NULL;
+  char *sql = sqlite3_mprintf("SELECT count(tracelm_scan_row(?2, rowid%s))"
+                              " FROM spans WHERE trace_id = ?1", columns);
+  int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if( rc == SQLITE_OK ){
+    sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(stmt, 2, &scan, POINTER_TYPE, NULL);
+    rc = sqlite3_step(stmt);
+    if( rc == SQLITE_ROW ) rc = SQLITE_OK;
+  }
+  if( rc != SQLITE_OK ){
+    if( scan.rc != SQLITE_OK ) rc = scan.rc;
+    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+int tlm_register_row_scan(sqlite3 *db){
+  return sqlite3_create_function(db, "tracelm_scan_row", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 NULL, scan_row_func, NULL, NULL);
+}
