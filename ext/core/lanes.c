@@ -91,11 +91,21 @@ static int assign_pids(tlm_lanes *l){
   return SQLITE_OK;
 }
 
-/* Pop the spans of a lane that ended by key's start; whether the lane then
+/* A lane refuses [s, e) only when its innermost span ends inside (s, e):
+** an end at or before s is stale (popped below), one at or after e
+** contains the span.  Read from l->innermost, one array for all lanes, so
+** a scan past refusing lanes never touches their stacks. */
+static int lane_refuses(int64_t innermost, const thread_key *key){
+  return innermost > key->start_ns && innermost < key->end_ns;
+}
+
+/* Pop the spans of lane s that ended by key's start; whether the lane then
 ** takes key (it is empty, or its innermost span contains key). */
-static int lane_takes(tlm_lane_stack *stack, const thread_key *key){
+static int lane_takes(tlm_lanes *l, int32_t s, const thread_key *key){
+  tlm_lane_stack *stack = &l->stacks[s];
   while( stack->height > 0 && stack->ends[stack->height - 1] <= key->start_ns ) stack->height--;
-  return stack->height == 0 || stack->ends[stack->height - 1] >= key->end_ns;
+  l->innermost[s] = stack->height ? stack->ends[stack->height - 1] : INT64_MAX;
+  return !lane_refuses(l->innermost[s], key);
 }
 
 /* A thread's first lanes are scanned in turn: nearly every span lands in
@@ -179,19 +189,19 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     if( k == 0 || key->pid != key[-1].pid || key->thread != key[-1].thread ){
       for(int32_t s = 0; s < lanes_used; s++){                /* a new thread */
         l->stacks[s].height = 0;
+        l->innermost[s] = INT64_MAX;
         if( s >= SCANNED ) tree_set(&tree, s - SCANNED, INT64_MAX);
       }
       lanes_used = 0;
       thread_row = l->row_count;
     }
     for(int32_t s = 0; s < lanes_used && s < SCANNED && chosen < 0; s++){
-      if( lane_takes(&l->stacks[s], key) ) chosen = s;
+      if( !lane_refuses(l->innermost[s], key) && lane_takes(l, s, key) ) chosen = s;
     }
     for(int32_t t = chosen < 0 ? tree_first(&tree, 1, 0, tree.size, 0, lanes_used - SCANNED, key->start_ns, key->end_ns) : -1;
         t >= 0; t = tree_first(&tree, 1, 0, tree.size, t + 1, lanes_used - SCANNED, key->start_ns, key->end_ns)){
-      tlm_lane_stack *stack = &l->stacks[SCANNED + t];
-      int taken = lane_takes(stack, key);
-      tree_set(&tree, t, stack->height ? stack->ends[stack->height - 1] : INT64_MAX);
+      int taken = lane_takes(l, SCANNED + t, key);
+      tree_set(&tree, t, l->innermost[SCANNED + t]);
       if( taken ){
         chosen = SCANNED + t;
         break;
@@ -200,7 +210,8 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     if( chosen < 0 ){
       if( lanes_used == l->stack_capacity ){
         int32_t old_capacity = l->stack_capacity;
-        if( tlm_grow(&l->stacks, lanes_used, &l->stack_capacity, sizeof *l->stacks) ){
+        if( tlm_resize(&l->innermost, old_capacity ? old_capacity * 2 : 16, sizeof *l->innermost)
+         || tlm_grow(&l->stacks, lanes_used, &l->stack_capacity, sizeof *l->stacks) ){
           rc = SQLITE_NOMEM;
           break;
         }
@@ -219,6 +230,7 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     }
     l->level[key->node] = l->stacks[chosen].height;
     rc = lane_push(&l->stacks[chosen], key->end_ns);
+    l->innermost[chosen] = key->end_ns;
     if( chosen >= SCANNED ) tree_set(&tree, chosen - SCANNED, key->end_ns);   /* its new innermost end */
     l->tid[key->node] = key->thread + chosen * TLM_LANE_TID_STRIDE;
     l->row[key->node] = thread_row + chosen;
@@ -232,6 +244,7 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
 void tlm_lanes_free(tlm_lanes *l){
   for(int32_t s = 0; s < l->stack_capacity; s++) sqlite3_free(l->stacks[s].ends);
   sqlite3_free(l->stacks);
+  sqlite3_free(l->innermost);
   sqlite3_free(l->rows);
   sqlite3_free(l->service_of_pid);
   sqlite3_free(l->pid);

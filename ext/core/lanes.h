@@ -28,7 +28,8 @@ typedef struct tlm_lanes {
   int32_t *row;              /* per node: index into rows */
   int32_t *level;            /* per node: spans open around it in its lane
                                 (0: outermost), its depth in a flame chart */
-  tlm_lane_stack *stacks;    /* dealing state */
+  tlm_lane_stack *stacks;    /* dealing state: per lane, its open spans */
+  int64_t *innermost;        /* and the end of its innermost (INT64_MAX: none) */
   int32_t stack_capacity;
 } tlm_lanes;
 
