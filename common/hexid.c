@@ -42,6 +42,19 @@ int tlm_bytes_all_zero(const uint8_t *bytes, size_t n){
   return 1;
 }
 
+int tlm_span_id_from_hex(const char *hex, uint64_t *id){
+  uint64_t value = 0;
+  int bad = 0;
+  /* No early exit: sixteen independent lookups the CPU overlaps. */
+  for(int i = 0; i < 16; i++){
+    int digit = digit_plus_one[(unsigned char)hex[i]];
+    bad |= digit == 0;
+    value = value << 4 | (uint64_t)((digit - 1) & 15);
+  }
+  *id = value;
+  return bad ? -1 : 0;
+}
+
 uint64_t tlm_span_id_from_bytes(const uint8_t bytes[8]){
   uint64_t id = 0;
   for(int i = 0; i < 8; i++) id = id << 8 | bytes[i];

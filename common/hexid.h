@@ -24,5 +24,8 @@ int tlm_bytes_all_zero(const uint8_t *bytes, size_t n);
 /* Span ids travel as uint64 inside the extension's graph. */
 uint64_t tlm_span_id_from_bytes(const uint8_t bytes[8]);
 void tlm_span_id_to_hex(uint64_t id, char out[17]);
+/* Exactly 16 lowercase hex digits (the spans table's rule) into *id;
+** returns 0, or -1 on any other character. */
+int tlm_span_id_from_hex(const char *hex, uint64_t *id);
 
 #endif

@@ -143,11 +143,9 @@ static int32_t intern(tlm_graph *g, tlm_strmap *interned, const char *text){
 /* ------------------------------------------------------------ loading */
 
 static uint64_t parse_id(const unsigned char *text, int length){
-  uint8_t bytes[8];
-  if( text == NULL || length != 16 || tlm_hex_decode((const char *)text, 8, bytes, 1) ){
-    return 0;
-  }
-  return tlm_span_id_from_bytes(bytes);
+  uint64_t id;
+  if( text == NULL || length != 16 || tlm_span_id_from_hex((const char *)text, &id) ) return 0;
+  return id;
 }
 
 /* Spans with tokens and a model but no recorded cost get their cost from

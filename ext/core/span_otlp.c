@@ -30,7 +30,7 @@ static int32_t find_node(const id_index *ids, int32_t n, const char *span_hex){
   uint64_t id = 0;
   int32_t lo = 0, hi = n - 1;
   if( span_hex == NULL || strlen(span_hex) != 16 || tlm_hex_decode(span_hex, 8, bytes, 1) ) return -1;
-  for(int i = 0; i < 8; i++) id = id << 8 | bytes[i];
+  id = tlm_span_id_from_bytes(bytes);
   while( lo <= hi ){
     int32_t mid = lo + (hi - lo) / 2;
     if( ids[mid].span_id == id ) return ids[mid].node;

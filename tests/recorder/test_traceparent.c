@@ -95,6 +95,19 @@ static void test_traceparent_ignores_surrounding_white_space(void **state){
   assert_false(parses("00 -" TRACE "-" SPAN "-01"));
 }
 
+static void test_span_id_from_hex_reads_lowercase_only(void **state){
+  uint64_t id = 1;
+  (void)state;
+  assert_int_equal(tlm_span_id_from_hex("00f067aa0ba902b7", &id), 0);
+  assert_true(id == 0x00f067aa0ba902b7ull);
+  assert_int_equal(tlm_span_id_from_hex("ffffffffffffffff", &id), 0);
+  assert_true(id == UINT64_MAX);
+  assert_int_equal(tlm_span_id_from_hex("00F067AA0BA902B7", &id), -1);
+  assert_int_equal(tlm_span_id_from_hex("00f067aa0ba902bg", &id), -1);
+  assert_int_equal(tlm_span_id_from_hex("g0f067aa0ba902b7", &id), -1);
+  assert_int_equal(tlm_span_id_from_hex("00f067aa0ba902b", &id), -1);   /* the NUL */
+}
+
 static void test_traceparent_formats_what_it_parses(void **state){
   tlm_context ctx;
   char header[TLM_TRACEPARENT_LEN + 1];
@@ -120,6 +133,7 @@ int main(void){
     cmocka_unit_test(test_traceparent_rejects_wrong_lengths_and_separators),
     cmocka_unit_test(test_traceparent_ignores_surrounding_white_space),
     cmocka_unit_test(test_traceparent_formats_what_it_parses),
+    cmocka_unit_test(test_span_id_from_hex_reads_lowercase_only),
   };
   tlm_test_filter_from_env();
   return cmocka_run_group_tests(tests, NULL, NULL);
