@@ -1,9 +1,8 @@
 /*
 ** arrays.h — per-span arrays from sqlite3_malloc, and growing them.
 **
-** Arrays of count items (at least one), big ones on huge pages where the
-** kernel allows (arrays.c says why).  NULL when out of memory;
-** sqlite3_free() them.
+** Arrays of count items (at least one), in ordinary pages (arrays.c says
+** why not huge ones).  NULL when out of memory; sqlite3_free() them.
 */
 #ifndef TLM_ARRAYS_H
 #define TLM_ARRAYS_H

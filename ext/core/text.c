@@ -3,9 +3,9 @@
 **
 ** export_chrome(), export_otel() and export_csv() return one string that,
 ** for a million spans, is hundreds of megabytes.  sqlite3_str would do,
-** but cannot be sized ahead or put on huge pages (arrays.c says why that
-** matters for a export of hundreds of megabytes), and its printf is
-** the slowest way to write the two integers every span has.  So: a plain
+** but cannot be sized ahead (growing means copying hundreds of
+** megabytes), and its printf is the slowest way to write the two
+** integers every span has.  So: a plain
 ** buffer grown by tlm_resize(), integers written digit by digit, and
 ** doubles in the fewest digits that read back to the same value.
 **
