@@ -141,18 +141,45 @@ static void append_flows(tlm_json_out *j, const tlm_lanes *lanes){
   }
 }
 
-/* Bytes the export will take, from above in all but escaped strings:
-** sizing the buffer once saves growing (copying) hundreds of megabytes. */
+/* Characters of a decimal integer, and of a tlm_text_micros() value. */
+static int64_t digits_of(int64_t v){
+  int64_t count = v < 0 ? 2 : 1;
+  uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  while( magnitude >= 10 ){ magnitude /= 10; count++; }
+  return count;
+}
+static int64_t micros_size(int64_t ns){
+  int64_t digits = digits_of(ns);
+  return (digits < 5 ? 5 : digits + 1) + (ns < 0);
+}
+
+/* Bytes the export will take, counted from what each event writes, from
+** above in all but escaped strings: sizing the buffer once saves growing
+** it, and a loose estimate is memory held for nothing (SQLite counts the
+** whole reservation). */
+#define EVENT_LITERALS 187   /* an X event's fixed text, with a parent_id */
+#define FLOW_LITERALS  135   /* both ends of a flow arrow, fixed text */
+#define COST_MAX       24    /* the longest double tlm_text_double writes */
 static int64_t estimated_size(const tlm_lanes *lanes, char **attrs){
   const tlm_graph *g = lanes->g;
   int64_t bytes = 512 + (int64_t)lanes->pid_count * 128 + (int64_t)lanes->row_count * 128;
   for(int32_t i = 0; i < g->n; i++){
     const tlm_node *n = &g->nodes[i];
-    bytes += 280 + (int64_t)strlen(tlm_str(g, n->name));
+    bytes += EVENT_LITERALS + COST_MAX + (int64_t)strlen(tlm_str(g, n->name))
+           + (int64_t)strlen(tlm_kind_names[n->kind]) + (int64_t)strlen(tlm_status_names[n->status])
+           + micros_size(n->start_ns - g->start_ns) + micros_size(tlm_duration(n))
+           + digits_of(lanes->pid[i]) + digits_of(lanes->tid[i])
+           + digits_of(n->tokens_in) + digits_of(n->tokens_out);
     if( n->model >= 0 ) bytes += 12 + (int64_t)strlen(tlm_str(g, n->model));
     if( n->message >= 0 ) bytes += 24 + (int64_t)strlen(tlm_str(g, n->message));
+    if( n->problems ) bytes += 16 + 96;
     if( attrs[i] ) bytes += 12 + (int64_t)strlen(attrs[i]);
-    if( n->parent >= 0 && lanes->pid[n->parent] != lanes->pid[i] ) bytes += 240;   /* a flow */
+    if( n->parent >= 0 && lanes->pid[n->parent] != lanes->pid[i] ){   /* a flow */
+      int32_t p = n->parent;
+      bytes += FLOW_LITERALS + 2 * (digits_of(g->n) + micros_size(n->start_ns - g->start_ns))
+             + digits_of(lanes->pid[p]) + digits_of(lanes->tid[p])
+             + digits_of(lanes->pid[i]) + digits_of(lanes->tid[i]);
+    }
   }
   return bytes;
 }
