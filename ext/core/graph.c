@@ -265,10 +265,9 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
   return rc;
 }
 
-/* The node of a rowid, for the scans that read what the graph leaves out:
-** they expect node `hint`, the one after the last they found, and are
-** nearly always right. */
-int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint){
+/* The node of a rowid: the scans below expect node `hint`, the one after
+** the last they found, and are nearly always right. */
+static int32_t node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint){
   int32_t lo = 0, hi = g->n;
   if( hint >= 0 && hint < g->n && g->nodes[hint].rowid == rowid ) return hint;
   while( lo < hi ){
@@ -277,6 +276,27 @@ int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint)
     else hi = mid;
   }
   return lo < g->n && g->nodes[lo].rowid == rowid ? lo : -1;
+}
+
+typedef struct node_scan {
+  const tlm_graph *g;
+  tlm_node_fn each;
+  void *arg;
+  int32_t next;             /* the node the next row most likely is */
+} node_scan;
+
+static int scan_node_row(void *arg, int64_t rowid, sqlite3_value **values){
+  node_scan *scan = arg;
+  int32_t node = node_of_rowid(scan->g, rowid, scan->next);
+  if( node < 0 ) return SQLITE_OK;   /* not in the graph: none can be, but never trust it */
+  scan->next = node + 1;
+  return scan->each(scan->arg, node, values);
+}
+
+int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
+                   tlm_node_fn each, void *arg, char **errmsg){
+  node_scan scan = { g, each, arg, 0 };
+  return tlm_scan_rows(db, g->trace_id, columns, scan_node_row, &scan, errmsg);
 }
 
 /* ---------------------------------------------------------- linking */

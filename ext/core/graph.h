@@ -84,8 +84,13 @@ static inline const char *tlm_str(const tlm_graph *g, int32_t index){
 }
 static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->start_ns; }
 
-/* The node of a span's rowid, or -1; hint: the node expected (graph.c). */
-int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint);
+/* More columns of the graph's spans, for what the graph leaves out: calls
+** each(arg, node, values) per span with the values of columns (SQL
+** expressions over spans, each after a comma: ", attrs").  SQLITE_OK, or
+** an SQLite code and *errmsg (sqlite3_malloc'd). */
+typedef int (*tlm_node_fn)(void *arg, int32_t node, sqlite3_value **values);
+int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
+                   tlm_node_fn each, void *arg, char **errmsg);
 
 /* Each span's attrs text (or NULL), in node order; for the exporters
 ** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */

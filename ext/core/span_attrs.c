@@ -11,7 +11,6 @@
 */
 #include "graph.h"
 #include "arrays.h"
-#include "row_scan.h"
 SQLITE_EXTENSION_INIT3
 
 void tlm_free_strings(char **strings, int32_t count){
@@ -23,17 +22,12 @@ void tlm_free_strings(char **strings, int32_t count){
 /* Columns of a trace's spans as text, one array per column, row i in
 ** node i. */
 typedef struct text_columns {
-  const tlm_graph *g;
   int columns;
   char ***out;
-  int32_t next;             /* the node the next row most likely is */
 } text_columns;
 
-static int keep_texts(void *arg, int64_t rowid, sqlite3_value **values){
+static int keep_texts(void *arg, int32_t node, sqlite3_value **values){
   text_columns *t = arg;
-  int32_t node = tlm_graph_node_of_rowid(t->g, rowid, t->next);
-  if( node < 0 ) return SQLITE_OK;   /* written after the graph was loaded */
-  t->next = node + 1;
   for(int c = 0; c < t->columns; c++){
     if( sqlite3_value_type(values[c]) == SQLITE_NULL ) continue;
     sqlite3_free(t->out[c][node]);
@@ -45,12 +39,12 @@ static int keep_texts(void *arg, int64_t rowid, sqlite3_value **values){
 
 static int load_columns(tlm_ext *ext, const tlm_graph *g, const char *columns,
                         int count, char ***out, char **errmsg){
-  text_columns t = { g, count, out, 0 };
+  text_columns t = { count, out };
   int rc = SQLITE_OK;
   for(int c = 0; c < count; c++){
     if( (out[c] = tlm_array_zero(g->n, sizeof *out[c])) == NULL ) rc = SQLITE_NOMEM;
   }
-  if( rc == SQLITE_OK ) rc = tlm_scan_rows(ext->db, g->trace_id, columns, keep_texts, &t, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_graph_scan(ext->db, g, columns, keep_texts, &t, errmsg);
   if( rc != SQLITE_OK ){
     if( *errmsg == NULL ) *errmsg = sqlite3_mprintf("out of memory");
     for(int c = 0; c < count; c++){ tlm_free_strings(out[c], g->n); out[c] = NULL; }

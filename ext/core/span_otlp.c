@@ -12,7 +12,6 @@
 #include "arrays.h"
 #include "hexid.h"
 #include "otlp_attrs.h"
-#include "row_scan.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +133,12 @@ static int load_list(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, const i
 
 /* resource_id, scope_id and the dropped counts, per node. */
 typedef struct otlp_columns {
-  const tlm_graph *g;
   tlm_span_otlp *o;
   tlm_text counts;          /* the dropped counts of one span, as JSON */
-  int32_t next;             /* the node the next row most likely is */
 } otlp_columns;
 
-static int keep_columns(void *arg, int64_t rowid, sqlite3_value **values){
+static int keep_columns(void *arg, int32_t node, sqlite3_value **values){
   otlp_columns *c = arg;
-  int32_t node = tlm_graph_node_of_rowid(c->g, rowid, c->next);
-  if( node < 0 ) return SQLITE_OK;   /* written after the graph was loaded */
-  c->next = node + 1;
   c->o->resource_id[node] = sqlite3_value_int64(values[0]);
   c->o->scope_id[node] = sqlite3_value_int64(values[1]);
   append_count(&c->counts, "droppedAttributesCount", sqlite3_value_int64(values[2]));
@@ -154,8 +148,8 @@ static int keep_columns(void *arg, int64_t rowid, sqlite3_value **values){
 }
 
 static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
-  otlp_columns c = { g, o, {0}, 0 };
-  int rc = tlm_scan_rows(ext->db, g->trace_id, ", resource_id, scope_id, dropped_attributes_count,"
+  otlp_columns c = { o, {0} };
+  int rc = tlm_graph_scan(ext->db, g, ", resource_id, scope_id, dropped_attributes_count,"
                          " dropped_events_count, dropped_links_count", keep_columns, &c, errmsg);
   tlm_text_free(&c.counts);
   return rc;
