@@ -6,9 +6,10 @@
 **   1. Load: one range scan of spans_by_trace, in rowid (write) order, so
 **      the cost is the trace's size, never the table's, and the rows come
 **      off the disk nearly in sequence; the rows reach C as the arguments
-**      of a function the scan calls (row_scan.c says why).  Names, models and services are
-**      interned; ids become 64-bit integers.  A span with tokens and a
-**      model but no recorded cost gets its cost from the price table.
+**      of a function the scan calls (row_scan.c says why).  Names, models
+**      and services are interned; ids become 64-bit integers.  A span
+**      with tokens and a model but no recorded cost gets its cost from the
+**      price table.
 **   2. Link: a hash of span id -> node gives each node its parent index.
 **      A parent id not in the trace makes the node a "top": the root if it
 **      is the only one (a continuation trace, whose parent is remote, is
