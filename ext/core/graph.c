@@ -46,18 +46,17 @@
 SQLITE_EXTENSION_INIT3
 
 /* The columns a node holds, as (enum name, SQL expression): the enum and
-** the scan's column list are made from this one list.  attrs, flags and
-** trace_state are only counted here; the exporters read their text when
-** they need it (span_attrs.c). */
+** the scan's column list are made from this one list.  attrs is only
+** counted here (its text is read by the exporters that write it,
+** span_attrs.c).  flags, trace_state and the OTLP columns are not even
+** counted: only export_otel needs them, and testing eight columns per
+** span for them was a fifth of every load (span_otlp.c reads them). */
 #define LOAD_COLUMNS(X) \
   X(SPAN_ID, "span_id") X(PARENT_ID, "parent_id") X(NAME, "name") X(KIND, "kind") \
   X(START_NS, "start_ns") X(END_NS, "end_ns") X(STATUS, "status")               \
   X(STATUS_MESSAGE, "status_message") X(TOKENS_IN, "tokens_in")                  \
   X(TOKENS_OUT, "tokens_out") X(COST, "cost") X(MODEL, "model")                   \
-  X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")   \
-  X(HAS_CONTEXT, "flags IS NOT NULL OR trace_state IS NOT NULL")                   \
-  X(HAS_OTLP, "resource_id IS NOT NULL OR scope_id IS NOT NULL"                     \
-              " OR dropped_attributes_count OR dropped_events_count OR dropped_links_count")
+  X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")
 enum {
 #define X_ENUM(NAME, expr) LOAD_##NAME,
   LOAD_COLUMNS(X_ENUM)
@@ -212,8 +211,6 @@ static int load_row(void *arg, int64_t rowid, sqlite3_value **v){
   n->service = intern(g, &l->names, text_of(v[LOAD_SERVICE]));
   n->thread_id = sqlite3_value_int64(v[LOAD_THREAD_ID]);
   g->with_attrs += sqlite3_value_int(v[LOAD_HAS_ATTRS]);
-  g->with_context += sqlite3_value_int(v[LOAD_HAS_CONTEXT]);
-  g->with_otlp += sqlite3_value_int(v[LOAD_HAS_OTLP]);
   if( n->name == -1 ) n->name = intern(g, &l->names, "");
   if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ) return SQLITE_NOMEM;
   return SQLITE_OK;

@@ -58,8 +58,6 @@ struct tlm_graph {
   int32_t *depth;           /* per node */
   int64_t start_ns, end_ns; /* the trace's first and last known times */
   int32_t with_attrs;       /* spans whose attrs is not NULL */
-  int32_t with_context;     /* spans with flags or trace_state */
-  int32_t with_otlp;        /* spans with a resource, a scope or a dropped count */
   int32_t string_count, string_capacity;
   char **strings;
 };
@@ -95,10 +93,6 @@ int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
 /* Each span's attrs text (or NULL), in node order; for the exporters
 ** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */
 int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **errmsg);
-/* Each span's flags (decimal text) and trace_state, or NULL, in node
-** order; for export_otel, so an OTLP round trip keeps them. */
-int tlm_graph_load_trace_context(tlm_ext *ext, const tlm_graph *g, char ***flags,
-                                 char ***states, char **errmsg);
 void tlm_free_strings(char **strings, int32_t count);
 
 /* The problems of one node, as words ("orphan, unfinished"), into buf;

@@ -3,6 +3,11 @@
 ** graph (see span_otlp.h), read back for export_otel so that an OTLP
 ** document imported and exported again comes back field for field.
 **
+** The spans' own columns the graph leaves out (attrs, flags, trace_state,
+** resource and scope ids, dropped counts) come in one scan of the trace:
+** export_otel is their only reader, so the graph's load does not even look
+** whether any span has them.
+**
 ** Events and links are read per trace, in (span_id, seq) order, and each
 ** span's are rendered once into a fragment its span appends; a span is
 ** found by its id through a sorted array (built only when the trace has
@@ -131,26 +136,63 @@ static int load_list(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, const i
   return rc;
 }
 
-/* resource_id, scope_id and the dropped counts, per node. */
+/* attrs, flags and trace_state as text, and resource_id, scope_id and
+** the dropped counts, per node: one scan for all of them. */
 typedef struct otlp_columns {
   tlm_span_otlp *o;
   tlm_text counts;          /* the dropped counts of one span, as JSON */
+  int32_t n;                /* spans */
 } otlp_columns;
 
+enum { COLUMN_ATTRS, COLUMN_FLAGS, COLUMN_STATE, COLUMN_RESOURCE, COLUMN_SCOPE,
+       COLUMN_DROPPED_ATTRIBUTES, COLUMN_DROPPED_EVENTS, COLUMN_DROPPED_LINKS };
+#define OTLP_COLUMNS ", attrs, flags, trace_state, resource_id, scope_id," \
+  " dropped_attributes_count, dropped_events_count, dropped_links_count"
+
+/* A text column's value for a node, into *texts (made at the first). */
+static int keep_text(char ***texts, int32_t n, int32_t node, sqlite3_value *value){
+  if( sqlite3_value_type(value) == SQLITE_NULL ) return SQLITE_OK;
+  if( *texts == NULL && (*texts = tlm_array_zero(n, sizeof **texts)) == NULL ) return SQLITE_NOMEM;
+  (*texts)[node] = sqlite3_mprintf("%s", sqlite3_value_text(value));
+  return (*texts)[node] ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Spans the recorder wrote have none of these but attrs: each array is
+** made at the first span that has a value for it (48 bytes a span at 1M
+** spans is worth keeping). */
 static int keep_columns(void *arg, int32_t node, sqlite3_value **values){
   otlp_columns *c = arg;
-  c->o->resource_id[node] = sqlite3_value_int64(values[0]);
-  c->o->scope_id[node] = sqlite3_value_int64(values[1]);
-  append_count(&c->counts, "droppedAttributesCount", sqlite3_value_int64(values[2]));
-  append_count(&c->counts, "droppedEventsCount", sqlite3_value_int64(values[3]));
-  append_count(&c->counts, "droppedLinksCount", sqlite3_value_int64(values[4]));
-  return c->counts.rc ? c->counts.rc : keep_fragment(c->o, node, &c->counts);
+  tlm_span_otlp *o = c->o;
+  int64_t resource_id = sqlite3_value_int64(values[COLUMN_RESOURCE]);
+  int64_t scope_id = sqlite3_value_int64(values[COLUMN_SCOPE]);
+  int64_t attributes = sqlite3_value_int64(values[COLUMN_DROPPED_ATTRIBUTES]);
+  int64_t events = sqlite3_value_int64(values[COLUMN_DROPPED_EVENTS]);
+  int64_t links = sqlite3_value_int64(values[COLUMN_DROPPED_LINKS]);
+  if( keep_text(&o->attrs, c->n, node, values[COLUMN_ATTRS])
+   || keep_text(&o->flags, c->n, node, values[COLUMN_FLAGS])
+   || keep_text(&o->states, c->n, node, values[COLUMN_STATE]) ){
+    return SQLITE_NOMEM;
+  }
+  if( resource_id == 0 && scope_id == 0 && attributes == 0 && events == 0 && links == 0 ){
+    return SQLITE_OK;
+  }
+  if( o->with_origin++ == 0 ){
+    o->resource_id = tlm_array_zero(c->n, sizeof *o->resource_id);
+    o->scope_id = tlm_array_zero(c->n, sizeof *o->scope_id);
+    if( o->extras == NULL ) o->extras = tlm_array_zero(c->n, sizeof *o->extras);
+    if( !o->resource_id || !o->scope_id || !o->extras ) return SQLITE_NOMEM;
+  }
+  o->resource_id[node] = resource_id;
+  o->scope_id[node] = scope_id;
+  append_count(&c->counts, "droppedAttributesCount", attributes);
+  append_count(&c->counts, "droppedEventsCount", events);
+  append_count(&c->counts, "droppedLinksCount", links);
+  return c->counts.rc ? c->counts.rc : keep_fragment(o, node, &c->counts);
 }
 
 static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
-  otlp_columns c = { o, {0} };
-  int rc = tlm_graph_scan(ext->db, g, ", resource_id, scope_id, dropped_attributes_count,"
-                         " dropped_events_count, dropped_links_count", keep_columns, &c, errmsg);
+  otlp_columns c = { o, {0}, g->n };
+  int rc = tlm_graph_scan(ext->db, g, OTLP_COLUMNS, keep_columns, &c, errmsg);
   tlm_text_free(&c.counts);
   return rc;
 }
@@ -174,16 +216,10 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
   ** (24 bytes a span at 1M spans is worth keeping). */
   has_lists = has_rows(ext, g, "SELECT 1 FROM span_events WHERE trace_id = ?1 LIMIT 1")
            || has_rows(ext, g, "SELECT 1 FROM span_links WHERE trace_id = ?1 LIMIT 1");
-  if( g->with_otlp ){
-    o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
-    o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
-    if( !o->resource_id || !o->scope_id ) rc = SQLITE_NOMEM;
-  }
-  if( rc == SQLITE_OK && (g->with_otlp || has_lists)
-   && (o->extras = tlm_array_zero(g->n, sizeof *o->extras)) == NULL ){
+  if( has_lists && (o->extras = tlm_array_zero(g->n, sizeof *o->extras)) == NULL ){
     rc = SQLITE_NOMEM;
   }
-  if( rc == SQLITE_OK && g->with_otlp ) rc = load_columns(ext, g, o, errmsg);
+  if( rc == SQLITE_OK ) rc = load_columns(ext, g, o, errmsg);
   if( rc == SQLITE_OK && has_lists ){
     ids = tlm_array(g->n, sizeof *ids);
     if( ids == NULL ) rc = SQLITE_NOMEM;
@@ -211,6 +247,9 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
 }
 
 void tlm_span_otlp_free(tlm_span_otlp *o, int32_t n){
+  tlm_free_strings(o->attrs, o->attrs ? n : 0);
+  tlm_free_strings(o->flags, o->flags ? n : 0);
+  tlm_free_strings(o->states, o->states ? n : 0);
   sqlite3_free(o->resource_id);
   sqlite3_free(o->scope_id);
   if( o->extras ) tlm_free_strings(o->extras, n);

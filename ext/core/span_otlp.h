@@ -9,7 +9,15 @@
 #include "graph.h"
 #include "json_out.h"
 
+/* Every per-node array below is NULL when no span has a value:
+** TEXT_AT(array, node) reads one either way. */
+#define TEXT_AT(array, node) ((array) ? (array)[node] : NULL)
+
 typedef struct tlm_span_otlp {
+  char **attrs;             /* per node: the attrs JSON text, or NULL */
+  char **flags;             /* per node: flags as decimal text, or NULL */
+  char **states;            /* per node: trace_state, or NULL */
+  int32_t with_origin;      /* spans with a resource, a scope or a dropped count */
   int64_t *resource_id;     /* per node, 0: none; NULL when no span has one */
   int64_t *scope_id;        /* the same for scopes */
   char **extras;            /* per node: ",\"droppedEventsCount\":1,\"events\":[...]"

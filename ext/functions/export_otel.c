@@ -170,7 +170,7 @@ static int64_t estimated_size(const tlm_graph *g, char **attrs){
     bytes += 500 + (int64_t)strlen(tlm_str(g, n->name));   /* 486 measured with thread.id */
     if( n->model >= 0 ) bytes += 80 + (int64_t)strlen(tlm_str(g, n->model));
     if( n->message >= 0 ) bytes += 16 + (int64_t)strlen(tlm_str(g, n->message));
-    if( attrs[i] ) bytes += 8 * (int64_t)strlen(attrs[i]);   /* {"k":1} -> {"key":"k","value":{"intValue":"1"}} */
+    if( TEXT_AT(attrs, i) ) bytes += 8 * (int64_t)strlen(attrs[i]);   /* {"k":1} -> {"key":"k","value":{"intValue":"1"}} */
   }
   return bytes;
 }
@@ -237,7 +237,8 @@ static int write_by_origin(tlm_json_out *j, const tlm_graph *g, tlm_span_otlp *o
     }else{
       tlm_text_char(out, ',');
     }
-    append_span(j, g, i, attrs[i], flags[i], states[i], o->extras ? o->extras[i] : NULL);
+    append_span(j, g, i, TEXT_AT(attrs, i), TEXT_AT(flags, i), TEXT_AT(states, i),
+                TEXT_AT(o->extras, i));
   }
   if( g->n > 0 ) tlm_text_str(out, "]}]}");
   tlm_text_str(out, "]}");
@@ -255,17 +256,16 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   (void)argc;
   if( (g = tlm_graph_for_function(ctx, "export_otel", argv[0])) == NULL ) return;
   tlm_span_otlp o = {0};
-  rc = tlm_graph_load_attrs(ext, g, &attrs, &errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_graph_load_trace_context(ext, g, &flags, &states, &errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_span_otlp_load(ext, g, &o, &errmsg);
+  rc = tlm_span_otlp_load(ext, g, &o, &errmsg);
+  attrs = o.attrs, flags = o.flags, states = o.states;
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);
-  if( rc == SQLITE_OK && g->with_otlp ){
+  if( rc == SQLITE_OK && o.with_origin ){
     tlm_text_reserve(&j.text, estimated_size(g, attrs));
     rc = write_by_origin(&j, g, &o, attrs, flags, states);
   }else if( rc == SQLITE_OK ){
     rc = group_by_service(g, &grouped, &first, &services, &service_count);
   }
-  if( rc == SQLITE_OK && !g->with_otlp ){
+  if( rc == SQLITE_OK && !o.with_origin ){
     tlm_text *out = &j.text;
     tlm_text_reserve(out, estimated_size(g, attrs));
     tlm_text_str(out, "{\"resourceSpans\":[");
@@ -276,7 +276,8 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
       for(int32_t k = first[r]; k < first[r + 1]; k++){
         if( k > first[r] ) tlm_text_char(out, ',');
         int32_t i = grouped[k];
-        append_span(&j, g, i, attrs[i], flags[i], states[i], o.extras ? o.extras[i] : NULL);
+        append_span(&j, g, i, TEXT_AT(attrs, i), TEXT_AT(flags, i), TEXT_AT(states, i),
+                    TEXT_AT(o.extras, i));
       }
       tlm_text_str(out, "]}]}");
     }
@@ -285,10 +286,7 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   sqlite3_free(grouped);
   sqlite3_free(first);
   sqlite3_free(services);
-  tlm_free_strings(attrs, attrs ? g->n : 0);
-  tlm_free_strings(flags, flags ? g->n : 0);
-  tlm_free_strings(states, states ? g->n : 0);
-  tlm_span_otlp_free(&o, g->n);
+  tlm_span_otlp_free(&o, g->n);   /* and attrs, flags, states */
   tlm_json_out_result(&j, ctx, "export_otel", rc, errmsg);
   tlm_graph_release(g);
 }
