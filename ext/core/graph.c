@@ -61,6 +61,7 @@ enum {
 #define X_ENUM(NAME, expr) LOAD_##NAME,
   LOAD_COLUMNS(X_ENUM)
 #undef X_ENUM
+  LOAD_COUNT                /* a rider's columns (tlm_graph_rider) follow */
 };
 #define X_LIST(NAME, expr) ", " expr
 static const char *const load_columns = LOAD_COLUMNS(X_LIST);
@@ -175,6 +176,7 @@ typedef struct loader {
   int32_t capacity;         /* of g->nodes */
   tlm_strmap names;         /* names, models and services, interned */
   int in_rowid_order;       /* every rowid larger than the one before */
+  tlm_graph_rider *rider;   /* or NULL */
 } loader;
 
 static const char *text_of(sqlite3_value *value){
@@ -213,7 +215,7 @@ static int load_row(void *arg, int64_t rowid, sqlite3_value **v){
   g->with_attrs += sqlite3_value_int(v[LOAD_HAS_ATTRS]);
   if( n->name == -1 ) n->name = intern(g, &l->names, "");
   if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ) return SQLITE_NOMEM;
-  return SQLITE_OK;
+  return l->rider ? l->rider->each(l->rider->arg, rowid, v + LOAD_COUNT) : SQLITE_OK;
 }
 
 /* Nodes into rowid order, should SQLite ever have scanned another way. */
@@ -236,9 +238,11 @@ static int sort_by_rowid(tlm_graph *g){
   return rc;
 }
 
-static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
-  loader l = { g, 0, {0}, 1 };
+static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **errmsg){
+  loader l = { g, 0, {0}, 1, rider };
+  char *columns = sqlite3_mprintf("%s%s", load_columns, rider ? rider->columns : "");
   int rc;
+  if( columns == NULL ) return SQLITE_NOMEM;
   /* Allocate once at the size traces says: doubling a 100 MB array costs
   ** copies and twice the page faults.  The count is only a hint. */
   {
@@ -256,16 +260,17 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, char **errmsg){
       sqlite3_finalize(count);
     }
   }
-  rc = tlm_scan_rows(db, g->trace_id, load_columns, load_row, &l, errmsg);
+  rc = tlm_scan_rows(db, g->trace_id, columns, load_row, &l, errmsg);
+  sqlite3_free(columns);
   tlm_strmap_free(&l.names);
   if( rc == SQLITE_OK && !l.in_rowid_order ) rc = sort_by_rowid(g);
   if( rc == SQLITE_OK ) price_nodes(db, g);
   return rc;
 }
 
-/* The node of a rowid: the scans below expect node `hint`, the one after
-** the last they found, and are nearly always right. */
-static int32_t node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint){
+/* The scans below expect node `hint`, the one after the last they found,
+** and are nearly always right. */
+int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint){
   int32_t lo = 0, hi = g->n;
   if( hint >= 0 && hint < g->n && g->nodes[hint].rowid == rowid ) return hint;
   while( lo < hi ){
@@ -285,7 +290,7 @@ typedef struct node_scan {
 
 static int scan_node_row(void *arg, int64_t rowid, sqlite3_value **values){
   node_scan *scan = arg;
-  int32_t node = node_of_rowid(scan->g, rowid, scan->next);
+  int32_t node = tlm_graph_node_of_rowid(scan->g, rowid, scan->next);
   if( node < 0 ) return SQLITE_OK;   /* not in the graph: none can be, but never trust it */
   scan->next = node + 1;
   return scan->each(scan->arg, node, values);
@@ -511,7 +516,8 @@ static void cache_key(sqlite3 *db, unsigned *data_version, int64_t *total_change
   *total_changes = sqlite3_total_changes64(db);
 }
 
-static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph **out, char **errmsg){
+static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph_rider *rider,
+                       tlm_graph **out, char **errmsg){
   tlm_graph *g = sqlite3_malloc64(sizeof *g);
   int rc;
   *out = NULL;
@@ -519,7 +525,7 @@ static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph **out, char 
   memset(g, 0, sizeof *g);
   g->refs = 1;
   snprintf(g->trace_id, sizeof g->trace_id, "%s", trace_id);
-  rc = load_nodes(db, g, errmsg);
+  rc = load_nodes(db, g, rider, errmsg);
   if( rc == SQLITE_OK ) rc = link_parents(g);
   if( rc == SQLITE_OK ){ fix_times(g); rc = order_graph(g); }
   /* Loops are rare and cost a walk up every parent chain to find, so
@@ -537,8 +543,8 @@ static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph **out, char 
   return SQLITE_OK;
 }
 
-int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
-                     tlm_graph **out, char **errmsg){
+static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
+                        tlm_graph_rider *rider, tlm_graph **out, char **errmsg){
   unsigned data_version;
   int64_t total_changes;
   char *why = NULL;
@@ -551,12 +557,13 @@ int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
     *out = ext->cached;
     return SQLITE_OK;
   }
-  rc = graph_build(ext->db, trace_id, out, &why);
+  rc = graph_build(ext->db, trace_id, rider, out, &why);
   if( rc != SQLITE_OK ){
     *errmsg = sqlite3_mprintf("%s: %s", fn, why);
     sqlite3_free(why);
     return rc;
   }
+  if( rider ) rider->delivered = 1;
   (*out)->data_version = data_version;
   (*out)->total_changes = total_changes;
   tlm_graph_release(ext->cached);
@@ -565,10 +572,29 @@ int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
   return SQLITE_OK;
 }
 
-tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg){
+int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
+                     tlm_graph **out, char **errmsg){
+  return graph_get_id(ext, fn, trace_id, NULL, out, errmsg);
+}
+
+static int graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                     tlm_graph_rider *rider, tlm_graph **out, char **errmsg){
+  char trace_id[33];
+  int rc = tlm_resolve_trace(ext->db, fn, trace_arg, trace_id, errmsg);
+  if( rc != SQLITE_OK ) return rc;
+  return graph_get_id(ext, fn, trace_id, rider, out, errmsg);
+}
+
+int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                  tlm_graph **out, char **errmsg){
+  return graph_get(ext, fn, trace_arg, NULL, out, errmsg);
+}
+
+tlm_graph *tlm_graph_for_function_with(sqlite3_context *ctx, const char *fn,
+                                       sqlite3_value *trace_arg, tlm_graph_rider *rider){
   tlm_graph *g;
   char *errmsg = NULL;
-  if( tlm_graph_get(sqlite3_user_data(ctx), fn, trace_arg, &g, &errmsg) != SQLITE_OK ){
+  if( graph_get(sqlite3_user_data(ctx), fn, trace_arg, rider, &g, &errmsg) != SQLITE_OK ){
     sqlite3_result_error(ctx, errmsg ? errmsg : "out of memory", -1);
     sqlite3_free(errmsg);
     return NULL;
@@ -576,11 +602,6 @@ tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_
   return g;
 }
 
-int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
-                  tlm_graph **out, char **errmsg){
-  char trace_id[33];
-  int rc = tlm_resolve_trace(ext->db, fn, trace_arg, trace_id, errmsg);
-  if( rc != SQLITE_OK ) return rc;
-  return tlm_graph_get_id(ext, fn, trace_id, out, errmsg);
+tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg){
+  return tlm_graph_for_function_with(ctx, fn, trace_arg, NULL);
 }
-

@@ -9,6 +9,7 @@
 #define TLM_GRAPH_H
 
 #include "ext.h"
+#include "row_scan.h"
 #include "span_row.h"
 
 /* Why a span is suspect; a span may have several. */
@@ -71,6 +72,21 @@ int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
 /* For a scalar function: the graph of its trace argument, or NULL after
 ** reporting the error as the function's result (release it when done). */
 tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg);
+
+/* Columns a caller needs beyond the graph, read in the same pass as the
+** graph's own when this call loads the graph: each(arg, rowid, values)
+** sees every span's values of columns (as for tlm_graph_scan), and
+** delivered is set.  When the graph comes from the cache, delivered stays
+** 0 and the caller scans for itself.  Rowids, not nodes: the nodes are
+** not in their final order until the load ends. */
+typedef struct tlm_graph_rider {
+  const char *columns;
+  tlm_row_fn each;
+  void *arg;
+  int delivered;
+} tlm_graph_rider;
+tlm_graph *tlm_graph_for_function_with(sqlite3_context *ctx, const char *fn,
+                                       sqlite3_value *trace_arg, tlm_graph_rider *rider);
 /* The same for an already resolved 32-digit id. */
 int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
                      tlm_graph **out, char **errmsg);
@@ -89,6 +105,8 @@ static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->sta
 typedef int (*tlm_node_fn)(void *arg, int32_t node, sqlite3_value **values);
 int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
                    tlm_node_fn each, void *arg, char **errmsg);
+/* The node of a span's rowid, or -1; hint: the node expected. */
+int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint);
 
 /* Each span's attrs text (or NULL), in node order; for the exporters
 ** (span_attrs.c).  Free with tlm_free_strings(*out, g->n). */

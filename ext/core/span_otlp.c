@@ -4,9 +4,9 @@
 ** document imported and exported again comes back field for field.
 **
 ** The spans' own columns the graph leaves out (attrs, flags, trace_state,
-** resource and scope ids, dropped counts) come in one scan of the trace:
-** export_otel is their only reader, so the graph's load does not even look
-** whether any span has them.
+** resource and scope ids, dropped counts) come with the graph's load when
+** export_otel's call loads the graph, else in one scan of the trace:
+** export_otel is their only reader, so no other load reads them.
 **
 ** Events and links are read per trace, in (span_id, seq) order, and each
 ** span's are rendered once into a fragment its span appends; a span is
@@ -137,64 +137,98 @@ static int load_list(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, const i
 }
 
 /* attrs, flags and trace_state as text, and resource_id, scope_id and
-** the dropped counts, per node: one scan for all of them. */
-typedef struct otlp_columns {
-  tlm_span_otlp *o;
-  tlm_text counts;          /* the dropped counts of one span, as JSON */
-  int32_t n;                /* spans */
-} otlp_columns;
+** the dropped counts: one pass over the trace's rows, riding on the
+** graph's load when export_otel's call loads the graph, else a scan of
+** its own.  A span with none of them (every span the recorder wrote but
+** for attrs) leaves nothing; the others are kept by rowid until the graph
+** is complete, then placed on their nodes. */
+struct tlm_otlp_row {
+  int64_t rowid;
+  char *texts[3];           /* attrs, flags, trace_state: NULL or owned */
+  int64_t resource_id, scope_id, dropped[3];
+};
 
 enum { COLUMN_ATTRS, COLUMN_FLAGS, COLUMN_STATE, COLUMN_RESOURCE, COLUMN_SCOPE,
        COLUMN_DROPPED_ATTRIBUTES, COLUMN_DROPPED_EVENTS, COLUMN_DROPPED_LINKS };
 #define OTLP_COLUMNS ", attrs, flags, trace_state, resource_id, scope_id," \
   " dropped_attributes_count, dropped_events_count, dropped_links_count"
 
-/* A text column's value for a node, into *texts (made at the first). */
-static int keep_text(char ***texts, int32_t n, int32_t node, sqlite3_value *value){
-  if( sqlite3_value_type(value) == SQLITE_NULL ) return SQLITE_OK;
-  if( *texts == NULL && (*texts = tlm_array_zero(n, sizeof **texts)) == NULL ) return SQLITE_NOMEM;
-  (*texts)[node] = sqlite3_mprintf("%s", sqlite3_value_text(value));
-  return (*texts)[node] ? SQLITE_OK : SQLITE_NOMEM;
+static void free_rows(tlm_span_otlp *o){
+  for(int32_t r = 0; r < o->row_count; r++){
+    for(int c = 0; c < 3; c++) sqlite3_free(o->rows[r].texts[c]);
+  }
+  sqlite3_free(o->rows);
+  o->rows = NULL;
+  o->row_count = o->row_capacity = 0;
 }
 
-/* Spans the recorder wrote have none of these but attrs: each array is
-** made at the first span that has a value for it (48 bytes a span at 1M
-** spans is worth keeping). */
-static int keep_columns(void *arg, int32_t node, sqlite3_value **values){
-  otlp_columns *c = arg;
-  tlm_span_otlp *o = c->o;
-  int64_t resource_id = sqlite3_value_int64(values[COLUMN_RESOURCE]);
-  int64_t scope_id = sqlite3_value_int64(values[COLUMN_SCOPE]);
-  int64_t attributes = sqlite3_value_int64(values[COLUMN_DROPPED_ATTRIBUTES]);
-  int64_t events = sqlite3_value_int64(values[COLUMN_DROPPED_EVENTS]);
-  int64_t links = sqlite3_value_int64(values[COLUMN_DROPPED_LINKS]);
-  if( keep_text(&o->attrs, c->n, node, values[COLUMN_ATTRS])
-   || keep_text(&o->flags, c->n, node, values[COLUMN_FLAGS])
-   || keep_text(&o->states, c->n, node, values[COLUMN_STATE]) ){
-    return SQLITE_NOMEM;
+/* One span's row (tlm_row_fn). */
+static int collect_row(void *arg, int64_t rowid, sqlite3_value **values){
+  tlm_span_otlp *o = arg;
+  struct tlm_otlp_row row = { rowid, { NULL, NULL, NULL },
+    sqlite3_value_int64(values[COLUMN_RESOURCE]), sqlite3_value_int64(values[COLUMN_SCOPE]),
+    { sqlite3_value_int64(values[COLUMN_DROPPED_ATTRIBUTES]),
+      sqlite3_value_int64(values[COLUMN_DROPPED_EVENTS]),
+      sqlite3_value_int64(values[COLUMN_DROPPED_LINKS]) } };
+  int any = row.resource_id || row.scope_id || row.dropped[0] || row.dropped[1] || row.dropped[2];
+  for(int c = 0; c < 3; c++) any |= sqlite3_value_type(values[COLUMN_ATTRS + c]) != SQLITE_NULL;
+  if( !any ) return SQLITE_OK;
+  if( tlm_grow(&o->rows, o->row_count, &o->row_capacity, sizeof *o->rows) ) return SQLITE_NOMEM;
+  for(int c = 0; c < 3; c++){
+    if( sqlite3_value_type(values[COLUMN_ATTRS + c]) == SQLITE_NULL ) continue;
+    if( (row.texts[c] = sqlite3_mprintf("%s", sqlite3_value_text(values[COLUMN_ATTRS + c]))) == NULL ){
+      for(int k = 0; k < c; k++) sqlite3_free(row.texts[k]);
+      return SQLITE_NOMEM;
+    }
   }
-  if( resource_id == 0 && scope_id == 0 && attributes == 0 && events == 0 && links == 0 ){
-    return SQLITE_OK;
-  }
-  if( o->with_origin++ == 0 ){
-    o->resource_id = tlm_array_zero(c->n, sizeof *o->resource_id);
-    o->scope_id = tlm_array_zero(c->n, sizeof *o->scope_id);
-    if( o->extras == NULL ) o->extras = tlm_array_zero(c->n, sizeof *o->extras);
-    if( !o->resource_id || !o->scope_id || !o->extras ) return SQLITE_NOMEM;
-  }
-  o->resource_id[node] = resource_id;
-  o->scope_id[node] = scope_id;
-  append_count(&c->counts, "droppedAttributesCount", attributes);
-  append_count(&c->counts, "droppedEventsCount", events);
-  append_count(&c->counts, "droppedLinksCount", links);
-  return c->counts.rc ? c->counts.rc : keep_fragment(o, node, &c->counts);
+  o->rows[o->row_count++] = row;
+  return SQLITE_OK;
 }
 
-static int load_columns(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg){
-  otlp_columns c = { o, {0}, g->n };
-  int rc = tlm_graph_scan(ext->db, g, OTLP_COLUMNS, keep_columns, &c, errmsg);
-  tlm_text_free(&c.counts);
+/* The array *texts for n nodes, made at its first use. */
+static int texts_for(char ***texts, int32_t n){
+  if( *texts == NULL ) *texts = tlm_array_zero(n, sizeof **texts);
+  return *texts ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The collected rows onto their nodes (their texts move, not copied). */
+static int place_rows(const tlm_graph *g, tlm_span_otlp *o){
+  char ***texts[3] = { &o->attrs, &o->flags, &o->states };
+  tlm_text counts = {0};
+  int32_t node = -1;
+  int rc = SQLITE_OK;
+  for(int32_t r = 0; r < o->row_count && rc == SQLITE_OK; r++){
+    struct tlm_otlp_row *row = &o->rows[r];
+    if( (node = tlm_graph_node_of_rowid(g, row->rowid, node + 1)) < 0 ) continue;
+    for(int c = 0; c < 3 && rc == SQLITE_OK; c++){
+      if( row->texts[c] == NULL || (rc = texts_for(texts[c], g->n)) != SQLITE_OK ) continue;
+      (*texts[c])[node] = row->texts[c];
+      row->texts[c] = NULL;
+    }
+    if( rc != SQLITE_OK || !(row->resource_id || row->scope_id || row->dropped[0]
+                             || row->dropped[1] || row->dropped[2]) ) continue;
+    if( o->with_origin++ == 0 ){
+      o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
+      o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
+      if( !o->resource_id || !o->scope_id || texts_for(&o->extras, g->n) ){ rc = SQLITE_NOMEM; break; }
+    }
+    o->resource_id[node] = row->resource_id;
+    o->scope_id[node] = row->scope_id;
+    append_count(&counts, "droppedAttributesCount", row->dropped[0]);
+    append_count(&counts, "droppedEventsCount", row->dropped[1]);
+    append_count(&counts, "droppedLinksCount", row->dropped[2]);
+    rc = counts.rc ? counts.rc : keep_fragment(o, node, &counts);
+  }
+  tlm_text_free(&counts);
+  free_rows(o);
   return rc;
+}
+
+void tlm_span_otlp_ride(tlm_span_otlp *o){
+  memset(o, 0, sizeof *o);
+  o->rider.columns = OTLP_COLUMNS;
+  o->rider.each = collect_row;
+  o->rider.arg = o;
 }
 
 static int has_rows(tlm_ext *ext, const tlm_graph *g, const char *sql){
@@ -211,7 +245,6 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
   id_index *ids = NULL;
   int rc = SQLITE_OK;
   int has_lists;
-  memset(o, 0, sizeof *o);
   /* Spans the recorder wrote have none of this: nothing is allocated then
   ** (24 bytes a span at 1M spans is worth keeping). */
   has_lists = has_rows(ext, g, "SELECT 1 FROM span_events WHERE trace_id = ?1 LIMIT 1")
@@ -219,7 +252,10 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
   if( has_lists && (o->extras = tlm_array_zero(g->n, sizeof *o->extras)) == NULL ){
     rc = SQLITE_NOMEM;
   }
-  if( rc == SQLITE_OK ) rc = load_columns(ext, g, o, errmsg);
+  if( rc == SQLITE_OK && !o->rider.delivered ){
+    rc = tlm_scan_rows(ext->db, g->trace_id, OTLP_COLUMNS, collect_row, o, errmsg);
+  }
+  if( rc == SQLITE_OK ) rc = place_rows(g, o);
   if( rc == SQLITE_OK && has_lists ){
     ids = tlm_array(g->n, sizeof *ids);
     if( ids == NULL ) rc = SQLITE_NOMEM;
@@ -247,6 +283,7 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
 }
 
 void tlm_span_otlp_free(tlm_span_otlp *o, int32_t n){
+  free_rows(o);
   tlm_free_strings(o->attrs, o->attrs ? n : 0);
   tlm_free_strings(o->flags, o->flags ? n : 0);
   tlm_free_strings(o->states, o->states ? n : 0);

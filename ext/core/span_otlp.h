@@ -24,10 +24,17 @@ typedef struct tlm_span_otlp {
                                and the rest, ready to append, or NULL; the
                                array NULL when no span has any */
   sqlite3_stmt *resource, *scope;   /* a row of resources / scopes by id */
+  tlm_graph_rider rider;    /* the columns' pass, riding on the graph's load */
+  struct tlm_otlp_row *rows;        /* what that pass kept, until placed */
+  int32_t row_count, row_capacity;
 } tlm_span_otlp;
 
-/* Load them for every node of g (a few indexed lookups when the trace has
-** none).  SQLITE_OK, or an error with *errmsg set. */
+/* Start: clears o and sets o->rider, to hand to tlm_graph_for_function_with
+** so that the columns are read in the graph's own pass when it loads. */
+void tlm_span_otlp_ride(tlm_span_otlp *o);
+/* Then load them for every node of g (their own scan if the graph came
+** from the cache; a few indexed lookups for events and links).  SQLITE_OK,
+** or an error with *errmsg set. */
 int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char **errmsg);
 void tlm_span_otlp_free(tlm_span_otlp *o, int32_t n);
 

@@ -254,8 +254,12 @@ static void export_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   int32_t *grouped = NULL, *first = NULL, *services = NULL, service_count = 0;
   int rc;
   (void)argc;
-  if( (g = tlm_graph_for_function(ctx, "export_otel", argv[0])) == NULL ) return;
-  tlm_span_otlp o = {0};
+  tlm_span_otlp o;
+  tlm_span_otlp_ride(&o);
+  if( (g = tlm_graph_for_function_with(ctx, "export_otel", argv[0], &o.rider)) == NULL ){
+    tlm_span_otlp_free(&o, 0);
+    return;
+  }
   rc = tlm_span_otlp_load(ext, g, &o, &errmsg);
   attrs = o.attrs, flags = o.flags, states = o.states;
   if( rc == SQLITE_OK ) rc = tlm_json_out_init(&j, g);

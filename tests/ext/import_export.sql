@@ -34,6 +34,12 @@ SELECT 'otel differences', count(*) FROM (
 SELECT 'otel resources', resource_id, attrs FROM resources ORDER BY resource_id;
 SELECT 'otel scopes', scope_id, name, version FROM scopes;
 SELECT 'otel spans by resource', resource_id, scope_id, count(*) FROM spans GROUP BY 2, 3 ORDER BY 2;
+-- The imported trace exported again: the first call reads the OTLP columns
+-- in the graph's own load, the second (graph cached) in a scan of its own;
+-- the two documents are the same, resources and flags included.
+SELECT 'otel again, loaded then cached', a = b, json_array_length(a, '$.resourceSpans'),
+       json_extract(a, '$.resourceSpans[1].scopeSpans[0].spans[0].flags')
+  FROM (SELECT export_otel('latest') AS a, export_otel('latest') AS b);
 
 CREATE TEMP TABLE before_csv AS SELECT * FROM spans;
 CREATE TEMP TABLE csv AS SELECT export_csv('latest') AS text;
