@@ -60,3 +60,13 @@ SELECT json_extract(e.value, '$.name'), json_extract(e.value, '$.args.attrs.n')
  WHERE json_extract(e.value, '$.ph') = 'X';
 SELECT json_extract(s.value, '$.name'), json_extract(s.value, '$.attributes[0].value.intValue')
   FROM json_each(export_otel(printf('%032x', 6)), '$.resourceSpans[0].scopeSpans[0].spans') s;
+
+-- Start times nearly 2^63 ns apart (a clock gone wrong, or a hand-made
+-- row): still ordered by start, children and all.
+INSERT INTO spans(trace_id, span_id, parent_id, name, kind, start_ns, end_ns, status,
+                  tokens_in, tokens_out, cost)
+VALUES (printf('%032x', 7), printf('%016x', 1), NULL, 'root', 'internal', 0, 9000000000000000000, 'unset', 0, 0, 0),
+       (printf('%032x', 7), printf('%016x', 2), printf('%016x', 1), 'late', 'internal', 8000000000000000000, 8000000000000000001, 'unset', 0, 0, 0),
+       (printf('%032x', 7), printf('%016x', 3), printf('%016x', 1), 'early', 'internal', 1, 2, 'unset', 0, 0, 0);
+INSERT INTO traces(trace_id, span_count) VALUES (printf('%032x', 7), 3);
+SELECT depth, name, offset_ns FROM trace_tree(printf('%032x', 7));
