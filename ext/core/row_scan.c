@@ -14,7 +14,8 @@
 ** One sqlite3_step() runs the whole scan.  ?2 is a pointer bound with
 ** sqlite3_bind_pointer(), which SQL cannot forge: called from anywhere
 ** else, tracelm_scan_row() finds no scan and says so.  The function is
-** SQLITE_DIRECTONLY, so no view or trigger can call it either.
+** also SQLITE_DIRECTONLY, so a view or trigger in a database file cannot
+** name it at all.
 */
 #include "row_scan.h"
 #include <string.h>
