@@ -210,12 +210,15 @@ int tlm_lanes_assign(tlm_lanes *l, const tlm_graph *g){
     if( chosen < 0 ){
       if( lanes_used == l->stack_capacity ){
         int32_t old_capacity = l->stack_capacity;
-        if( tlm_resize(&l->innermost, old_capacity ? old_capacity * 2 : 16, sizeof *l->innermost)
-         || tlm_grow(&l->stacks, lanes_used, &l->stack_capacity, sizeof *l->stacks) ){
+        if( tlm_grow(&l->stacks, lanes_used, &l->stack_capacity, sizeof *l->stacks) ){
           rc = SQLITE_NOMEM;
           break;
         }
         memset(l->stacks + old_capacity, 0, (l->stack_capacity - old_capacity) * sizeof *l->stacks);
+        if( tlm_resize(&l->innermost, l->stack_capacity, sizeof *l->innermost) ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
       }
       if( lanes_used >= SCANNED && tree_reserve(&tree, lanes_used - SCANNED) != SQLITE_OK ){
         rc = SQLITE_NOMEM;

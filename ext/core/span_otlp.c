@@ -153,6 +153,12 @@ enum { COLUMN_ATTRS, COLUMN_FLAGS, COLUMN_STATE, COLUMN_RESOURCE, COLUMN_SCOPE,
 #define OTLP_COLUMNS ", attrs, flags, trace_state, resource_id, scope_id," \
   " dropped_attributes_count, dropped_events_count, dropped_links_count"
 
+/* Whether a span came from OTLP with anything to give back: a resource,
+** a scope or a dropped count. */
+static int has_origin(const struct tlm_otlp_row *row){
+  return row->resource_id || row->scope_id || row->dropped[0] || row->dropped[1] || row->dropped[2];
+}
+
 static void free_rows(tlm_span_otlp *o){
   for(int32_t r = 0; r < o->row_count; r++){
     for(int c = 0; c < 3; c++) sqlite3_free(o->rows[r].texts[c]);
@@ -170,7 +176,7 @@ static int collect_row(void *arg, int64_t rowid, sqlite3_value **values){
     { sqlite3_value_int64(values[COLUMN_DROPPED_ATTRIBUTES]),
       sqlite3_value_int64(values[COLUMN_DROPPED_EVENTS]),
       sqlite3_value_int64(values[COLUMN_DROPPED_LINKS]) } };
-  int any = row.resource_id || row.scope_id || row.dropped[0] || row.dropped[1] || row.dropped[2];
+  int any = has_origin(&row);
   for(int c = 0; c < 3; c++) any |= sqlite3_value_type(values[COLUMN_ATTRS + c]) != SQLITE_NULL;
   if( !any ) return SQLITE_OK;
   if( tlm_grow(&o->rows, o->row_count, &o->row_capacity, sizeof *o->rows) ) return SQLITE_NOMEM;
@@ -205,8 +211,7 @@ static int place_rows(const tlm_graph *g, tlm_span_otlp *o){
       (*texts[c])[node] = row->texts[c];
       row->texts[c] = NULL;
     }
-    if( rc != SQLITE_OK || !(row->resource_id || row->scope_id || row->dropped[0]
-                             || row->dropped[1] || row->dropped[2]) ) continue;
+    if( rc != SQLITE_OK || !has_origin(row) ) continue;
     if( o->with_origin++ == 0 ){
       o->resource_id = tlm_array_zero(g->n, sizeof *o->resource_id);
       o->scope_id = tlm_array_zero(g->n, sizeof *o->scope_id);
