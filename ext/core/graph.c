@@ -246,18 +246,10 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **
   /* Allocate once at the size traces says: doubling a 100 MB array costs
   ** copies and twice the page faults.  The count is only a hint. */
   {
-    sqlite3_stmt *count;
-    if( sqlite3_prepare_v2(db, "SELECT span_count FROM traces WHERE trace_id = ?1", -1,
-                           &count, 0) == SQLITE_OK ){
-      sqlite3_bind_text(count, 1, g->trace_id, -1, SQLITE_STATIC);
-      if( sqlite3_step(count) == SQLITE_ROW ){
-        int64_t hint = sqlite3_column_int64(count, 0);
-        if( hint > 0 && hint < INT32_MAX / 2 ){
-          g->nodes = tlm_array(hint, sizeof *g->nodes);
-          if( g->nodes ) l.capacity = (int32_t)hint;
-        }
-      }
-      sqlite3_finalize(count);
+    int64_t hint = tlm_trace_span_count(db, g->trace_id);
+    if( hint > 0 && hint < INT32_MAX / 2 ){
+      g->nodes = tlm_array(hint, sizeof *g->nodes);
+      if( g->nodes ) l.capacity = (int32_t)hint;
     }
   }
   rc = tlm_scan_rows(db, g->trace_id, columns, load_row, &l, errmsg);
