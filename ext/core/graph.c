@@ -3,13 +3,14 @@
 **
 ** Every analysis starts here.  Building a graph:
 **
-**   1. Load: one range scan of spans_by_trace, in rowid (write) order, so
-**      the cost is the trace's size, never the table's, and the rows come
-**      off the disk nearly in sequence; the rows reach C as the arguments
-**      of a function the scan calls (row_scan.c says why).  Names, models
-**      and services are interned; ids become 64-bit integers.  A span
-**      with tokens and a model but no recorded cost gets its cost from the
-**      price table.
+**   1. Load: one scan of the trace's rows in rowid (write) order, so the
+**      cost is the trace's size, never the table's, and the rows come off
+**      the disk nearly in sequence; the rows reach C as the arguments of a
+**      function the scan calls (row_scan.c says why).  Only the columns
+**      of the shape when that is all the caller needs, else all of them
+**      (the column lists below).  Names, models and services are
+**      interned; ids become 64-bit integers.  A span with tokens and a
+**      model but no recorded cost gets its cost from the price table.
 **   2. Link: a hash of span id -> node gives each node its parent index.
 **      A parent id not in the trace makes the node a "top": the root if it
 **      is the only one (a continuation trace, whose parent is remote, is
@@ -31,7 +32,8 @@
 ** docs/performance.md has its bytes per span.  A graph is cached on the
 ** connection, keyed by trace id, the file's data version (changes by other
 ** connections) and total_changes (changes by this one), so repeated calls
-** in a statement or a report share one load and never see stale data.
+** in a statement or a report share one load and never see stale data; a
+** cached shape is given its detail in place when a caller needs it.
 */
 #include "graph.h"
 #include "arrays.h"
@@ -45,26 +47,31 @@
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
-/* The columns a node holds, as (enum name, SQL expression): the enum and
-** the scan's column list are made from this one list.  attrs is only
+/* The columns a node holds, as (enum name, SQL expression): the enums and
+** the scans' column lists are made from these lists.  The shape is what
+** the tree, durations and the critical path need; the detail is the rest,
+** read with the shape in one pass for a full graph, or by a second scan
+** when a graph loaded for its shape is asked for more (widen()).  Reading
+** 8 columns a span instead of 16 is a third less of a 1M-span scan
+** (docs/performance.md, "Issue 16, fifth session").  attrs is only
 ** counted here (its text is read by the exporters that write it,
 ** span_attrs.c).  flags, trace_state and the OTLP columns are not even
 ** counted: only export_otel needs them, and testing eight columns per
 ** span for them was a fifth of every load (span_otlp.c reads them). */
-#define LOAD_COLUMNS(X) \
+#define SHAPE_COLUMNS(X) \
   X(SPAN_ID, "span_id") X(PARENT_ID, "parent_id") X(NAME, "name") X(KIND, "kind") \
-  X(START_NS, "start_ns") X(END_NS, "end_ns") X(STATUS, "status")               \
+  X(START_NS, "start_ns") X(END_NS, "end_ns") X(STATUS, "status")
+#define DETAIL_COLUMNS(X) \
   X(STATUS_MESSAGE, "status_message") X(TOKENS_IN, "tokens_in")                  \
   X(TOKENS_OUT, "tokens_out") X(COST, "cost") X(MODEL, "model")                   \
   X(SERVICE, "service") X(THREAD_ID, "thread_id") X(HAS_ATTRS, "attrs IS NOT NULL")
-enum {
 #define X_ENUM(NAME, expr) LOAD_##NAME,
-  LOAD_COLUMNS(X_ENUM)
+enum { SHAPE_COLUMNS(X_ENUM) SHAPE_COUNT };
+enum { DETAIL_COLUMNS(X_ENUM) DETAIL_COUNT };
 #undef X_ENUM
-  LOAD_COUNT                /* a rider's columns (tlm_graph_rider) follow */
-};
 #define X_LIST(NAME, expr) ", " expr
-static const char *const load_columns = LOAD_COLUMNS(X_LIST);
+static const char *const shape_columns = SHAPE_COLUMNS(X_LIST);
+static const char *const detail_columns = DETAIL_COLUMNS(X_LIST);
 #undef X_LIST
 
 /* ------------------------------------------------ id hash (u64 -> i32) */
@@ -183,7 +190,22 @@ static const char *text_of(sqlite3_value *value){
   return (const char *)sqlite3_value_text(value);
 }
 
-/* One span row (tlm_row_fn). */
+/* The detail columns of node n (DETAIL_COLUMNS order). */
+static int load_detail(tlm_graph *g, tlm_strmap *names, tlm_node *n, sqlite3_value **v){
+  n->message = sqlite3_value_type(v[LOAD_STATUS_MESSAGE]) == SQLITE_NULL ? -1
+             : pool_append(g, text_of(v[LOAD_STATUS_MESSAGE]));
+  n->tokens_in = sqlite3_value_int64(v[LOAD_TOKENS_IN]);
+  n->tokens_out = sqlite3_value_int64(v[LOAD_TOKENS_OUT]);
+  n->cost = sqlite3_value_double(v[LOAD_COST]);
+  n->model = intern(g, names, text_of(v[LOAD_MODEL]));
+  n->service = intern(g, names, text_of(v[LOAD_SERVICE]));
+  n->thread_id = sqlite3_value_int64(v[LOAD_THREAD_ID]);
+  g->with_attrs += sqlite3_value_int(v[LOAD_HAS_ATTRS]);
+  return n->model == -2 || n->service == -2 || n->message == -2 ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* One span row (tlm_row_fn): the shape, then for a full graph the detail
+** and a rider's columns. */
 static int load_row(void *arg, int64_t rowid, sqlite3_value **v){
   loader *l = arg;
   tlm_graph *g = l->g;
@@ -204,18 +226,14 @@ static int load_row(void *arg, int64_t rowid, sqlite3_value **v){
     n->end_ns = sqlite3_value_int64(v[LOAD_END_NS]);
   }
   n->status = (uint8_t)tlm_status_from_name(text_of(v[LOAD_STATUS]));
-  n->message = sqlite3_value_type(v[LOAD_STATUS_MESSAGE]) == SQLITE_NULL ? -1
-             : pool_append(g, text_of(v[LOAD_STATUS_MESSAGE]));
-  n->tokens_in = sqlite3_value_int64(v[LOAD_TOKENS_IN]);
-  n->tokens_out = sqlite3_value_int64(v[LOAD_TOKENS_OUT]);
-  n->cost = sqlite3_value_double(v[LOAD_COST]);
-  n->model = intern(g, &l->names, text_of(v[LOAD_MODEL]));
-  n->service = intern(g, &l->names, text_of(v[LOAD_SERVICE]));
-  n->thread_id = sqlite3_value_int64(v[LOAD_THREAD_ID]);
-  g->with_attrs += sqlite3_value_int(v[LOAD_HAS_ATTRS]);
   if( n->name == -1 ) n->name = intern(g, &l->names, "");
-  if( n->name == -2 || n->model == -2 || n->service == -2 || n->message == -2 ) return SQLITE_NOMEM;
-  return l->rider ? l->rider->each(l->rider->arg, rowid, v + LOAD_COUNT) : SQLITE_OK;
+  if( n->name == -2 ) return SQLITE_NOMEM;
+  if( !g->full ){
+    n->message = n->model = n->service = -1;
+    return SQLITE_OK;
+  }
+  if( load_detail(g, &l->names, n, v + SHAPE_COUNT) ) return SQLITE_NOMEM;
+  return l->rider ? l->rider->each(l->rider->arg, rowid, v + SHAPE_COUNT + DETAIL_COUNT) : SQLITE_OK;
 }
 
 /* Nodes into rowid order, should SQLite ever have scanned another way. */
@@ -240,7 +258,9 @@ static int sort_by_rowid(tlm_graph *g){
 
 static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **errmsg){
   loader l = { g, 0, {0}, 1, rider };
-  char *columns = sqlite3_mprintf("%s%s", load_columns, rider ? rider->columns : "");
+  char *columns = g->full ? sqlite3_mprintf("%s%s%s", shape_columns, detail_columns,
+                                            rider ? rider->columns : "")
+                          : sqlite3_mprintf("%s", shape_columns);
   int rc;
   if( columns == NULL ) return SQLITE_NOMEM;
   /* Allocate once at the size traces says: doubling a 100 MB array costs
@@ -256,7 +276,7 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **
   sqlite3_free(columns);
   tlm_strmap_free(&l.names);
   if( rc == SQLITE_OK && !l.in_rowid_order ) rc = sort_by_rowid(g);
-  if( rc == SQLITE_OK ) price_nodes(db, g);
+  if( rc == SQLITE_OK && g->full ) price_nodes(db, g);
   return rc;
 }
 
@@ -292,6 +312,35 @@ int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
                    tlm_node_fn each, void *arg, char **errmsg){
   node_scan scan = { g, each, arg, 0 };
   return tlm_scan_rows(db, g->trace_id, columns, scan_node_row, &scan, errmsg);
+}
+
+typedef struct widener {
+  tlm_graph *g;
+  tlm_strmap names;
+} widener;
+
+static int widen_row(void *arg, int32_t node, sqlite3_value **values){
+  widener *w = arg;
+  return load_detail(w->g, &w->names, &w->g->nodes[node], values);
+}
+
+/* A graph loaded for its shape, given its detail columns in place: the
+** users of the shape read none of them.  The pool's strings seed the
+** interning, so a string is still in the pool once.  Called only while
+** the cache key still holds, so the scan sees the rows the graph has. */
+static int widen(sqlite3 *db, tlm_graph *g, char **errmsg){
+  widener w = { g, {0} };
+  int rc = SQLITE_OK;
+  g->with_attrs = 0;
+  for(int32_t i = 0; i < g->string_count && rc == SQLITE_OK; i++){
+    if( tlm_strmap_get(&w.names, g->strings[i]) < 0 ) rc = tlm_strmap_put(&w.names, g->strings[i], i);
+  }
+  if( rc == SQLITE_OK ) rc = tlm_graph_scan(db, g, detail_columns, widen_row, &w, errmsg);
+  tlm_strmap_free(&w.names);
+  if( rc != SQLITE_OK ) return rc;
+  price_nodes(db, g);
+  g->full = 1;
+  return SQLITE_OK;
 }
 
 /* ---------------------------------------------------------- linking */
@@ -508,7 +557,7 @@ static void cache_key(sqlite3 *db, unsigned *data_version, int64_t *total_change
   *total_changes = sqlite3_total_changes64(db);
 }
 
-static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph_rider *rider,
+static int graph_build(sqlite3 *db, const char *trace_id, int full, tlm_graph_rider *rider,
                        tlm_graph **out, char **errmsg){
   tlm_graph *g = sqlite3_malloc64(sizeof *g);
   int rc;
@@ -516,6 +565,7 @@ static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph_rider *rider
   if( g == NULL ) return SQLITE_NOMEM;
   memset(g, 0, sizeof *g);
   g->refs = 1;
+  g->full = full;
   snprintf(g->trace_id, sizeof g->trace_id, "%s", trace_id);
   rc = load_nodes(db, g, rider, errmsg);
   if( rc == SQLITE_OK ) rc = link_parents(g);
@@ -535,7 +585,10 @@ static int graph_build(sqlite3 *db, const char *trace_id, tlm_graph_rider *rider
   return SQLITE_OK;
 }
 
-static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
+/* The graph of trace_id, from the cache when it still holds (given its
+** detail if full is asked and it has only its shape), else loaded and
+** cached.  A rider makes the load full. */
+static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id, int full,
                         tlm_graph_rider *rider, tlm_graph **out, char **errmsg){
   unsigned data_version;
   int64_t total_changes;
@@ -545,11 +598,16 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
   if( ext->cached && strcmp(ext->cached->trace_id, trace_id) == 0
    && ext->cached->data_version == data_version
    && ext->cached->total_changes == total_changes ){
+    if( (full || rider) && !ext->cached->full && (rc = widen(ext->db, ext->cached, &why)) ){
+      *errmsg = sqlite3_mprintf("%s: %s", fn, why ? why : sqlite3_errstr(rc));
+      sqlite3_free(why);
+      return rc;
+    }
     ext->cached->refs++;
     *out = ext->cached;
     return SQLITE_OK;
   }
-  rc = graph_build(ext->db, trace_id, rider, out, &why);
+  rc = graph_build(ext->db, trace_id, full || rider, rider, out, &why);
   if( rc != SQLITE_OK ){
     *errmsg = sqlite3_mprintf("%s: %s", fn, why);
     sqlite3_free(why);
@@ -566,27 +624,32 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
 
 int tlm_graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id,
                      tlm_graph **out, char **errmsg){
-  return graph_get_id(ext, fn, trace_id, NULL, out, errmsg);
+  return graph_get_id(ext, fn, trace_id, 1, NULL, out, errmsg);
 }
 
-static int graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+static int graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg, int full,
                      tlm_graph_rider *rider, tlm_graph **out, char **errmsg){
   char trace_id[33];
   int rc = tlm_resolve_trace(ext->db, fn, trace_arg, trace_id, errmsg);
   if( rc != SQLITE_OK ) return rc;
-  return graph_get_id(ext, fn, trace_id, rider, out, errmsg);
+  return graph_get_id(ext, fn, trace_id, full, rider, out, errmsg);
 }
 
 int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
                   tlm_graph **out, char **errmsg){
-  return graph_get(ext, fn, trace_arg, NULL, out, errmsg);
+  return graph_get(ext, fn, trace_arg, 1, NULL, out, errmsg);
 }
 
-tlm_graph *tlm_graph_for_function_with(sqlite3_context *ctx, const char *fn,
-                                       sqlite3_value *trace_arg, tlm_graph_rider *rider){
+int tlm_graph_get_shape(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                        tlm_graph **out, char **errmsg){
+  return graph_get(ext, fn, trace_arg, 0, NULL, out, errmsg);
+}
+
+static tlm_graph *graph_for_function(sqlite3_context *ctx, const char *fn,
+                                     sqlite3_value *trace_arg, int full, tlm_graph_rider *rider){
   tlm_graph *g;
   char *errmsg = NULL;
-  if( graph_get(sqlite3_user_data(ctx), fn, trace_arg, rider, &g, &errmsg) != SQLITE_OK ){
+  if( graph_get(sqlite3_user_data(ctx), fn, trace_arg, full, rider, &g, &errmsg) != SQLITE_OK ){
     sqlite3_result_error(ctx, errmsg ? errmsg : "out of memory", -1);
     sqlite3_free(errmsg);
     return NULL;
@@ -594,6 +657,16 @@ tlm_graph *tlm_graph_for_function_with(sqlite3_context *ctx, const char *fn,
   return g;
 }
 
+tlm_graph *tlm_graph_for_function_with(sqlite3_context *ctx, const char *fn,
+                                       sqlite3_value *trace_arg, tlm_graph_rider *rider){
+  return graph_for_function(ctx, fn, trace_arg, 1, rider);
+}
+
 tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg){
-  return tlm_graph_for_function_with(ctx, fn, trace_arg, NULL);
+  return graph_for_function(ctx, fn, trace_arg, 1, NULL);
+}
+
+tlm_graph *tlm_graph_shape_for_function(sqlite3_context *ctx, const char *fn,
+                                        sqlite3_value *trace_arg){
+  return graph_for_function(ctx, fn, trace_arg, 0, NULL);
 }

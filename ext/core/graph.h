@@ -1,9 +1,11 @@
 /*
 ** graph.h — one trace's spans as a checked, ordered tree (graph.c).
 **
-** Every analysis reads a trace through this: loaded by one index range
-** scan, checked, with children indexed and a depth-first order computed
-** once, and cached on the connection until the database changes.
+** Every analysis reads a trace through this: loaded by one scan, checked,
+** with children indexed and a depth-first order computed once, and cached
+** on the connection until the database changes.  A graph is full (every
+** field below) or, for the analyses that need no more, only its shape:
+** ids, name, kind, times, status and everything computed from them.
 */
 #ifndef TLM_GRAPH_H
 #define TLM_GRAPH_H
@@ -20,6 +22,9 @@
 #define TLM_PROBLEM_NEGATIVE    0x10   /* end_ns < start_ns */
 #define TLM_PROBLEM_EXTRA_ROOT  0x20   /* a second span with no parent */
 
+/* One span.  The detail (tokens, cost, thread_id, model, service, message,
+** priced, unpriced) is loaded only in a full graph (tlm_graph.full); a
+** graph loaded for its shape has -1 for those strings and 0 for the rest. */
 typedef struct tlm_node {
   int64_t rowid;            /* the span's row in spans */
   int64_t start_ns;
@@ -58,7 +63,8 @@ struct tlm_graph {
   int32_t *by_start;        /* all nodes by start, longer first, then write order */
   int32_t *depth;           /* per node */
   int64_t start_ns, end_ns; /* the trace's first and last known times */
-  int32_t with_attrs;       /* spans whose attrs is not NULL */
+  int full;                 /* detail loaded; else only the shape */
+  int32_t with_attrs;       /* spans whose attrs is not NULL (full only) */
   int32_t string_count, string_capacity;
   char **strings;
 };
@@ -72,6 +78,14 @@ int tlm_graph_get(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
 /* For a scalar function: the graph of its trace argument, or NULL after
 ** reporting the error as the function's result (release it when done). */
 tlm_graph *tlm_graph_for_function(sqlite3_context *ctx, const char *fn, sqlite3_value *trace_arg);
+/* The same for an analysis that reads only the shape (ids, name, kind,
+** times, status, problems): half the columns to read.  A graph already
+** cached, full or not, serves; the full getters above give a shape-only
+** graph its detail in place. */
+int tlm_graph_get_shape(tlm_ext *ext, const char *fn, sqlite3_value *trace_arg,
+                        tlm_graph **out, char **errmsg);
+tlm_graph *tlm_graph_shape_for_function(sqlite3_context *ctx, const char *fn,
+                                        sqlite3_value *trace_arg);
 
 /* Columns a caller needs beyond the graph, read in the same pass as the
 ** graph's own when this call loads the graph: each(arg, rowid, values)

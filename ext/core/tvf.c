@@ -19,6 +19,7 @@
 ** without the required arguments) follows SQLite's ext/misc/series.c.
 */
 #include "tvf.h"
+#include <stdlib.h>
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
@@ -58,7 +59,8 @@ static int tvfConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   return SQLITE_OK;
 }
 
-/* idxNum = how many leading arguments are bound. */
+/* idxNum = how many leading arguments are bound; idxStr = the columns the
+** statement reads (colUsed, in hex), for open(). */
 static int tvfBestIndex(sqlite3_vtab *base, sqlite3_index_info *info){
   const tlm_tvf_def *def = ((tvf_vtab *)base)->def;
   int arg_constraint[8];
@@ -78,6 +80,9 @@ static int tvfBestIndex(sqlite3_vtab *base, sqlite3_index_info *info){
     given++;
   }
   info->idxNum = given;
+  info->idxStr = sqlite3_mprintf("%llx", (unsigned long long)info->colUsed);
+  if( info->idxStr == NULL ) return SQLITE_NOMEM;
+  info->needToFreeIdxStr = 1;
   if( given < def->required_args ){
     info->estimatedCost = 1e300;
     info->estimatedRows = 1000000000;
@@ -110,7 +115,8 @@ static int tvfFilter(sqlite3_vtab_cursor *base, int given, const char *idx_str,
   const tlm_tvf_def *def = vtab->def;
   char *errmsg = NULL;
   int rc;
-  (void)idx_str; (void)argc;
+  uint64_t used = idx_str ? strtoull(idx_str, NULL, 16) : ~(uint64_t)0;
+  (void)argc;
   cursor_reset(cur, def);
   if( given < def->required_args ){
     sqlite3_free(vtab->base.zErrMsg);
@@ -119,7 +125,7 @@ static int tvfFilter(sqlite3_vtab_cursor *base, int given, const char *idx_str,
         def->arg_count > def->required_args ? " or more" : "");
     return SQLITE_ERROR;
   }
-  rc = def->open(vtab->ext, argv, given, &cur->state, &cur->row_count, &errmsg);
+  rc = def->open(vtab->ext, argv, given, used, &cur->state, &cur->row_count, &errmsg);
   if( rc != SQLITE_OK ){
     sqlite3_free(vtab->base.zErrMsg);
     vtab->base.zErrMsg = errmsg ? errmsg : sqlite3_mprintf("%s: %s", def->name,

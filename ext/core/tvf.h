@@ -16,9 +16,12 @@ typedef struct tlm_tvf_def {
   int column_count;         /* visible columns; the hidden arguments follow */
   int arg_count;
   int required_args;
-  /* Compute the rows for these arguments (argc may be below arg_count). */
-  int (*open)(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-              int64_t *row_count, char **errmsg);
+  /* Compute the rows for these arguments (argc may be below arg_count).
+  ** used: the columns the statement reads, bit i for column i (SQLite's
+  ** colUsed: bit 63 stands for every column from 63 on), so an analysis
+  ** can skip what nobody reads. */
+  int (*open)(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+              void **state, int64_t *row_count, char **errmsg);
   /* Called for every row in order, before its columns; may be NULL. */
   void (*advance)(void *state, int64_t row);
   void (*column)(void *state, int64_t row, int col, sqlite3_context *ctx);

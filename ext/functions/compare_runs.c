@@ -287,10 +287,11 @@ static int compute(run_rows *r){
   return SQLITE_OK;
 }
 
-static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                     int64_t *row_count, char **errmsg){
+static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                     void **state, int64_t *row_count, char **errmsg){
   run_rows *r = sqlite3_malloc(sizeof *r);
   int rc;
+  (void)used;
   if( r == NULL ) return SQLITE_NOMEM;
   memset(r, 0, sizeof *r);
   r->alpha = DEFAULT_ALPHA;

@@ -182,15 +182,15 @@ static void path_close(void *state){
   sqlite3_free(p);
 }
 
-static int path_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                     int64_t *row_count, char **errmsg){
+static int path_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                     void **state, int64_t *row_count, char **errmsg){
   path_rows *p = sqlite3_malloc(sizeof *p);
   int32_t count;
   int rc;
-  (void)argc;
+  (void)argc; (void)used;
   if( p == NULL ) return SQLITE_NOMEM;
   memset(p, 0, sizeof *p);
-  rc = tlm_graph_get(ext, "critical_path", argv[0], &p->graph, errmsg);
+  rc = tlm_graph_get_shape(ext, "critical_path", argv[0], &p->graph, errmsg);
   if( rc == SQLITE_OK ) rc = tlm_critical_path(p->graph, &p->segments, &count);
   if( rc != SQLITE_OK ){ path_close(p); return rc; }
   *state = p;

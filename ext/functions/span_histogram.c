@@ -76,12 +76,13 @@ int tlm_histogram(const tlm_graph *g, const char *bounds_json, tlm_bucket *out,
 static const char span_histogram_schema[] =
   "CREATE TABLE x(label, lower_ms, upper_ms, count, trace_id HIDDEN, bounds_ms HIDDEN)";
 
-static int histogram_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                          int64_t *row_count, char **errmsg){
+static int histogram_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                          void **state, int64_t *row_count, char **errmsg){
   tlm_bucket *buckets;
   tlm_graph *g;
   const char *bounds = NULL;
   int count, rc;
+  (void)used;
   if( argc > 1 ){
     if( sqlite3_value_type(argv[1]) != SQLITE_TEXT ){
       *errmsg = sqlite3_mprintf("span_histogram: bounds_ms must be a JSON array as text");
@@ -89,7 +90,7 @@ static int histogram_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **s
     }
     bounds = (const char *)sqlite3_value_text(argv[1]);
   }
-  rc = tlm_graph_get(ext, "span_histogram", argv[0], &g, errmsg);
+  rc = tlm_graph_get_shape(ext, "span_histogram", argv[0], &g, errmsg);
   if( rc != SQLITE_OK ) return rc;
   buckets = sqlite3_malloc(TLM_MAX_BUCKETS * sizeof *buckets);
   if( buckets == NULL ){ tlm_graph_release(g); return SQLITE_NOMEM; }

@@ -171,11 +171,11 @@ static int by_total_desc(const void *a, const void *b){
   return strcmp(x->name, y->name);
 }
 
-static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                      int64_t *row_count, char **errmsg){
+static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                      void **state, int64_t *row_count, char **errmsg){
   stats_rows *s = sqlite3_malloc(sizeof *s);
   int rc;
-  (void)argc;
+  (void)argc; (void)used;
   if( s == NULL ) return SQLITE_NOMEM;
   memset(s, 0, sizeof *s);
   if( sqlite3_value_type(argv[0]) == SQLITE_NULL ){

@@ -159,11 +159,11 @@ static void anomalies_close(void *state){
   sqlite3_free(a);
 }
 
-static int anomalies_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                          int64_t *row_count, char **errmsg){
+static int anomalies_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                          void **state, int64_t *row_count, char **errmsg){
   anomaly_rows *a = sqlite3_malloc(sizeof *a);
   int rc;
-  (void)argc;
+  (void)argc; (void)used;
   if( a == NULL ) return SQLITE_NOMEM;
   memset(a, 0, sizeof *a);
   rc = tlm_graph_get(ext, "trace_anomalies", argv[0], &a->graph, errmsg);

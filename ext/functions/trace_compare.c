@@ -123,12 +123,12 @@ static int add_trace(compare_rows *c, const tlm_graph *g, int which){
   return SQLITE_OK;
 }
 
-static int compare_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                        int64_t *row_count, char **errmsg){
+static int compare_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                        void **state, int64_t *row_count, char **errmsg){
   compare_rows *c = sqlite3_malloc(sizeof *c);
   tlm_graph *a = NULL, *b = NULL;
   int rc;
-  (void)argc;
+  (void)argc; (void)used;
   if( c == NULL ) return SQLITE_NOMEM;
   memset(c, 0, sizeof *c);
   rc = tlm_graph_get(ext, "trace_compare", argv[0], &a, errmsg);

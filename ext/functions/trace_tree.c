@@ -97,8 +97,8 @@ static uint8_t *last_children(const tlm_graph *g){
   return last;
 }
 
-static int tree_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
-                     int64_t *row_count, char **errmsg){
+static int tree_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
+                     void **state, int64_t *row_count, char **errmsg){
   tree_rows *t;
   int ascii = 0, max_depth = 0;
   if( argc > 1 ){
@@ -114,7 +114,12 @@ static int tree_open(tlm_ext *ext, sqlite3_value **argv, int argc, void **state,
   if( t == NULL ) return SQLITE_NOMEM;
   memset(t, 0, sizeof *t);
   t->ascii = ascii;
-  int rc = tlm_graph_get(ext, "trace_tree", argv[0], &t->graph, errmsg);
+  /* Only tokens and cost need the graph's detail; the tree, the lines
+  ** and the times need its shape, half the columns to read. */
+  uint64_t detail = (uint64_t)1 << TREE_TOKENS_IN | (uint64_t)1 << TREE_TOKENS_OUT
+                  | (uint64_t)1 << TREE_COST;
+  int rc = (used & detail) ? tlm_graph_get(ext, "trace_tree", argv[0], &t->graph, errmsg)
+                           : tlm_graph_get_shape(ext, "trace_tree", argv[0], &t->graph, errmsg);
   if( rc != SQLITE_OK ){ sqlite3_free(t); return rc; }
   for(int32_t i = 0; i < t->graph->n; i++){
     if( t->graph->depth[i] > max_depth ) max_depth = t->graph->depth[i];

@@ -21,7 +21,7 @@ static void trace_validate_func(sqlite3_context *ctx, int argc, sqlite3_value **
   tlm_graph *g;
   sqlite3_str *text;
   (void)argc;
-  if( (g = tlm_graph_for_function(ctx, "trace_validate", argv[0])) == NULL ) return;
+  if( (g = tlm_graph_shape_for_function(ctx, "trace_validate", argv[0])) == NULL ) return;
   text = sqlite3_str_new(ext->db);
   for(int32_t k = 0; k < g->n; k++){
     int32_t i = g->order[k];
