@@ -16,7 +16,8 @@
 ** rows, given an index on (trace_id, parent_id) so that it is not
 ** quadratic (trace_tree does more: depth-first order, self time, lines);
 ** and a raw scan of the rows the graph loader reads, the floor under
-** every function.  Prints a table; asserts nothing.  Usage: bench_ext [DIR]
+** every function (and the same for only the columns of a trace's shape,
+** which some analyses load).  Prints a table; asserts nothing.  Usage: bench_ext [DIR]
 */
 #include "bench_common.h"
 #include <sqlite3.h>
@@ -114,6 +115,13 @@ static const measure measures[] = {
   ** rowids: each trace here was written in one piece), and nothing else.
   ** The same through the index, as the loader read before. */
   { "raw scan",      "SELECT " RAW_COLUMNS " FROM spans"
+                     " WHERE rowid BETWEEN (SELECT min(rowid) FROM spans WHERE trace_id = ?1)"
+                     " AND (SELECT max(rowid) FROM spans WHERE trace_id = ?1) AND +trace_id = ?1" },
+  /* The columns of a trace's shape only, as critical_path and trace_tree
+  ** (without its token and cost columns) read them. */
+  { "shape scan",    "SELECT count(*), total(length(span_id)), total(length(parent_id)),"
+                     " total(length(name)), total(length(kind)), total(start_ns), total(end_ns),"
+                     " total(length(status)) FROM spans"
                      " WHERE rowid BETWEEN (SELECT min(rowid) FROM spans WHERE trace_id = ?1)"
                      " AND (SELECT max(rowid) FROM spans WHERE trace_id = ?1) AND +trace_id = ?1" },
   { "scan by index", "SELECT " RAW_COLUMNS " FROM spans WHERE trace_id = ?1 ORDER BY rowid" },
@@ -237,7 +245,8 @@ int main(int argc, char **argv){
          "1M kernel: ms of that best 1M run spent in the kernel: first touches of\n"
          "fresh memory (page faults) and reading the file.\n"
          "raw scan: reading the trace's rows and nothing else, as the loader does, the\n"
-         "floor for any call that loads a trace; scan by index: the same rows through\n"
-         "the spans_by_trace index.\n", ROUNDS);
+         "floor for any call that loads a trace; shape scan: the same rows, only the\n"
+         "columns of a trace's shape; scan by index: the raw scan through the\n"
+         "spans_by_trace index.\n", ROUNDS);
   return 0;
 }
