@@ -70,9 +70,13 @@ static int rowid_run(sqlite3 *db, const char *trace_id, int64_t *first, int64_t 
   int64_t count = tlm_trace_span_count(db, trace_id);
   int in_run = 0;
   if( count <= 0 ) return 0;
-  if( sqlite3_prepare_v2(db, "SELECT (SELECT min(rowid) FROM spans WHERE trace_id = ?1),"
-                         " (SELECT max(rowid) FROM spans WHERE trace_id = ?1)", -1,
-                         &stmt, 0) != SQLITE_OK ) return 0;
+  /* Named, so each end is one seek; a table without the index (made by
+  ** another tool) fails to prepare this and is read the plain way, not
+  ** scanned twice more to find its ends. */
+  if( sqlite3_prepare_v2(db, "SELECT"
+                         " (SELECT min(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1),"
+                         " (SELECT max(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1)",
+                         -1, &stmt, 0) != SQLITE_OK ) return 0;
   sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
   if( sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ){
     *first = sqlite3_column_int64(stmt, 0);
