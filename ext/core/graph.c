@@ -256,6 +256,21 @@ static int sort_by_rowid(tlm_graph *g){
   return rc;
 }
 
+/* traces.span_count for the trace, or -1 where there is no such row: a
+** hint, kept by triggers and the recorder, never trusted for correctness. */
+static int64_t span_count_hint(sqlite3 *db, const char *trace_id){
+  sqlite3_stmt *stmt;
+  int64_t count = -1;
+  if( sqlite3_prepare_v2(db, "SELECT span_count FROM traces WHERE trace_id = ?1", -1,
+                         &stmt, 0) != SQLITE_OK ) return -1;
+  sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ){
+    count = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return count;
+}
+
 static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **errmsg){
   loader l = { g, 0, {0}, 1, rider };
   char *columns = g->full ? sqlite3_mprintf("%s%s%s", shape_columns, detail_columns,
@@ -265,14 +280,12 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **
   if( columns == NULL ) return SQLITE_NOMEM;
   /* Allocate once at the size traces says: doubling a 100 MB array costs
   ** copies and twice the page faults.  The count is only a hint. */
-  {
-    int64_t hint = tlm_trace_span_count(db, g->trace_id);
-    if( hint > 0 && hint < INT32_MAX / 2 ){
-      g->nodes = tlm_array(hint, sizeof *g->nodes);
-      if( g->nodes ) l.capacity = (int32_t)hint;
-    }
+  int64_t hint = span_count_hint(db, g->trace_id);
+  if( hint > 0 && hint < INT32_MAX / 2 ){
+    g->nodes = tlm_array(hint, sizeof *g->nodes);
+    if( g->nodes ) l.capacity = (int32_t)hint;
   }
-  rc = tlm_scan_rows(db, g->trace_id, columns, load_row, &l, errmsg);
+  rc = tlm_scan_rows(db, g->trace_id, hint, columns, load_row, &l, errmsg);
   sqlite3_free(columns);
   tlm_strmap_free(&l.names);
   if( rc == SQLITE_OK && !l.in_rowid_order ) rc = sort_by_rowid(g);
@@ -311,7 +324,7 @@ static int scan_node_row(void *arg, int64_t rowid, sqlite3_value **values){
 int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
                    tlm_node_fn each, void *arg, char **errmsg){
   node_scan scan = { g, each, arg, 0 };
-  return tlm_scan_rows(db, g->trace_id, columns, scan_node_row, &scan, errmsg);
+  return tlm_scan_rows(db, g->trace_id, g->n, columns, scan_node_row, &scan, errmsg);
 }
 
 typedef struct widener {

@@ -44,30 +44,17 @@ static void scan_row_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   else if( scan->rc != SQLITE_OK ) sqlite3_result_error_code(ctx, scan->rc);
 }
 
-int64_t tlm_trace_span_count(sqlite3 *db, const char *trace_id){
-  sqlite3_stmt *stmt;
-  int64_t count = -1;
-  if( sqlite3_prepare_v2(db, "SELECT span_count FROM traces WHERE trace_id = ?1", -1,
-                         &stmt, 0) != SQLITE_OK ) return -1;
-  sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
-  if( sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ){
-    count = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  return count;
-}
-
 /* A trace's rows were mostly written together, so they fill a run of
 ** rowids that few other rows share.  Reading that run straight from the
 ** table skips the index and a seek per row (docs/performance.md, "Issue 16,
 ** fifth session").  The run is taken when at most one row in eight of it
-** belongs to other traces; the rows of traces written side by side go
-** through the index.  Sets *first and *last, or returns 0 for the index.
-** The caller's statement holds the read transaction, so this and the scan
-** see the same rows. */
-static int rowid_run(sqlite3 *db, const char *trace_id, int64_t *first, int64_t *last){
+** belongs to other traces (count: the rows the caller expects); the rows
+** of traces written side by side go through the index.  Sets *first and
+** *last, or returns 0 for the index.  The caller's statement holds the
+** read transaction, so this and the scan see the same rows. */
+static int rowid_run(sqlite3 *db, const char *trace_id, int64_t count,
+                     int64_t *first, int64_t *last){
   sqlite3_stmt *stmt;
-  int64_t count = tlm_trace_span_count(db, trace_id);
   int in_run = 0;
   if( count <= 0 ) return 0;
   /* Named, so each end is one seek; a table without the index (made by
@@ -88,12 +75,12 @@ static int rowid_run(sqlite3 *db, const char *trace_id, int64_t *first, int64_t 
   return in_run;
 }
 
-int tlm_scan_rows(sqlite3 *db, const char *trace_id, const char *columns,
+int tlm_scan_rows(sqlite3 *db, const char *trace_id, int64_t count, const char *columns,
                   tlm_row_fn each, void *arg, char **errmsg){
   row_scan scan = { each, arg, SQLITE_OK };
   sqlite3_stmt *stmt = NULL;
   int64_t first = 0, last = 0;
-  int in_run = rowid_run(db, trace_id, &first, &last);
+  int in_run = rowid_run(db, trace_id, count, &first, &last);
   /* The unary + keeps SQLite from choosing the index for the run. */
   char *sql = sqlite3_mprintf("SELECT count(tracelm_scan_row(?2, rowid%s)) FROM spans WHERE %s",
                               columns, in_run ? "rowid BETWEEN ?3 AND ?4 AND +trace_id = ?1"

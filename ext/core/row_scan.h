@@ -14,17 +14,15 @@ typedef int (*tlm_row_fn)(void *arg, int64_t rowid, sqlite3_value **values);
 
 /* For every span of trace_id, call each(arg, rowid, values), where values
 ** are those of columns: SQL expressions over the spans table, each after a
-** comma (", attrs, flags").
-** Rows come in rowid order, from a run of rowids or through the
-** spans_by_trace index, whichever SQLite plans; callers that need rowid
-** order check the rowids they are given rather than trust the plan.  On error returns an
-** SQLite code and sets *errmsg (sqlite3_malloc'd). */
-int tlm_scan_rows(sqlite3 *db, const char *trace_id, const char *columns,
+** comma (", attrs, flags").  count: how many spans the caller expects
+** (a graph's n, or traces.span_count; 0 or less if unknown), which decides
+** whether the trace is read as a run of rowids or through spans_by_trace;
+** correctness never rests on it.  Rows come in rowid order either way, as
+** SQLite plans them; callers that need rowid order check the rowids they
+** are given rather than trust the plan.  On error returns an SQLite code
+** and sets *errmsg (sqlite3_malloc'd). */
+int tlm_scan_rows(sqlite3 *db, const char *trace_id, int64_t count, const char *columns,
                   tlm_row_fn each, void *arg, char **errmsg);
-
-/* traces.span_count for trace_id, or -1 where there is no such row: a
-** hint, kept by triggers and the recorder, never trusted for correctness. */
-int64_t tlm_trace_span_count(sqlite3 *db, const char *trace_id);
 
 /* The SQL function the scan runs through; once per connection (init.c). */
 int tlm_register_row_scan(sqlite3 *db);
