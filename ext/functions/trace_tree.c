@@ -22,8 +22,8 @@
 ** to it, so two parallel children are not subtracted twice (the seed tool
 ** subtracted their sum and could report negative self time).  The line
 ** prefix depends on whether each ancestor was a last child; the cursor
-** keeps one flag per depth, updated as it advances, so rendering a row
-** costs its depth, not its ancestors' walk.  Orphans and cycle breaks are
+** keeps the row before's prefix and where each depth's connector ends in
+** it, so a row adds one connector, not its ancestors' walk.  Orphans and cycle breaks are
 ** extra top-level rows after the root's tree, with `problem` saying why.
 ** Beyond depth 100 the connectors give way to "[depth N] ": a prefix that
 ** wide is unreadable and would make the output quadratic.
@@ -65,7 +65,6 @@ typedef struct tree_rows {
   tlm_graph *graph;
   int64_t *self_ns;          /* per node */
   uint8_t *last_child;       /* per node: the last of its parent's children */
-  uint8_t *last_at_depth;    /* is the current ancestor at depth d a last child */
   int32_t *prefix_end;       /* prefix bytes that draw depths 1..d */
   int ascii;
   tlm_text prefix;           /* the current row's ancestors' connectors */
@@ -77,7 +76,6 @@ static void tree_close(void *state){
   tlm_graph_release(t->graph);
   sqlite3_free(t->self_ns);
   sqlite3_free(t->last_child);
-  sqlite3_free(t->last_at_depth);
   sqlite3_free(t->prefix_end);
   tlm_text_free(&t->prefix);
   tlm_text_free(&t->line);
@@ -127,9 +125,8 @@ static int tree_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
   if( max_depth > MAX_DRAWN_DEPTH ) max_depth = MAX_DRAWN_DEPTH;
   t->self_ns = tlm_graph_self_ns(t->graph);
   t->last_child = last_children(t->graph);
-  t->last_at_depth = sqlite3_malloc(max_depth + 1);
   t->prefix_end = sqlite3_malloc64(((uint64_t)max_depth + 1) * sizeof *t->prefix_end);
-  if( !t->self_ns || !t->last_child || !t->last_at_depth || !t->prefix_end ){
+  if( !t->self_ns || !t->last_child || !t->prefix_end ){
     tree_close(t);
     return SQLITE_NOMEM;
   }
@@ -157,7 +154,6 @@ static void tree_advance(void *state, int64_t row){
     TLM_PREFETCH(&t->last_child[ahead]);
   }
   if( depth < 1 || depth > MAX_DRAWN_DEPTH ) return;
-  t->last_at_depth[depth] = t->last_child[node];
   t->prefix.n = t->prefix_end[depth - 1];
   tlm_text_str(&t->prefix, t->last_child[node] ? "    " : (t->ascii ? "|   " : "│   "));
   t->prefix_end[depth] = (int32_t)t->prefix.n;
@@ -175,7 +171,7 @@ static void tree_line(tree_rows *t, int32_t node, sqlite3_context *ctx){
   }else{
     if( depth > 1 ) tlm_text_append(line, t->prefix.z, t->prefix_end[depth - 1]);
     if( depth > 0 ){
-      tlm_text_str(line, t->last_at_depth[depth]
+      tlm_text_str(line, t->last_child[node]
           ? (t->ascii ? "\\-- " : "└── ") : (t->ascii ? "+-- " : "├── "));
     }
   }
