@@ -607,11 +607,12 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id, int 
   int64_t total_changes;
   char *why = NULL;
   int rc;
+  if( rider ) full = 1;
   cache_key(ext->db, &data_version, &total_changes);
   if( ext->cached && strcmp(ext->cached->trace_id, trace_id) == 0
    && ext->cached->data_version == data_version
    && ext->cached->total_changes == total_changes ){
-    if( (full || rider) && !ext->cached->full && (rc = widen(ext->db, ext->cached, &why)) ){
+    if( full && !ext->cached->full && (rc = widen(ext->db, ext->cached, &why)) ){
       *errmsg = sqlite3_mprintf("%s: %s", fn, why ? why : sqlite3_errstr(rc));
       sqlite3_free(why);
       return rc;
@@ -620,7 +621,7 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id, int 
     *out = ext->cached;
     return SQLITE_OK;
   }
-  rc = graph_build(ext->db, trace_id, full || rider, rider, out, &why);
+  rc = graph_build(ext->db, trace_id, full, rider, out, &why);
   if( rc != SQLITE_OK ){
     *errmsg = sqlite3_mprintf("%s: %s", fn, why);
     sqlite3_free(why);
