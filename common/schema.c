@@ -17,6 +17,8 @@
 #include "tlm_migrate_3_sql.h"
 #include "tlm_migrate_4_sql.h"
 #include "tlm_migrate_5_sql.h"
+#include "tlm_migrate_6_sql.h"
+#include "tlm_facts_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
 #include "tlm_otlp_model_sql.h"
@@ -32,16 +34,19 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_3_sql,
   tlm_migrate_4_sql,
   tlm_migrate_5_sql,
+  tlm_migrate_6_sql,
 };
 
 /* Parts a new and an upgraded database both get, each once: after
 ** schema.sql or the migrations, for a database that was below `since`.
 ** Version 3's tables and views and the default prices (the price list is
-** the user's once it exists); version 5's OTLP tables. */
+** the user's once it exists); version 5's OTLP tables; version 6's facts
+** (after the prices, whose triggers it adds). */
 static const struct { int since; const char *sql; } parts[] = {
   { 3, tlm_prices_and_runs_sql },
   { 3, tlm_model_prices_sql },
   { 5, tlm_otlp_model_sql },
+  { 6, tlm_facts_sql },
 };
 
 int tlm_schema_version(sqlite3 *db){

@@ -57,6 +57,12 @@ static const char *const add_trace_sql =
   " tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,"
   " cost = cost + excluded.cost, errors = errors + excluded.errors";
 
+/* Each trace a batch touches gets its per-span facts rebuilt by the next
+** query over many traces (sql/facts.sql); the trigger that marks it for
+** every other writer does not fire here. */
+static const char *const dirty_facts_sql =
+  "INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES(?1)";
+
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
   " ON CONFLICT(trace_id) DO UPDATE SET"
@@ -189,7 +195,8 @@ int tlm_add_trace_counts(sqlite3_stmt *stmt, const tlm_drop_count *counts, int c
 
 /* The writer's prepared statements. */
 typedef struct statements {
-  sqlite3_stmt *insert, *add_trace, *add_drops, *set_label;   /* set_label: NULL without a label */
+  sqlite3_stmt *insert, *add_trace, *dirty_facts, *add_drops;
+  sqlite3_stmt *set_label;       /* NULL without a label */
 } statements;
 
 /* What a run of one trace's written spans adds to its `traces` row. */
@@ -244,6 +251,11 @@ static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
   sqlite3_bind_int64(s, 11, run->errors);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
+  if( rc == SQLITE_DONE ){
+    sqlite3_bind_text(st->dirty_facts, 1, trace_hex, 32, SQLITE_STATIC);
+    rc = sqlite3_step(st->dirty_facts);
+    sqlite3_reset(st->dirty_facts);
+  }
   if( rc == SQLITE_DONE && st->set_label ){
     sqlite3_bind_text(st->set_label, 1, trace_hex, 32, SQLITE_STATIC);
     sqlite3_bind_text(st->set_label, 2, rec->run_label, -1, SQLITE_STATIC);
@@ -319,7 +331,7 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st
 static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
-  statements st = { NULL, NULL, NULL, NULL };
+  statements st = { NULL, NULL, NULL, NULL, NULL };
   int stop = 0;
 
   pthread_setname_np(pthread_self(), "tracelm-writer");   /* in top -H, perf, gdb */
@@ -331,6 +343,7 @@ static void *writer_main(void *arg){
   if( rec->db ){
     if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.insert, 0)
      || sqlite3_prepare_v3(rec->db, add_trace_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_trace, 0)
+     || sqlite3_prepare_v3(rec->db, dirty_facts_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.dirty_facts, 0)
      || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_drops, 0)
      || (rec->run_label && sqlite3_prepare_v3(rec->db, set_label_sql, -1, SQLITE_PREPARE_PERSISTENT,
                                               &st.set_label, 0)) ){
@@ -352,7 +365,7 @@ static void *writer_main(void *arg){
     tlm_exporter_submit(rec, count);
     if( rec->exporter.config.only ){
       written = count;   /* handed to the exporter, which counts its own losses */
-    }else if( (count > 0 || drop_count > 0) && st.insert && st.add_trace && st.add_drops ){
+    }else if( (count > 0 || drop_count > 0) && st.insert && st.add_trace && st.dirty_facts && st.add_drops ){
       written = write_batch(rec, rec->db, &st, count, drops, drop_count);
     }
     free(drops);
@@ -362,6 +375,7 @@ static void *writer_main(void *arg){
   pthread_mutex_lock(&rec->db_lock);
   sqlite3_finalize(st.insert);
   sqlite3_finalize(st.add_trace);
+  sqlite3_finalize(st.dirty_facts);
   sqlite3_finalize(st.add_drops);
   sqlite3_finalize(st.set_label);
   sqlite3_close(rec->db);

@@ -36,8 +36,9 @@
 */
 #include "tvf.h"
 #include "analyses.h"
+#include "facts.h"
+#include "trace_set.h"
 #include "arrays.h"
-#include "strmap.h"
 #include "span_row.h"
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ static const char compare_runs_schema[] =
   " p50_change_pct, self_p50_a, self_p50_b, self_change_pct, tokens_in_a, tokens_in_b,"
   " tokens_out_a, tokens_out_b, tokens_change_pct, cost_a, cost_b, cost_change_pct,"
   " per_trace_a, per_trace_b, error_rate_a, error_rate_b, u, p_value, significant, change,"
-  " set_a HIDDEN, set_b HIDDEN, alpha HIDDEN)";
+  " set_a HIDDEN, set_b HIDDEN, alpha HIDDEN, since HIDDEN, until HIDDEN)";
 
 typedef struct samples { int64_t *values; int32_t count, capacity; } samples;
 
@@ -72,15 +73,18 @@ typedef struct path_side {
 } path_side;
 
 typedef struct path_row {
-  char *path;                  /* owned */
+  int32_t path_id;             /* facts.h; 0 for '*' */
+  char *path;                  /* owned, made once all traces are in */
   path_side side[2];
   double u, p_value;           /* computed once all traces are in */
 } path_row;
 
 typedef struct run_rows {
+  sqlite3 *db;
   path_row *rows;
   int32_t count, capacity;
-  tlm_strmap by_path;
+  int32_t *row_of_path_id;     /* facts path id -> row, -1 not yet */
+  int32_t path_row_count;
   int64_t traces[2];
   double alpha;
 } run_rows;
@@ -95,7 +99,7 @@ static void runs_close(void *state){
     }
   }
   sqlite3_free(r->rows);
-  tlm_strmap_free(&r->by_path);
+  sqlite3_free(r->row_of_path_id);
   sqlite3_free(r);
 }
 
@@ -105,133 +109,88 @@ static int add_sample(samples *s, int64_t value){
   return SQLITE_OK;
 }
 
-/* The row of path, created if new; takes ownership of path.  -1: no memory. */
-static int32_t row_of_path(run_rows *r, char *path){
-  int32_t i;
-  if( path == NULL ) return -1;
-  if( (i = tlm_strmap_get(&r->by_path, path)) >= 0 ){ sqlite3_free(path); return i; }
-  if( tlm_grow(&r->rows, r->count, &r->capacity, sizeof *r->rows) ){ sqlite3_free(path); return -1; }
+/* A new row for a path id; -1: no memory.  Rows never move once the
+** last trace is in, and a path's row is found through row_of_path_id. */
+static int32_t new_row(run_rows *r, int32_t path_id){
+  if( tlm_grow(&r->rows, r->count, &r->capacity, sizeof *r->rows) ) return -1;
   memset(&r->rows[r->count], 0, sizeof *r->rows);
-  r->rows[r->count].path = path;
-  /* The map's keys point into rows' paths, which never move. */
-  if( tlm_strmap_put(&r->by_path, path, r->count) ){ sqlite3_free(path); return -1; }
+  r->rows[r->count].path_id = path_id;
   return r->count++;
 }
 
-/* Add one trace's spans to set which (0: A, 1: B). */
-static int add_trace(run_rows *r, const tlm_graph *g, int which){
-  int32_t *row_of = tlm_array(g->n, sizeof *row_of);
-  int64_t *self = tlm_graph_self_ns(g);
-  int64_t tokens_in = 0, tokens_out = 0, errors = 0;
-  double cost = 0;
-  int rc = row_of && self ? SQLITE_OK : SQLITE_NOMEM;
-  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++){
-    int32_t i = g->order[k], parent = g->nodes[i].parent;
-    const tlm_node *n = &g->nodes[i];
-    const char *name = tlm_str(g, n->name);
-    int32_t row = row_of_path(r, parent >= 0
-        ? sqlite3_mprintf("%s/%s", r->rows[row_of[parent]].path, name)
-        : sqlite3_mprintf("%s", name));
-    if( row < 0 ){ rc = SQLITE_NOMEM; break; }
-    row_of[i] = row;
-    path_side *s = &r->rows[row].side[which];
-    if( add_sample(&s->latency, tlm_duration(n)) || add_sample(&s->self, self[i]) ){
-      rc = SQLITE_NOMEM;
-      break;
+/* What the facts callback needs besides the rows. */
+typedef struct run_visit {
+  run_rows *r;
+  tlm_facts *facts;
+  int which;                   /* 0: set A, 1: set B */
+  int64_t since, until;
+} run_visit;
+
+/* Add one trace's spans to its set (a tlm_facts_fn). */
+static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, int32_t count){
+  run_visit *v = arg;
+  run_rows *r = v->r;
+  int rc = SQLITE_OK;
+  if( t->start_ns < v->since || t->start_ns >= v->until ) return SQLITE_OK;
+  /* The row of each path id, found once per path, not per span. */
+  if( r->path_row_count < tlm_facts_path_count(v->facts) ){
+    int32_t from = r->path_row_count, to = tlm_facts_path_count(v->facts);
+    if( tlm_resize(&r->row_of_path_id, to, sizeof *r->row_of_path_id) ) return SQLITE_NOMEM;
+    for(int32_t i = from; i < to; i++) r->row_of_path_id[i] = -1;
+    r->path_row_count = to;
+  }
+  for(int32_t k = 0; k < count; k++){
+    const tlm_fact *f = &spans[k];
+    int32_t row = r->row_of_path_id[f->path];
+    if( row < 0 ){
+      if( (row = new_row(r, f->path)) < 0 ) return SQLITE_NOMEM;
+      r->row_of_path_id[f->path] = row;
     }
-    s->tokens_in += n->tokens_in;
-    s->tokens_out += n->tokens_out;
-    s->cost += n->cost;
-    s->errors += n->status == TLM_STATUS_ERROR;
-    tokens_in += n->tokens_in;
-    tokens_out += n->tokens_out;
-    cost += n->cost;
-    errors += n->status == TLM_STATUS_ERROR;
+    path_side *s = &r->rows[row].side[v->which];
+    if( add_sample(&s->latency, f->duration_ns) || add_sample(&s->self, f->self_ns) ){
+      return SQLITE_NOMEM;
+    }
+    s->tokens_in += f->tokens_in;
+    s->tokens_out += f->tokens_out;
+    s->cost += f->cost;
+    s->errors += f->error;
   }
-  if( rc == SQLITE_OK ){
-    path_side *t = &r->rows[0].side[which];   /* '*': the whole trace */
-    rc = add_sample(&t->latency, g->end_ns - g->start_ns);
-    t->tokens_in += tokens_in;
-    t->tokens_out += tokens_out;
-    t->cost += cost;
-    t->errors += errors > 0;
-  }
-  sqlite3_free(row_of);
-  sqlite3_free(self);
+  path_side *whole = &r->rows[0].side[v->which];   /* '*': the whole trace */
+  rc = add_sample(&whole->latency, t->end_ns - t->start_ns);
+  whole->tokens_in += t->tokens_in;
+  whole->tokens_out += t->tokens_out;
+  whole->cost += t->cost;
+  whole->errors += t->errors > 0;
+  r->traces[v->which]++;
   return rc;
 }
 
 /* ------------------------------------------------------------- sets */
 
-static int is_sql(const char *text){
-  static const char *const starts[] = { "select", "with", "values" };
-  while( *text == ' ' || *text == '\t' || *text == '\n' || *text == '(' ) text++;
-  for(int i = 0; i < 3; i++){
-    size_t length = strlen(starts[i]);
-    if( sqlite3_strnicmp(text, starts[i], (int)length) == 0
-     && (text[length] == 0 || text[length] == ' ' || text[length] == '\n' || text[length] == '\t'
-         || text[length] == '(') ){
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* Load every trace of one set.  which names the argument in errors. */
-static int add_set(tlm_ext *ext, run_rows *r, sqlite3_value *arg, int which, char **errmsg){
-  const char *name = which ? "set_b" : "set_a";
-  sqlite3_stmt *stmt;
-  const char *text;
+/* Every trace of one set.  which names the argument in errors. */
+static int add_set(run_visit *v, sqlite3_value *arg, char **errmsg){
+  const char *name = v->which ? "set_b" : "set_a";
+  sqlite3 *db = v->r->db;
+  char (*ids)[33] = NULL;
+  int32_t count = 0;
   int rc;
   if( sqlite3_value_type(arg) != SQLITE_TEXT ){
     *errmsg = sqlite3_mprintf("compare_runs: %s must be a run label or a SQL query (text)", name);
     return SQLITE_ERROR;
   }
-  text = (const char *)sqlite3_value_text(arg);
-  if( is_sql(text) ){
-    rc = sqlite3_prepare_v2(ext->db, text, -1, &stmt, 0);
-    if( rc == SQLITE_OK && !sqlite3_stmt_readonly(stmt) ){
-      sqlite3_finalize(stmt);
-      *errmsg = sqlite3_mprintf("compare_runs: %s: the query must only read", name);
-      return SQLITE_ERROR;
-    }
-  }else{
-    rc = sqlite3_prepare_v2(ext->db, "SELECT trace_id FROM traces WHERE label = ?1"
-                            " AND span_count > 0 ORDER BY start_ns", -1, &stmt, 0);
-    if( rc == SQLITE_OK ) sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+  const char *text = (const char *)sqlite3_value_text(arg);
+  rc = tlm_trace_set_ids(db, "compare_runs", name, text, &ids, &count, errmsg);
+  for(int32_t i = 0; i < count && rc == SQLITE_OK; i++){
+    rc = tlm_facts_of_trace(v->facts, ids[i], add_trace, v, errmsg);
   }
-  if( rc != SQLITE_OK ){
-    *errmsg = sqlite3_mprintf("compare_runs: %s: %s", name, sqlite3_errmsg(ext->db));
-    return SQLITE_ERROR;
-  }
-  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
-    tlm_graph *g;
-    char trace_id[33];
-    const char *id = (const char *)sqlite3_column_text(stmt, 0);
-    if( id == NULL || strlen(id) != 32 ){
-      *errmsg = sqlite3_mprintf("compare_runs: %s: '%s' is not a trace id", name, id ? id : "NULL");
-      rc = SQLITE_ERROR;
-      break;
-    }
-    memcpy(trace_id, id, 33);
-    rc = tlm_graph_get_id(ext, "compare_runs", trace_id, &g, errmsg);
-    if( rc != SQLITE_OK ) break;
-    rc = g->n > 0 ? add_trace(r, g, which) : SQLITE_OK;
-    r->traces[which] += g->n > 0;
-    tlm_graph_release(g);
-    if( rc != SQLITE_OK ) break;
-  }
-  if( rc == SQLITE_DONE ) rc = SQLITE_OK;
-  if( rc != SQLITE_OK && *errmsg == NULL ){
-    *errmsg = sqlite3_mprintf("compare_runs: %s: %s", name,
-                              rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
-  }
-  sqlite3_finalize(stmt);
-  if( rc == SQLITE_OK && r->traces[which] == 0 ){
-    *errmsg = sqlite3_mprintf(is_sql(text) ? "compare_runs: %s: the query gave no traces"
-                                           : "compare_runs: %s: no traces with label '%s'",
-                              name, text);
+  sqlite3_free(ids);
+  if( rc == SQLITE_OK && v->r->traces[v->which] == 0 ){
+    *errmsg = sqlite3_mprintf("compare_runs: %s: no traces of '%s' start in the window", name, text);
     rc = SQLITE_ERROR;
+  }
+  if( rc != SQLITE_OK && *errmsg == NULL ){
+    *errmsg = sqlite3_mprintf("compare_runs: %s: %s", name, rc == SQLITE_NOMEM ? "out of memory"
+                                                                               : sqlite3_errmsg(db));
   }
   return rc;
 }
@@ -290,10 +249,12 @@ static int compute(run_rows *r){
 static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
                      void **state, int64_t *row_count, char **errmsg){
   run_rows *r = sqlite3_malloc(sizeof *r);
+  run_visit v = { r, NULL, 0, INT64_MIN, INT64_MAX };
   int rc;
   (void)used;
   if( r == NULL ) return SQLITE_NOMEM;
   memset(r, 0, sizeof *r);
+  r->db = ext->db;
   r->alpha = DEFAULT_ALPHA;
   if( argc > 2 && sqlite3_value_type(argv[2]) != SQLITE_NULL ){
     r->alpha = sqlite3_value_double(argv[2]);
@@ -304,9 +265,17 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
       return SQLITE_ERROR;
     }
   }
-  rc = row_of_path(r, sqlite3_mprintf("*")) == 0 ? SQLITE_OK : SQLITE_NOMEM;
-  if( rc == SQLITE_OK ) rc = add_set(ext, r, argv[0], 0, errmsg);
-  if( rc == SQLITE_OK ) rc = add_set(ext, r, argv[1], 1, errmsg);
+  rc = tlm_window_args(ext->db, "compare_runs", argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
+                       &v.since, &v.until, errmsg);
+  if( rc == SQLITE_OK ) rc = new_row(r, 0) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, NULL, &v.facts, errmsg);
+  if( rc == SQLITE_OK ) rc = add_set(&v, argv[0], errmsg);
+  if( rc == SQLITE_OK ){ v.which = 1; rc = add_set(&v, argv[1], errmsg); }
+  for(int32_t i = 0; i < r->count && rc == SQLITE_OK; i++){
+    r->rows[i].path = i == 0 ? sqlite3_mprintf("*") : tlm_facts_path(v.facts, r->rows[i].path_id);
+    if( r->rows[i].path == NULL ) rc = SQLITE_NOMEM;
+  }
+  tlm_facts_close(v.facts);
   if( rc == SQLITE_OK ) rc = compute(r);
   if( rc != SQLITE_OK ){ runs_close(r); return rc; }
   *state = r;
@@ -401,7 +370,7 @@ static const tlm_tvf_def compare_runs_def = {
   .name = "compare_runs",
   .schema = compare_runs_schema,
   .column_count = RUNS_COLUMNS,
-  .arg_count = 3,
+  .arg_count = 5,
   .required_args = 2,
   .open = runs_open,
   .advance = NULL,

@@ -1,0 +1,679 @@
+/*
+** facts.c — per-span facts: built once per trace, read by every question
+** over many traces (facts.h, sql/facts.sql).
+**
+** HOW IT WORKS
+** Writers only mark a trace in facts_dirty (triggers; the recorder's
+** writer itself), and price changes mark their patterns in
+** facts_dirty_prices.  tlm_facts_open() first turns price marks into
+** trace marks (the traces with a span of a model a changed pattern
+** matches), then, inside one savepoint, takes each marked trace: its mark
+** is removed first (the first write takes the database's write lock, so
+** nothing lands between the graph's read and the facts' write), its old
+** facts are deleted, and its graph (graph.c) gives the new ones: the path
+** of names from the root, self time (self_time.c), time on the critical
+** path (critical_path.c), the cost the graph priced (span_cost), and the
+** token buckets span_tokens reads.  Any failure (a read-only connection,
+** another writer holding the lock) rolls the savepoint back; the facts
+** are then read as they are, and marked traces are computed in memory by
+** the same code whenever a reader asks for them — never read stale.
+**
+** Paths are interned in span_paths: (parent path, name) -> path_id.  The
+** reader keeps the whole table in memory (it holds one row per distinct
+** path, not per span) and adds the paths of traces it builds.
+*/
+#include "facts.h"
+#include "analyses.h"
+#include "arrays.h"
+#include "strmap.h"
+#include "trace_resolve.h"
+#include "span_row.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+SQLITE_EXTENSION_INIT3
+
+typedef struct path_entry {
+  int32_t parent;           /* -1 for a root */
+  int32_t depth;
+  char *name;               /* owned, as is key */
+  char *key;                /* "<parent id> <name>": the map's key */
+} path_entry;
+
+struct tlm_facts {
+  tlm_ext *ext;
+  const char *fn;
+  path_entry *paths;        /* index = path_id; [0] unused (ids start at 1) */
+  int32_t path_count, path_capacity;
+  int32_t saved_paths;      /* paths below this are in span_paths */
+  tlm_strmap path_ids;
+  char **strings;           /* models and services met, interned */
+  int32_t string_count, string_capacity;
+  tlm_strmap string_ids;
+  char (*dirty)[33];        /* traces still marked (not built here) */
+  int32_t dirty_count;
+  tlm_fact *buffer;         /* one trace's facts, reused */
+  int32_t buffer_capacity;
+  sqlite3_stmt *range;      /* a trace's stored facts */
+  int stored;               /* 0: no facts tables (a database another tool
+                            ** made, or not yet upgraded): all in memory */
+};
+
+/* ------------------------------------------------------------ strings */
+
+static int32_t intern_string(tlm_facts *f, const char *text){
+  int32_t id;
+  if( text == NULL ) return -1;
+  if( (id = tlm_strmap_get(&f->string_ids, text)) >= 0 ) return id;
+  if( tlm_grow(&f->strings, f->string_count, &f->string_capacity, sizeof *f->strings) ) return -2;
+  if( (f->strings[f->string_count] = sqlite3_mprintf("%s", text)) == NULL ) return -2;
+  if( tlm_strmap_put(&f->string_ids, f->strings[f->string_count], f->string_count) ) return -2;
+  return f->string_count++;
+}
+
+const char *tlm_facts_string(const tlm_facts *f, int32_t id){
+  return id >= 0 && id < f->string_count ? f->strings[id] : NULL;
+}
+
+/* -------------------------------------------------------------- paths */
+
+/* Made when asked, never kept: a chain a million spans deep has a million
+** paths, and their texts would hold a million names each. */
+char *tlm_facts_path(const tlm_facts *f, int32_t path){
+  size_t length = 0, end;
+  char *text;
+  for(int32_t p = path; p > 0; p = f->paths[p].parent) length += strlen(f->paths[p].name) + 1;
+  if( length == 0 || (text = sqlite3_malloc64(length)) == NULL ) return NULL;
+  text[end = length - 1] = 0;
+  for(int32_t p = path; p > 0; p = f->paths[p].parent){
+    size_t n = strlen(f->paths[p].name);
+    end -= n;
+    memcpy(text + end, f->paths[p].name, n);
+    if( end > 0 ) text[--end] = '/';
+  }
+  return text;
+}
+const char *tlm_facts_path_name(const tlm_facts *f, int32_t path){ return f->paths[path].name; }
+int32_t tlm_facts_path_count(const tlm_facts *f){ return f->path_count; }
+
+/* Place a path at id (growing the table); takes nothing, copies all. */
+static int put_path(tlm_facts *f, int32_t id, int32_t parent, const char *name){
+  path_entry *e;
+  if( id >= f->path_capacity ){
+    int32_t capacity = f->path_capacity ? f->path_capacity : 64;
+    while( capacity <= id ) capacity *= 2;
+    if( tlm_resize(&f->paths, capacity, sizeof *f->paths) ) return SQLITE_NOMEM;
+    memset(f->paths + f->path_capacity, 0, (size_t)(capacity - f->path_capacity) * sizeof *f->paths);
+    f->path_capacity = capacity;
+  }
+  if( id >= f->path_count ) f->path_count = id + 1;
+  e = &f->paths[id];
+  e->parent = parent;
+  e->depth = parent > 0 ? f->paths[parent].depth + 1 : 0;
+  e->name = sqlite3_mprintf("%s", name);
+  e->key = sqlite3_mprintf("%d %s", parent, name);
+  if( !e->name || !e->key ) return SQLITE_NOMEM;
+  return tlm_strmap_put(&f->path_ids, e->key, id) ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* The id of (parent, name), made if new; 0 when out of memory. */
+static int32_t path_of(tlm_facts *f, int32_t parent, const char *name){
+  char small[256], *key = small;
+  int32_t id;
+  int length = snprintf(small, sizeof small, "%d %s", parent, name);
+  if( length >= (int)sizeof small && (key = sqlite3_mprintf("%d %s", parent, name)) == NULL ) return 0;
+  id = tlm_strmap_get(&f->path_ids, key);
+  if( key != small ) sqlite3_free(key);
+  if( id > 0 ) return id;
+  id = f->path_count > 0 ? f->path_count : 1;
+  return put_path(f, id, parent, name) == SQLITE_OK ? id : 0;
+}
+
+/* span_paths into memory.  Rows are read parent first (a parent's id is
+** always below its children's: ids are handed out in order). */
+static int load_paths(tlm_facts *f){
+  sqlite3_stmt *stmt;
+  int rc = sqlite3_prepare_v2(f->ext->db, "SELECT path_id, coalesce(parent_path_id, -1), name"
+                              " FROM span_paths ORDER BY path_id", -1, &stmt, 0);
+  while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
+    int64_t id = sqlite3_column_int64(stmt, 0), parent = sqlite3_column_int64(stmt, 1);
+    const char *name = (const char *)sqlite3_column_text(stmt, 2);
+    if( id <= 0 || id >= INT32_MAX || parent >= id || name == NULL ){
+      rc = SQLITE_CORRUPT;   /* not a table facts.c wrote */
+      break;
+    }
+    rc = put_path(f, (int32_t)id, (int32_t)parent, name);
+  }
+  if( rc == SQLITE_OK ) rc = sqlite3_finalize(stmt);
+  else sqlite3_finalize(stmt);
+  f->saved_paths = f->path_count > 0 ? f->path_count : 1;
+  return rc;
+}
+
+static int save_paths(tlm_facts *f){
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_OK;
+  if( f->saved_paths >= f->path_count ) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(f->ext->db, "INSERT INTO span_paths(path_id, parent_path_id, name, depth)"
+                          " VALUES(?1, ?2, ?3, ?4)", -1, &stmt, 0);
+  for(int32_t id = f->saved_paths; rc == SQLITE_OK && id < f->path_count; id++){
+    const path_entry *e = &f->paths[id];
+    sqlite3_bind_int(stmt, 1, id);
+    if( e->parent > 0 ) sqlite3_bind_int(stmt, 2, e->parent); else sqlite3_bind_null(stmt, 2);
+    sqlite3_bind_text(stmt, 3, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 4, e->depth);
+    rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(f->ext->db);
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  if( rc == SQLITE_OK ) f->saved_paths = f->path_count;
+  return rc;
+}
+
+/* ------------------------------------------------- facts of one graph */
+
+static int reserve(tlm_facts *f, int32_t count){
+  if( count <= f->buffer_capacity ) return SQLITE_OK;
+  if( tlm_resize(&f->buffer, count, sizeof *f->buffer) ) return SQLITE_NOMEM;
+  f->buffer_capacity = count;
+  return SQLITE_OK;
+}
+
+/* The cached and reasoning tokens of spans with a model and tokens, as
+** span_tokens reads them from attrs: the one place that mapping lives. */
+static int token_buckets(sqlite3 *db, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
+  sqlite3_stmt *stmt = NULL;
+  int rc = SQLITE_OK;
+  for(int32_t i = 0; i < g->n && rc == SQLITE_OK; i++){
+    const tlm_node *n = &g->nodes[i];
+    if( n->model < 0 || n->tokens_in + n->tokens_out <= 0 || g->with_attrs == 0 ) continue;
+    if( stmt == NULL && (rc = sqlite3_prepare_v2(db, "SELECT cached_tokens, reasoning_tokens"
+                             " FROM span_tokens WHERE span_rowid = ?1", -1, &stmt, 0)) ) break;
+    sqlite3_bind_int64(stmt, 1, n->rowid);
+    if( sqlite3_step(stmt) == SQLITE_ROW ){
+      out[seq_of[i]].cached_tokens = sqlite3_column_int64(stmt, 0);
+      out[seq_of[i]].reasoning_tokens = sqlite3_column_int64(stmt, 1);
+    }
+    rc = sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+/* g's facts into f->buffer in depth-first order, its totals into *t. */
+static int facts_of_graph(tlm_facts *f, const tlm_graph *g, tlm_trace_fact *t){
+  int64_t *self = tlm_graph_self_ns(g), *critical = tlm_array_zero(g->n, sizeof *critical);
+  int32_t *seq_of = tlm_array(g->n, sizeof *seq_of);
+  tlm_segment *segments = NULL;
+  int32_t segment_count = 0;
+  int rc = self && critical && seq_of ? reserve(f, g->n) : SQLITE_NOMEM;
+  if( rc == SQLITE_OK ) rc = tlm_critical_path(g, &segments, &segment_count);
+  for(int32_t s = 0; rc == SQLITE_OK && s < segment_count; s++){
+    critical[segments[s].node] += segments[s].end_ns - segments[s].start_ns;
+  }
+  memset(t, 0, sizeof *t);
+  memcpy(t->trace_id, g->trace_id, sizeof t->trace_id);
+  t->start_ns = g->start_ns;
+  t->end_ns = g->end_ns;
+  t->spans = g->n;
+  /* Depth-first, so a parent's path is made before its children's. */
+  for(int32_t k = 0; rc == SQLITE_OK && k < g->n; k++){
+    int32_t i = g->order[k], parent = g->nodes[i].parent;
+    const tlm_node *n = &g->nodes[i];
+    tlm_fact *fact = &f->buffer[k];
+    seq_of[i] = k;
+    memset(fact, 0, sizeof *fact);
+    fact->path = path_of(f, parent >= 0 ? f->buffer[seq_of[parent]].path : -1, tlm_str(g, n->name));
+    fact->model = intern_string(f, tlm_str(g, n->model));
+    fact->service = intern_string(f, tlm_str(g, n->service));
+    if( fact->path == 0 || fact->model == -2 || fact->service == -2 ){ rc = SQLITE_NOMEM; break; }
+    fact->span_rowid = n->rowid;
+    fact->start_ns = n->start_ns;
+    fact->duration_ns = tlm_duration(n);
+    fact->self_ns = self[i];
+    fact->critical_ns = critical[i];
+    fact->tokens_in = n->tokens_in;
+    fact->tokens_out = n->tokens_out;
+    fact->cost = n->cost;
+    fact->error = n->status == TLM_STATUS_ERROR;
+    t->tokens_in += n->tokens_in;
+    t->tokens_out += n->tokens_out;
+    t->cost += n->cost;
+    t->errors += fact->error;
+  }
+  if( rc == SQLITE_OK ) rc = token_buckets(f->ext->db, g, f->buffer, seq_of);
+  sqlite3_free(self);
+  sqlite3_free(critical);
+  sqlite3_free(seq_of);
+  sqlite3_free(segments);
+  return rc;
+}
+
+/* Build one trace in memory: its facts in f->buffer.  0 spans: *count 0. */
+static int build_trace(tlm_facts *f, const char *trace_id, tlm_trace_fact *t, int32_t *count,
+                       char **errmsg){
+  tlm_graph *g;
+  int rc = tlm_graph_get_id(f->ext, f->fn, trace_id, &g, errmsg);
+  *count = 0;
+  if( rc != SQLITE_OK ) return rc;
+  if( g->n > 0 ){
+    rc = facts_of_graph(f, g, t);
+    *count = g->n;
+  }
+  tlm_graph_release(g);
+  return rc;
+}
+
+/* ------------------------------------------------------------ storing */
+
+static int step_done(sqlite3_stmt *stmt){
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+typedef struct store {
+  sqlite3_stmt *take_mark, *find_key, *drop_spans, *drop_trace, *has_spans, *put_trace, *put_span;
+} store;
+
+static const char *const store_sql[] = {
+  "DELETE FROM facts_dirty WHERE trace_id = ?1",
+  "SELECT trace_key FROM trace_facts WHERE trace_id = ?1",
+  "DELETE FROM span_facts WHERE trace_key = ?1",
+  "DELETE FROM trace_facts WHERE trace_key = ?1",
+  "SELECT 1 FROM spans WHERE trace_id = ?1 LIMIT 1",
+  "INSERT INTO trace_facts(trace_key, trace_id, start_ns, end_ns, spans, tokens_in, tokens_out,"
+  " cost, errors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+  "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_ns, duration_ns, self_ns,"
+  " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, model, service)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+};
+
+static void store_close(store *s){
+  sqlite3_stmt **all = (sqlite3_stmt **)s;
+  for(size_t i = 0; i < sizeof *s / sizeof *all; i++) sqlite3_finalize(all[i]);
+}
+
+static int store_open(sqlite3 *db, store *s){
+  sqlite3_stmt **all = (sqlite3_stmt **)s;
+  memset(s, 0, sizeof *s);
+  for(size_t i = 0; i < sizeof *s / sizeof *all; i++){
+    int rc = sqlite3_prepare_v2(db, store_sql[i], -1, &all[i], 0);
+    if( rc != SQLITE_OK ){ store_close(s); return rc; }
+  }
+  return SQLITE_OK;
+}
+
+static void bind_text_or_null(sqlite3_stmt *stmt, int i, const char *text){
+  if( text ) sqlite3_bind_text(stmt, i, text, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(stmt, i);
+}
+
+/* Rebuild one marked trace's stored facts. */
+static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errmsg){
+  tlm_trace_fact t;
+  int64_t key = 0;
+  int32_t count = 0;
+  int rc, has_spans;
+  sqlite3_bind_text(s->take_mark, 1, trace_id, -1, SQLITE_STATIC);
+  if( (rc = step_done(s->take_mark)) != SQLITE_OK ) return rc;
+  sqlite3_bind_text(s->find_key, 1, trace_id, -1, SQLITE_STATIC);
+  if( sqlite3_step(s->find_key) == SQLITE_ROW ) key = sqlite3_column_int64(s->find_key, 0);
+  if( (rc = sqlite3_reset(s->find_key)) != SQLITE_OK ) return rc;
+  if( key ){
+    sqlite3_bind_int64(s->drop_spans, 1, key);
+    sqlite3_bind_int64(s->drop_trace, 1, key);
+    if( (rc = step_done(s->drop_spans)) || (rc = step_done(s->drop_trace)) ) return rc;
+  }
+  sqlite3_bind_text(s->has_spans, 1, trace_id, -1, SQLITE_STATIC);
+  has_spans = sqlite3_step(s->has_spans) == SQLITE_ROW;
+  if( (rc = sqlite3_reset(s->has_spans)) != SQLITE_OK || !has_spans ) return rc;
+  if( (rc = build_trace(f, trace_id, &t, &count, errmsg)) != SQLITE_OK ) return rc;
+  /* A trace keeps its key when rebuilt; a new one takes the next. */
+  if( key ) sqlite3_bind_int64(s->put_trace, 1, key); else sqlite3_bind_null(s->put_trace, 1);
+  sqlite3_bind_text(s->put_trace, 2, trace_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s->put_trace, 3, t.start_ns);
+  sqlite3_bind_int64(s->put_trace, 4, t.end_ns);
+  sqlite3_bind_int64(s->put_trace, 5, t.spans);
+  sqlite3_bind_int64(s->put_trace, 6, t.tokens_in);
+  sqlite3_bind_int64(s->put_trace, 7, t.tokens_out);
+  sqlite3_bind_double(s->put_trace, 8, t.cost);
+  sqlite3_bind_int64(s->put_trace, 9, t.errors);
+  if( (rc = step_done(s->put_trace)) != SQLITE_OK ) return rc;
+  if( !key ) key = sqlite3_last_insert_rowid(f->ext->db);
+  for(int32_t k = 0; k < count && rc == SQLITE_OK; k++){
+    const tlm_fact *fact = &f->buffer[k];
+    sqlite3_stmt *p = s->put_span;
+    sqlite3_bind_int64(p, 1, key);
+    sqlite3_bind_int(p, 2, k);
+    sqlite3_bind_int64(p, 3, fact->span_rowid);
+    sqlite3_bind_int(p, 4, fact->path);
+    sqlite3_bind_int64(p, 5, fact->start_ns);
+    sqlite3_bind_int64(p, 6, fact->duration_ns);
+    sqlite3_bind_int64(p, 7, fact->self_ns);
+    sqlite3_bind_int64(p, 8, fact->critical_ns);
+    sqlite3_bind_int(p, 9, fact->error);
+    sqlite3_bind_int64(p, 10, fact->tokens_in);
+    sqlite3_bind_int64(p, 11, fact->tokens_out);
+    sqlite3_bind_int64(p, 12, fact->cached_tokens);
+    sqlite3_bind_int64(p, 13, fact->reasoning_tokens);
+    sqlite3_bind_double(p, 14, fact->cost);
+    bind_text_or_null(p, 15, tlm_facts_string(f, fact->model));
+    bind_text_or_null(p, 16, tlm_facts_string(f, fact->service));
+    rc = step_done(p);
+  }
+  return rc;
+}
+
+/* A changed price row marks every built trace with a span of a model it
+** matches; a trace built while its model had no price has the model too. */
+static const char price_marks_sql[] =
+  "INSERT OR IGNORE INTO facts_dirty(trace_id)"
+  " SELECT t.trace_id FROM trace_facts t WHERE t.trace_key IN"
+  "  (SELECT f.trace_key FROM span_facts f INDEXED BY span_facts_by_model, facts_dirty_prices p"
+  "    WHERE f.model IS NOT NULL AND f.model GLOB p.model_pattern);"
+  "DELETE FROM facts_dirty_prices;";
+
+/* The marked traces' ids, at most limit (-1: all). */
+static int marked_traces(sqlite3 *db, int64_t limit, char (**ids)[33], int32_t *count){
+  sqlite3_stmt *stmt;
+  int32_t capacity = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT trace_id FROM facts_dirty LIMIT ?1", -1, &stmt, 0);
+  *ids = NULL;
+  *count = 0;
+  if( rc != SQLITE_OK ) return rc;
+  sqlite3_bind_int64(stmt, 1, limit);
+  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
+    const char *id = (const char *)sqlite3_column_text(stmt, 0);
+    if( tlm_grow(ids, *count, &capacity, sizeof **ids) ){ rc = SQLITE_NOMEM; break; }
+    snprintf((*ids)[(*count)++], 33, "%s", id ? id : "");
+  }
+  sqlite3_finalize(stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Build up to limit marked traces in one savepoint; all or nothing. */
+static int refresh(tlm_facts *f, int64_t limit, int64_t *built, char **errmsg){
+  sqlite3 *db = f->ext->db;
+  char (*ids)[33] = NULL;
+  int32_t count = 0;
+  store s;
+  int rc;
+  *built = 0;
+  if( sqlite3_db_readonly(db, "main") == 1 ) return SQLITE_READONLY;
+  if( (rc = sqlite3_exec(db, "SAVEPOINT tlm_facts", 0, 0, 0)) != SQLITE_OK ) return rc;
+  rc = sqlite3_exec(db, price_marks_sql, 0, 0, 0);
+  if( rc == SQLITE_OK ) rc = marked_traces(db, limit, &ids, &count);
+  if( rc == SQLITE_OK && count > 0 && (rc = store_open(db, &s)) == SQLITE_OK ){
+    for(int32_t i = 0; i < count && rc == SQLITE_OK; i++) rc = store_trace(f, &s, ids[i], errmsg);
+    store_close(&s);
+    if( rc == SQLITE_OK ) rc = save_paths(f);
+  }
+  sqlite3_free(ids);
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_exec(db, "RELEASE tlm_facts", 0, 0, 0);
+    if( rc == SQLITE_OK ) *built = count;
+  }
+  if( rc != SQLITE_OK ){
+    sqlite3_exec(db, "ROLLBACK TO tlm_facts; RELEASE tlm_facts", 0, 0, 0);
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void clear_paths(tlm_facts *f){
+  for(int32_t i = 0; i < f->path_count; i++){
+    sqlite3_free(f->paths[i].name);
+    sqlite3_free(f->paths[i].key);
+  }
+  if( f->paths ) memset(f->paths, 0, (size_t)f->path_capacity * sizeof *f->paths);
+  tlm_strmap_free(&f->path_ids);
+  memset(&f->path_ids, 0, sizeof f->path_ids);
+  f->path_count = 0;
+}
+
+void tlm_facts_close(tlm_facts *f){
+  if( f == NULL ) return;
+  clear_paths(f);
+  sqlite3_free(f->paths);
+  for(int32_t i = 0; i < f->string_count; i++) sqlite3_free(f->strings[i]);
+  sqlite3_free(f->strings);
+  tlm_strmap_free(&f->string_ids);
+  sqlite3_free(f->dirty);
+  sqlite3_free(f->buffer);
+  sqlite3_finalize(f->range);
+  sqlite3_free(f);
+}
+
+static int has_facts_tables(sqlite3 *db){
+  sqlite3_stmt *stmt;
+  int found = 0;
+  if( sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+        " AND name IN ('span_facts', 'trace_facts', 'span_paths', 'facts_dirty')", -1, &stmt, 0) ) return 0;
+  if( sqlite3_step(stmt) == SQLITE_ROW ) found = sqlite3_column_int(stmt, 0) == 4;
+  sqlite3_finalize(stmt);
+  return found;
+}
+
+static int by_id(const void *a, const void *b){ return strcmp(a, b); }
+
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
+                   tlm_facts **out, char **errmsg){
+  tlm_facts *f;
+  int64_t built_here = 0;
+  int rc;
+  *out = NULL;
+  if( built ) *built = 0;
+  if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
+  if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
+  memset(f, 0, sizeof *f);
+  f->ext = ext;
+  f->fn = fn;
+  f->stored = has_facts_tables(ext->db);
+  if( !f->stored ){
+    *out = f;
+    return SQLITE_OK;
+  }
+  rc = load_paths(f);
+  if( rc == SQLITE_OK && limit != 0 ){
+    rc = refresh(f, limit, &built_here, errmsg);
+    if( rc != SQLITE_OK && *errmsg == NULL ){
+      /* Not written: what is stored stays right, the rest is computed.
+      ** The paths made for the rolled-back traces are made again. */
+      clear_paths(f);
+      rc = load_paths(f);
+    }
+  }
+  if( rc == SQLITE_OK ){
+    int32_t count;
+    rc = marked_traces(ext->db, -1, &f->dirty, &count);
+    f->dirty_count = count;
+    if( count > 1 ) qsort(f->dirty, count, sizeof *f->dirty, by_id);
+  }
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_prepare_v2(ext->db, "SELECT span_rowid, path_id, start_ns, duration_ns, self_ns,"
+        " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, model, service"
+        " FROM span_facts WHERE trace_key = ?1 ORDER BY seq", -1, &f->range, 0);
+  }
+  if( rc != SQLITE_OK ){
+    if( *errmsg == NULL ){
+      *errmsg = sqlite3_mprintf("%s: cannot read the span facts: %s", fn,
+                                rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
+    }
+    tlm_facts_close(f);
+    return rc;
+  }
+  if( built ) *built = built_here;
+  *out = f;
+  return SQLITE_OK;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static int is_dirty(const tlm_facts *f, const char *trace_id){
+  if( !f->stored ) return 1;
+  return f->dirty_count > 0
+      && bsearch(trace_id, f->dirty, f->dirty_count, sizeof *f->dirty, by_id) != NULL;
+}
+
+/* The stored facts of trace key into f->buffer. */
+static int read_stored(tlm_facts *f, int64_t key, int32_t *count){
+  sqlite3_stmt *r = f->range;
+  int rc;
+  *count = 0;
+  sqlite3_bind_int64(r, 1, key);
+  while( (rc = sqlite3_step(r)) == SQLITE_ROW ){
+    tlm_fact *fact;
+    int64_t path = sqlite3_column_int64(r, 1);
+    if( *count == f->buffer_capacity && (rc = reserve(f, 2 * f->buffer_capacity + 16)) ) break;
+    if( path <= 0 || path >= f->path_count || f->paths[path].name == NULL ){ rc = SQLITE_CORRUPT; break; }
+    fact = &f->buffer[(*count)++];
+    fact->span_rowid = sqlite3_column_int64(r, 0);
+    fact->path = (int32_t)path;
+    fact->start_ns = sqlite3_column_int64(r, 2);
+    fact->duration_ns = sqlite3_column_int64(r, 3);
+    fact->self_ns = sqlite3_column_int64(r, 4);
+    fact->critical_ns = sqlite3_column_int64(r, 5);
+    fact->error = (uint8_t)sqlite3_column_int(r, 6);
+    fact->tokens_in = sqlite3_column_int64(r, 7);
+    fact->tokens_out = sqlite3_column_int64(r, 8);
+    fact->cached_tokens = sqlite3_column_int64(r, 9);
+    fact->reasoning_tokens = sqlite3_column_int64(r, 10);
+    fact->cost = sqlite3_column_double(r, 11);
+    fact->model = intern_string(f, (const char *)sqlite3_column_text(r, 12));
+    fact->service = intern_string(f, (const char *)sqlite3_column_text(r, 13));
+    if( fact->model == -2 || fact->service == -2 ){ rc = SQLITE_NOMEM; break; }
+  }
+  sqlite3_reset(r);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int read_error(tlm_facts *f, int rc, char **errmsg){
+  if( rc != SQLITE_OK && *errmsg == NULL ){
+    *errmsg = sqlite3_mprintf("%s: %s", f->fn,
+        rc == SQLITE_NOMEM ? "out of memory"
+      : rc == SQLITE_CORRUPT ? "span_facts refers to a path span_paths lacks (rebuild with"
+                               " DELETE FROM trace_facts; then tracelm_facts_update())"
+      : sqlite3_errmsg(f->ext->db));
+  }
+  return rc;
+}
+
+/* One trace: stored, or computed when it is marked. */
+static int visit(tlm_facts *f, const char *trace_id, int64_t key, const tlm_trace_fact *stored,
+                 tlm_facts_fn each, void *arg, char **errmsg){
+  tlm_trace_fact t;
+  int32_t count;
+  int rc;
+  if( key == 0 || is_dirty(f, trace_id) ){
+    rc = build_trace(f, trace_id, &t, &count, errmsg);
+    stored = &t;
+  }else{
+    rc = read_stored(f, key, &count);
+  }
+  if( rc == SQLITE_OK && count > 0 ) rc = each(arg, stored, f->buffer, count);
+  return read_error(f, rc, errmsg);
+}
+
+/* The columns of a stored trace row, from column 1 on (0 is the key). */
+#define TRACE_COLUMNS "trace_key, trace_id, start_ns, end_ns, spans, tokens_in, tokens_out, cost, errors"
+static void trace_row(sqlite3_stmt *stmt, tlm_trace_fact *t){
+  snprintf(t->trace_id, sizeof t->trace_id, "%s", (const char *)sqlite3_column_text(stmt, 1));
+  t->start_ns = sqlite3_column_int64(stmt, 2);
+  t->end_ns = sqlite3_column_int64(stmt, 3);
+  t->spans = sqlite3_column_int64(stmt, 4);
+  t->tokens_in = sqlite3_column_int64(stmt, 5);
+  t->tokens_out = sqlite3_column_int64(stmt, 6);
+  t->cost = sqlite3_column_double(stmt, 7);
+  t->errors = sqlite3_column_int64(stmt, 8);
+}
+
+int tlm_facts_of_trace(tlm_facts *f, const char *trace_id, tlm_facts_fn each, void *arg,
+                       char **errmsg){
+  sqlite3_stmt *stmt;
+  tlm_trace_fact t;
+  int64_t key = 0;
+  int rc;
+  if( !f->stored ) return visit(f, trace_id, 0, NULL, each, arg, errmsg);
+  rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS " FROM trace_facts"
+                          " WHERE trace_id = ?1", -1, &stmt, 0);
+  if( rc != SQLITE_OK ) return read_error(f, rc, errmsg);
+  sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW ){
+    key = sqlite3_column_int64(stmt, 0);
+    trace_row(stmt, &t);
+  }
+  sqlite3_finalize(stmt);
+  if( key == 0 && !is_dirty(f, trace_id) ){
+    /* Neither built nor marked: the trace has no spans, or the id none. */
+    return SQLITE_OK;
+  }
+  return visit(f, trace_id, key, key ? &t : NULL, each, arg, errmsg);
+}
+
+/* The marked traces that start in [since, until), computed here. */
+static int visit_marked(tlm_facts *f, int64_t since, int64_t until, tlm_facts_fn each, void *arg,
+                        char **errmsg){
+  sqlite3_stmt *stmt;
+  int rc = sqlite3_prepare_v2(f->ext->db, "SELECT 1 FROM traces WHERE trace_id = ?1"
+      " AND span_count > 0 AND start_ns >= ?2 AND start_ns < ?3", -1, &stmt, 0);
+  for(int32_t i = 0; rc == SQLITE_OK && i < f->dirty_count; i++){
+    int in_window;
+    sqlite3_bind_text(stmt, 1, f->dirty[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, since);
+    sqlite3_bind_int64(stmt, 3, until);
+    in_window = sqlite3_step(stmt) == SQLITE_ROW;
+    rc = sqlite3_reset(stmt);
+    if( rc == SQLITE_OK && in_window ) rc = visit(f, f->dirty[i], 0, NULL, each, arg, errmsg);
+  }
+  sqlite3_finalize(stmt);
+  return read_error(f, rc, errmsg);
+}
+
+/* Without facts tables: every trace in the window, computed. */
+static int visit_all_in_memory(tlm_facts *f, int64_t since, int64_t until, tlm_facts_fn each,
+                               void *arg, char **errmsg){
+  sqlite3_stmt *stmt;
+  char (*ids)[33] = NULL;
+  int32_t count = 0, capacity = 0;
+  int rc = sqlite3_prepare_v2(f->ext->db, "SELECT trace_id FROM traces WHERE span_count > 0"
+      " AND start_ns >= ?1 AND start_ns < ?2 ORDER BY start_ns", -1, &stmt, 0);
+  if( rc != SQLITE_OK ) return read_error(f, rc, errmsg);
+  sqlite3_bind_int64(stmt, 1, since);
+  sqlite3_bind_int64(stmt, 2, until);
+  /* The ids first: a graph's load runs statements of its own. */
+  while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
+    if( tlm_grow(&ids, count, &capacity, sizeof *ids) ){ rc = SQLITE_NOMEM; break; }
+    snprintf(ids[count++], 33, "%s", (const char *)sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  for(int32_t i = 0; i < count && rc == SQLITE_OK; i++) rc = visit(f, ids[i], 0, NULL, each, arg, errmsg);
+  sqlite3_free(ids);
+  return read_error(f, rc, errmsg);
+}
+
+int tlm_facts_each_trace_in(tlm_facts *f, int64_t since, int64_t until,
+                            tlm_facts_fn each, void *arg, char **errmsg){
+  sqlite3_stmt *stmt;
+  int rc;
+  if( !f->stored ) return visit_all_in_memory(f, since, until, each, arg, errmsg);
+  /* Built traces first, by start through trace_facts_by_start (a window
+  ** reads only its own traces), each one range of span_facts; then the
+  ** marked ones. */
+  rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS " FROM trace_facts"
+      " WHERE start_ns >= ?1 AND start_ns < ?2 ORDER BY start_ns", -1, &stmt, 0);
+  if( rc != SQLITE_OK ) return read_error(f, rc, errmsg);
+  sqlite3_bind_int64(stmt, 1, since);
+  sqlite3_bind_int64(stmt, 2, until);
+  while( rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW ){
+    tlm_trace_fact t;
+    trace_row(stmt, &t);
+    rc = is_dirty(f, t.trace_id) ? SQLITE_OK
+       : visit(f, t.trace_id, sqlite3_column_int64(stmt, 0), &t, each, arg, errmsg);
+  }
+  if( rc == SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_finalize(stmt);
+  if( rc == SQLITE_OK ) rc = visit_marked(f, since, until, each, arg, errmsg);
+  return read_error(f, rc, errmsg);
+}

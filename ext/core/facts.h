@@ -1,0 +1,62 @@
+/*
+** facts.h — per-span facts for questions over many traces (facts.c).
+**
+** What a span's trace graph tells about it (path, self time, time on the
+** critical path, priced cost), computed once per trace and stored in
+** span_facts (sql/facts.sql), so span_stats(NULL), span_stats over a set
+** and compare_runs read rows instead of loading a graph per trace.  A
+** trace marked in facts_dirty is rebuilt when a reader opens the facts; a
+** reader that cannot write computes it in memory instead, the same way.
+*/
+#ifndef TLM_FACTS_H
+#define TLM_FACTS_H
+
+#include "graph.h"
+
+/* One span's facts.  path and the string ids are the reader's (below). */
+typedef struct tlm_fact {
+  int64_t span_rowid, start_ns, duration_ns, self_ns, critical_ns;
+  int64_t tokens_in, tokens_out, cached_tokens, reasoning_tokens;
+  double cost;
+  int32_t path;             /* tlm_facts_path_name() and the rest */
+  int32_t model, service;   /* tlm_facts_string(), -1 for NULL */
+  uint8_t error;
+} tlm_fact;
+
+/* One trace's totals. */
+typedef struct tlm_trace_fact {
+  char trace_id[33];
+  int64_t start_ns, end_ns, spans, tokens_in, tokens_out, errors;
+  double cost;
+} tlm_trace_fact;
+
+typedef struct tlm_facts tlm_facts;
+
+/* Make the facts current where the connection can write (builds at most
+** limit marked traces when limit >= 0, all when -1), then open them for
+** reading.  *built: traces built (may be NULL).  SQLITE_OK, or a code
+** with *errmsg "fn: why".  Close with tlm_facts_close(). */
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
+                   tlm_facts **out, char **errmsg);
+void tlm_facts_close(tlm_facts *f);
+
+/* A trace's facts, in depth-first order (children by start time). */
+typedef int (*tlm_facts_fn)(void *arg, const tlm_trace_fact *trace,
+                            const tlm_fact *spans, int32_t count);
+
+/* Every trace whose start lies in [since, until), in start order. */
+int tlm_facts_each_trace_in(tlm_facts *f, int64_t since, int64_t until,
+                            tlm_facts_fn each, void *arg, char **errmsg);
+/* One trace by its 32-digit id; a trace with no spans calls nothing. */
+int tlm_facts_of_trace(tlm_facts *f, const char *trace_id, tlm_facts_fn each, void *arg,
+                       char **errmsg);
+
+/* A path's names from the root, 'rag/llm': sqlite3_free() it; NULL when
+** out of memory. */
+char *tlm_facts_path(const tlm_facts *f, int32_t path);
+/* What the ids in a tlm_fact stand for, valid until tlm_facts_close(). */
+const char *tlm_facts_path_name(const tlm_facts *f, int32_t path);   /* 'llm' */
+const char *tlm_facts_string(const tlm_facts *f, int32_t id);        /* NULL for -1 */
+int32_t tlm_facts_path_count(const tlm_facts *f);                    /* ids are below this */
+
+#endif
