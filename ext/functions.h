@@ -20,6 +20,7 @@
   X(trace_anomalies)          \
   X(trace_compare)            \
   X(compare_runs)             \
+  X(facts_update)             \
   X(trace_summary)            \
   X(trace_validate)           \
   X(export_chrome)            \

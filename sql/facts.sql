@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS span_facts(
   cached_tokens    INTEGER NOT NULL,  -- as span_tokens counts them
   reasoning_tokens INTEGER NOT NULL,
   cost             REAL NOT NULL,     -- as span_cost: recorded, else priced, else 0
+  cost_kind        INTEGER NOT NULL,  -- span_cost.cost_source: 0 none, 1 recorded,
+                                      -- 2 price_table, 3 unknown_model
   model            TEXT,
   service          TEXT,
   PRIMARY KEY (trace_key, seq)

@@ -33,6 +33,12 @@
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
+/* The columns a reader reads: the lean ones every question needs, then
+** the detail only some ask for (a third fewer columns to decode when not). */
+#define LEAN_COLUMNS "path_id, start_ns, duration_ns, self_ns, critical_ns, error, tokens_in," \
+                     " tokens_out, cost"
+#define DETAIL_COLUMNS ", span_rowid, cached_tokens, reasoning_tokens, cost_kind, model, service"
+
 typedef struct path_entry {
   int32_t parent;           /* -1 for a root */
   int32_t depth;
@@ -50,11 +56,14 @@ struct tlm_facts {
   char **strings;           /* models and services met, interned */
   int32_t string_count, string_capacity;
   tlm_strmap string_ids;
+  int32_t last_string;      /* the last one interned or found, -1 none */
   char (*dirty)[33];        /* traces still marked (not built here) */
   int32_t dirty_count;
   tlm_fact *buffer;         /* one trace's facts, reused */
   int32_t buffer_capacity;
   sqlite3_stmt *range;      /* a trace's stored facts */
+  sqlite3_stmt *by_id;      /* a trace's trace_facts row */
+  int detail;               /* read DETAIL_COLUMNS too */
   int stored;               /* 0: no facts tables (a database another tool
                             ** made, or not yet upgraded): all in memory */
 };
@@ -64,11 +73,13 @@ struct tlm_facts {
 static int32_t intern_string(tlm_facts *f, const char *text){
   int32_t id;
   if( text == NULL ) return -1;
-  if( (id = tlm_strmap_get(&f->string_ids, text)) >= 0 ) return id;
+  /* Neighbouring spans mostly share a service: skip the hash for a repeat. */
+  if( f->last_string >= 0 && strcmp(f->strings[f->last_string], text) == 0 ) return f->last_string;
+  if( (id = tlm_strmap_get(&f->string_ids, text)) >= 0 ) return f->last_string = id;
   if( tlm_grow(&f->strings, f->string_count, &f->string_capacity, sizeof *f->strings) ) return -2;
   if( (f->strings[f->string_count] = sqlite3_mprintf("%s", text)) == NULL ) return -2;
   if( tlm_strmap_put(&f->string_ids, f->strings[f->string_count], f->string_count) ) return -2;
-  return f->string_count++;
+  return f->last_string = f->string_count++;
 }
 
 const char *tlm_facts_string(const tlm_facts *f, int32_t id){
@@ -236,6 +247,7 @@ static int facts_of_graph(tlm_facts *f, const tlm_graph *g, tlm_trace_fact *t){
     fact->tokens_out = n->tokens_out;
     fact->cost = n->cost;
     fact->error = n->status == TLM_STATUS_ERROR;
+    fact->cost_kind = n->priced ? 2 : n->unpriced ? 3 : n->cost != 0 ? 1 : 0;
     t->tokens_in += n->tokens_in;
     t->tokens_out += n->tokens_out;
     t->cost += n->cost;
@@ -285,8 +297,9 @@ static const char *const store_sql[] = {
   "INSERT INTO trace_facts(trace_key, trace_id, start_ns, end_ns, spans, tokens_in, tokens_out,"
   " cost, errors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_ns, duration_ns, self_ns,"
-  " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, model, service)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+  " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, cost_kind,"
+  " model, service)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 };
 
 static void store_close(store *s){
@@ -358,8 +371,9 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
     sqlite3_bind_int64(p, 12, fact->cached_tokens);
     sqlite3_bind_int64(p, 13, fact->reasoning_tokens);
     sqlite3_bind_double(p, 14, fact->cost);
-    bind_text_or_null(p, 15, tlm_facts_string(f, fact->model));
-    bind_text_or_null(p, 16, tlm_facts_string(f, fact->service));
+    sqlite3_bind_int(p, 15, fact->cost_kind);
+    bind_text_or_null(p, 16, tlm_facts_string(f, fact->model));
+    bind_text_or_null(p, 17, tlm_facts_string(f, fact->service));
     rc = step_done(p);
   }
   return rc;
@@ -370,7 +384,7 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
 static const char price_marks_sql[] =
   "INSERT OR IGNORE INTO facts_dirty(trace_id)"
   " SELECT t.trace_id FROM trace_facts t WHERE t.trace_key IN"
-  "  (SELECT f.trace_key FROM span_facts f INDEXED BY span_facts_by_model, facts_dirty_prices p"
+  "  (SELECT f.trace_key FROM facts_dirty_prices p CROSS JOIN span_facts f INDEXED BY span_facts_by_model"
   "    WHERE f.model IS NOT NULL AND f.model GLOB p.model_pattern);"
   "DELETE FROM facts_dirty_prices;";
 
@@ -443,6 +457,7 @@ void tlm_facts_close(tlm_facts *f){
   sqlite3_free(f->dirty);
   sqlite3_free(f->buffer);
   sqlite3_finalize(f->range);
+  sqlite3_finalize(f->by_id);
   sqlite3_free(f);
 }
 
@@ -458,7 +473,7 @@ static int has_facts_tables(sqlite3 *db){
 
 static int by_id(const void *a, const void *b){ return strcmp(a, b); }
 
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int64_t *built,
                    tlm_facts **out, char **errmsg){
   tlm_facts *f;
   int64_t built_here = 0;
@@ -468,8 +483,10 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
   if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
   if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
   memset(f, 0, sizeof *f);
+  f->last_string = -1;
   f->ext = ext;
   f->fn = fn;
+  f->detail = detail;
   f->stored = has_facts_tables(ext->db);
   if( !f->stored ){
     *out = f;
@@ -492,8 +509,8 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
     if( count > 1 ) qsort(f->dirty, count, sizeof *f->dirty, by_id);
   }
   if( rc == SQLITE_OK ){
-    rc = sqlite3_prepare_v2(ext->db, "SELECT span_rowid, path_id, start_ns, duration_ns, self_ns,"
-        " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, model, service"
+    rc = sqlite3_prepare_v2(ext->db, detail ? "SELECT " LEAN_COLUMNS DETAIL_COLUMNS
+        " FROM span_facts WHERE trace_key = ?1 ORDER BY seq" : "SELECT " LEAN_COLUMNS
         " FROM span_facts WHERE trace_key = ?1 ORDER BY seq", -1, &f->range, 0);
   }
   if( rc != SQLITE_OK ){
@@ -509,6 +526,32 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
   return SQLITE_OK;
 }
 
+int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built, char **errmsg){
+  tlm_facts *f;
+  int rc;
+  *built = 0;
+  if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
+  if( !has_facts_tables(ext->db) ){
+    *errmsg = sqlite3_mprintf("%s: no span_facts table: run tracelm_init() first", fn);
+    return SQLITE_ERROR;
+  }
+  if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
+  memset(f, 0, sizeof *f);
+  f->last_string = -1;
+  f->ext = ext;
+  f->fn = fn;
+  f->detail = 1;
+  f->stored = 1;
+  rc = load_paths(f);
+  if( rc == SQLITE_OK ) rc = refresh(f, limit, built, errmsg);
+  if( rc != SQLITE_OK && *errmsg == NULL ){
+    *errmsg = sqlite3_mprintf("%s: cannot write the facts: %s", fn,
+                              rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errstr(rc));
+  }
+  tlm_facts_close(f);
+  return rc;
+}
+
 /* ------------------------------------------------------------ reading */
 
 static int is_dirty(const tlm_facts *f, const char *trace_id){
@@ -517,34 +560,44 @@ static int is_dirty(const tlm_facts *f, const char *trace_id){
       && bsearch(trace_id, f->dirty, f->dirty_count, sizeof *f->dirty, by_id) != NULL;
 }
 
+/* One span_facts row, its columns from column base on, into a new fact. */
+static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int32_t *count){
+  tlm_fact *fact;
+  int64_t path = sqlite3_column_int64(r, base);
+  if( *count == f->buffer_capacity && reserve(f, 2 * f->buffer_capacity + 16) ) return SQLITE_NOMEM;
+  if( path <= 0 || path >= f->path_count || f->paths[path].name == NULL ) return SQLITE_CORRUPT;
+  fact = &f->buffer[(*count)++];
+  fact->path = (int32_t)path;
+  fact->start_ns = sqlite3_column_int64(r, base + 1);
+  fact->duration_ns = sqlite3_column_int64(r, base + 2);
+  fact->self_ns = sqlite3_column_int64(r, base + 3);
+  fact->critical_ns = sqlite3_column_int64(r, base + 4);
+  fact->error = (uint8_t)sqlite3_column_int(r, base + 5);
+  fact->tokens_in = sqlite3_column_int64(r, base + 6);
+  fact->tokens_out = sqlite3_column_int64(r, base + 7);
+  fact->cost = sqlite3_column_double(r, base + 8);
+  if( !f->detail ){
+    fact->span_rowid = fact->cached_tokens = fact->reasoning_tokens = 0;
+    fact->cost_kind = 0;
+    fact->model = fact->service = -1;
+    return SQLITE_OK;
+  }
+  fact->span_rowid = sqlite3_column_int64(r, base + 9);
+  fact->cached_tokens = sqlite3_column_int64(r, base + 10);
+  fact->reasoning_tokens = sqlite3_column_int64(r, base + 11);
+  fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 12);
+  fact->model = intern_string(f, (const char *)sqlite3_column_text(r, base + 13));
+  fact->service = intern_string(f, (const char *)sqlite3_column_text(r, base + 14));
+  return fact->model == -2 || fact->service == -2 ? SQLITE_NOMEM : SQLITE_OK;
+}
+
 /* The stored facts of trace key into f->buffer. */
 static int read_stored(tlm_facts *f, int64_t key, int32_t *count){
   sqlite3_stmt *r = f->range;
   int rc;
   *count = 0;
   sqlite3_bind_int64(r, 1, key);
-  while( (rc = sqlite3_step(r)) == SQLITE_ROW ){
-    tlm_fact *fact;
-    int64_t path = sqlite3_column_int64(r, 1);
-    if( *count == f->buffer_capacity && (rc = reserve(f, 2 * f->buffer_capacity + 16)) ) break;
-    if( path <= 0 || path >= f->path_count || f->paths[path].name == NULL ){ rc = SQLITE_CORRUPT; break; }
-    fact = &f->buffer[(*count)++];
-    fact->span_rowid = sqlite3_column_int64(r, 0);
-    fact->path = (int32_t)path;
-    fact->start_ns = sqlite3_column_int64(r, 2);
-    fact->duration_ns = sqlite3_column_int64(r, 3);
-    fact->self_ns = sqlite3_column_int64(r, 4);
-    fact->critical_ns = sqlite3_column_int64(r, 5);
-    fact->error = (uint8_t)sqlite3_column_int(r, 6);
-    fact->tokens_in = sqlite3_column_int64(r, 7);
-    fact->tokens_out = sqlite3_column_int64(r, 8);
-    fact->cached_tokens = sqlite3_column_int64(r, 9);
-    fact->reasoning_tokens = sqlite3_column_int64(r, 10);
-    fact->cost = sqlite3_column_double(r, 11);
-    fact->model = intern_string(f, (const char *)sqlite3_column_text(r, 12));
-    fact->service = intern_string(f, (const char *)sqlite3_column_text(r, 13));
-    if( fact->model == -2 || fact->service == -2 ){ rc = SQLITE_NOMEM; break; }
-  }
+  while( (rc = sqlite3_step(r)) == SQLITE_ROW && (rc = read_row(f, r, 0, count)) == SQLITE_OK ){}
   sqlite3_reset(r);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -596,15 +649,18 @@ int tlm_facts_of_trace(tlm_facts *f, const char *trace_id, tlm_facts_fn each, vo
   int64_t key = 0;
   int rc;
   if( !f->stored ) return visit(f, trace_id, 0, NULL, each, arg, errmsg);
-  rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS " FROM trace_facts"
-                          " WHERE trace_id = ?1", -1, &stmt, 0);
-  if( rc != SQLITE_OK ) return read_error(f, rc, errmsg);
+  /* Kept: a set of 50,000 traces asks 50,000 times. */
+  if( f->by_id == NULL && (rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS
+                           " FROM trace_facts WHERE trace_id = ?1", -1, &f->by_id, 0)) ){
+    return read_error(f, rc, errmsg);
+  }
+  stmt = f->by_id;
   sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
   if( sqlite3_step(stmt) == SQLITE_ROW ){
     key = sqlite3_column_int64(stmt, 0);
     trace_row(stmt, &t);
   }
-  sqlite3_finalize(stmt);
+  sqlite3_reset(stmt);
   if( key == 0 && !is_dirty(f, trace_id) ){
     /* Neither built nor marked: the trace has no spans, or the id none. */
     return SQLITE_OK;
@@ -653,11 +709,49 @@ static int visit_all_in_memory(tlm_facts *f, int64_t since, int64_t until, tlm_f
   return read_error(f, rc, errmsg);
 }
 
+/* Every built trace, by one scan of trace_facts and one of span_facts
+** side by side in trace_key order: no seek per trace. */
+static int visit_all_stored(tlm_facts *f, tlm_facts_fn each, void *arg, char **errmsg){
+  sqlite3_stmt *traces = NULL, *spans = NULL;
+  int rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS " FROM trace_facts ORDER BY trace_key",
+                              -1, &traces, 0);
+  int span_rc = SQLITE_DONE;
+  if( rc == SQLITE_OK ){
+    rc = sqlite3_prepare_v2(f->ext->db, f->detail
+        ? "SELECT trace_key, " LEAN_COLUMNS DETAIL_COLUMNS " FROM span_facts ORDER BY trace_key, seq"
+        : "SELECT trace_key, " LEAN_COLUMNS " FROM span_facts ORDER BY trace_key, seq", -1, &spans, 0);
+  }
+  if( rc == SQLITE_OK ) span_rc = sqlite3_step(spans);
+  while( rc == SQLITE_OK && (rc = sqlite3_step(traces)) == SQLITE_ROW ){
+    tlm_trace_fact t;
+    int64_t key = sqlite3_column_int64(traces, 0);
+    int32_t count = 0;
+    rc = SQLITE_OK;
+    trace_row(traces, &t);
+    /* Rows of a key trace_facts lacks (not facts.c's doing) are passed over. */
+    while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) < key ) span_rc = sqlite3_step(spans);
+    while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) == key && rc == SQLITE_OK ){
+      rc = read_row(f, spans, 1, &count);
+      span_rc = sqlite3_step(spans);
+    }
+    if( rc == SQLITE_OK && span_rc != SQLITE_ROW && span_rc != SQLITE_DONE ) rc = span_rc;
+    if( rc == SQLITE_OK && count > 0 && !is_dirty(f, t.trace_id) ) rc = each(arg, &t, f->buffer, count);
+  }
+  if( rc == SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_finalize(traces);
+  sqlite3_finalize(spans);
+  return read_error(f, rc, errmsg);
+}
+
 int tlm_facts_each_trace_in(tlm_facts *f, int64_t since, int64_t until,
                             tlm_facts_fn each, void *arg, char **errmsg){
   sqlite3_stmt *stmt;
   int rc;
   if( !f->stored ) return visit_all_in_memory(f, since, until, each, arg, errmsg);
+  if( since == INT64_MIN && until == INT64_MAX ){
+    rc = visit_all_stored(f, each, arg, errmsg);
+    return rc == SQLITE_OK ? visit_marked(f, since, until, each, arg, errmsg) : rc;
+  }
   /* Built traces first, by start through trace_facts_by_start (a window
   ** reads only its own traces), each one range of span_facts; then the
   ** marked ones. */

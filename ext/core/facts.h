@@ -21,6 +21,7 @@ typedef struct tlm_fact {
   int32_t path;             /* tlm_facts_path_name() and the rest */
   int32_t model, service;   /* tlm_facts_string(), -1 for NULL */
   uint8_t error;
+  uint8_t cost_kind;        /* 0 none, 1 recorded, 2 price_table, 3 unknown_model */
 } tlm_fact;
 
 /* One trace's totals. */
@@ -34,11 +35,17 @@ typedef struct tlm_facts tlm_facts;
 
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for
-** reading.  *built: traces built (may be NULL).  SQLITE_OK, or a code
-** with *errmsg "fn: why".  Close with tlm_facts_close(). */
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built,
+** reading.  detail 0: the facts read will have span_rowid, the token
+** buckets and cost_kind 0 and model and service -1 (a third fewer
+** columns to read).  *built: traces built (may be NULL).  SQLITE_OK, or a
+** code with *errmsg "fn: why".  Close with tlm_facts_close(). */
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int64_t *built,
                    tlm_facts **out, char **errmsg);
 void tlm_facts_close(tlm_facts *f);
+
+/* Only build: at most limit marked traces (-1: all) in one transaction
+** of the caller's (a savepoint), reporting why when it cannot write. */
+int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built, char **errmsg);
 
 /* A trace's facts, in depth-first order (children by start time). */
 typedef int (*tlm_facts_fn)(void *arg, const tlm_trace_fact *trace,

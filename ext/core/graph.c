@@ -165,13 +165,15 @@ static void price_nodes(sqlite3 *db, tlm_graph *g){
   for(int32_t i = 0; i < g->n; i++){
     tlm_node *n = &g->nodes[i];
     if( n->cost != 0 || n->model < 0 || n->tokens_in + n->tokens_out <= 0 ) continue;
-    if( stmt == NULL && sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model'"
-            " FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ) return;
+    if( stmt == NULL && sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model',"
+            " cost_source = 'price_table' FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ){
+      return;
+    }
     sqlite3_bind_int64(stmt, 1, n->rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
       n->cost = sqlite3_column_double(stmt, 0);
-      n->priced = n->cost != 0;
       n->unpriced = sqlite3_column_int(stmt, 1) != 0;
+      n->priced = sqlite3_column_int(stmt, 2) != 0;   /* a price of 0 is still a price */
     }
     sqlite3_reset(stmt);
   }

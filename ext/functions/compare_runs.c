@@ -37,6 +37,7 @@
 #include "tvf.h"
 #include "analyses.h"
 #include "facts.h"
+#include "radix_sort.h"
 #include "trace_set.h"
 #include "arrays.h"
 #include "span_row.h"
@@ -197,11 +198,6 @@ static int add_set(run_visit *v, sqlite3_value *arg, char **errmsg){
 
 /* ------------------------------------------------------- statistics */
 
-static int by_value(const void *a, const void *b){
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Mann–Whitney U of A against B over sorted samples: U is A's count of
 ** pairs (a, b) with a > b, ties counting one half; p two-sided from the
 ** normal approximation with tie and continuity corrections. */
@@ -237,8 +233,10 @@ static int compute(run_rows *r){
     for(int s = 0; s < 2; s++){
       samples *lists[2] = { &row->side[s].latency, &row->side[s].self };
       for(int l = 0; l < 2; l++){
-        /* An empty list has no array at all, and qsort must not see NULL. */
-        if( lists[l]->count > 1 ) qsort(lists[l]->values, lists[l]->count, sizeof(int64_t), by_value);
+        /* Latencies and self times are never negative (graph.c), so they
+        ** sort as unsigned; an empty list has no array at all. */
+        if( lists[l]->count > 1
+         && tlm_radix_sort_values((uint64_t *)lists[l]->values, lists[l]->count) ) return SQLITE_NOMEM;
       }
     }
     mann_whitney(&row->side[0].latency, &row->side[1].latency, &row->u, &row->p_value);
@@ -268,7 +266,7 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
   rc = tlm_window_args(ext->db, "compare_runs", argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
                        &v.since, &v.until, errmsg);
   if( rc == SQLITE_OK ) rc = new_row(r, 0) == 0 ? SQLITE_OK : SQLITE_NOMEM;
-  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, NULL, &v.facts, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, 0, NULL, &v.facts, errmsg);
   if( rc == SQLITE_OK ) rc = add_set(&v, argv[0], errmsg);
   if( rc == SQLITE_OK ){ v.which = 1; rc = add_set(&v, argv[1], errmsg); }
   for(int32_t i = 0; i < r->count && rc == SQLITE_OK; i++){

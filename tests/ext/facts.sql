@@ -59,6 +59,11 @@ SELECT 'priced', name, printf('%.2f', cost), tokens_in FROM span_stats(NULL) WHE
 -- 1M in at 1 + 1M out at 4 = $5
 UPDATE model_prices SET output_per_mtok = 4 WHERE model_pattern = 'test-model';
 SELECT 'repriced', name, printf('%.2f', cost) FROM span_stats(NULL) WHERE name = 'llm_call';
+-- The stored cost and its kind are span_cost's, which prices each span now.
+SELECT 'facts = span_cost', count(*), sum(f.cost = c.cost AND c.cost_source =
+         CASE f.cost_kind WHEN 1 THEN 'recorded' WHEN 2 THEN 'price_table'
+                          WHEN 3 THEN 'unknown_model' ELSE 'none' END)
+  FROM span_facts f JOIN span_cost c ON c.span_rowid = f.span_rowid;
 DELETE FROM model_prices WHERE model_pattern = 'test-model';
 SELECT 'unpriced', name, printf('%.2f', cost) FROM span_stats(NULL) WHERE name = 'llm_call';
 

@@ -1,0 +1,268 @@
+/*
+** bench_history.c — questions over the whole history: span_stats, by
+** model and day, compare_runs, span_cost and a time window, on a file of
+** many traces, each against a baseline measured in the same run.
+**
+** The file: TRACES traces (default 100,000) of 100 spans each, spread over
+** 30 days from 2026-11-01 UTC, every other one labelled 'base' or 'cand'.
+** A trace is an agent run of nine turns; each turn retrieves (an
+** embedding, four parallel searches, a rerank), calls one of five priced
+** models (tokens, no recorded cost: the price table prices them), calls
+** a tool and formats (depth 4).  'cand' runs search_web 20% slower.  It is
+** written once with raw inserts (triggers off, then `traces` and the
+** facts marks in one statement each, as fast as SQLite takes rows) and
+** kept beside the build as bench_history_TRACES.db for the next run.
+**
+** Measures (each query on a fresh connection, best of three):
+**   raw inserts         the generation itself: SQLite's floor for rows
+**   facts build         facts_update() over every trace, spans/s
+**   span_stats(NULL)    against a plain GROUP BY over the same facts rows
+**                       (sums, min, max: no percentiles) and the GROUP BY
+**                       name over spans a user would write
+**   by model and day    against the plain GROUP BY model, day
+**   compare_runs        the two labels, 50% of the traces each
+**   span_cost           sum(cost) against sum(cost) of spans' column
+**   7 of 30 days        span_stats over a window against the whole file
+**   file size           bytes per span before and after the facts
+** Prints a table; asserts nothing.  Usage: bench_history [DIR [TRACES]]
+*/
+#include "tracelm_sqlite.h"
+#include "bench_common.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPANS_PER_TRACE 100
+#define ROUNDS 3
+#define CHUNK 2000
+
+static void exec(sqlite3 *db, const char *sql){
+  char *errmsg = NULL;
+  if( sqlite3_exec(db, sql, 0, 0, &errmsg) != SQLITE_OK ){
+    fprintf(stderr, "bench_history: %s\n  in: %.200s\n", errmsg, sql);
+    exit(1);
+  }
+}
+
+static long long one_int(sqlite3 *db, const char *sql){
+  sqlite3_stmt *stmt;
+  long long value = 0;
+  check(db, sqlite3_prepare_v2(db, sql, -1, &stmt, 0), sql);
+  if( sqlite3_step(stmt) == SQLITE_ROW ) value = sqlite3_column_int64(stmt, 0);
+  check(db, sqlite3_finalize(stmt), sql);
+  return value;
+}
+
+static long long file_bytes(sqlite3 *db){
+  return one_int(db, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+       - one_int(db, "SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size");
+}
+
+/* One chunk of traces [first, first + count).  Span j of trace i: 0 the
+** root; then per turn g (0..8) eleven spans, p = (j - 1) % 11. */
+static const char chunk_sql[] =
+  "WITH RECURSIVE t(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM t WHERE i < ?2),"
+  " k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 99),"
+  " s AS (SELECT i, j, (j - 1) / 11 AS g, (j - 1) % 11 AS p,"
+  "   ?3 + i * ?4 AS t0, (i * 7919 + j * 104729) % 1000 AS r FROM t, k),"
+  " v AS (SELECT i, j, g, p, r, t0 + 1000000 + g * 100000000 AS b, t0 FROM s)"
+  " INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, model, tokens_in,"
+  "   tokens_out, service)"
+  " SELECT printf('%032x', i + 1), printf('%016x', j + 1),"
+  "  CASE WHEN j = 0 THEN NULL WHEN p IN (0) THEN printf('%016x', 1)"
+  "       WHEN p IN (1, 8, 9, 10) THEN printf('%016x', 2 + g * 11)"
+  "       ELSE printf('%016x', 3 + g * 11) END,"
+  "  CASE WHEN j = 0 THEN 'agent_run' ELSE"
+  "   CASE p WHEN 0 THEN 'turn' WHEN 1 THEN 'retrieve' WHEN 2 THEN 'embed_query'"
+  "    WHEN 3 THEN 'search_docs' WHEN 4 THEN 'search_faq' WHEN 5 THEN 'search_web'"
+  "    WHEN 6 THEN 'search_code' WHEN 7 THEN 'rerank' WHEN 8 THEN 'llm_call'"
+  "    WHEN 9 THEN 'tool_call' ELSE 'format' END END,"
+  "  CASE WHEN j = 0 THEN t0 WHEN p = 0 THEN b WHEN p = 1 THEN b + 1000000"
+  "       WHEN p = 2 THEN b + 1000000 WHEN p <= 6 THEN b + 5000000 WHEN p = 7 THEN b + 26000000"
+  "       WHEN p = 8 THEN b + 30000000 WHEN p = 9 THEN b + 96000000 ELSE b + 98000000 END,"
+  "  CASE WHEN j = 0 THEN t0 + 902000000 WHEN p = 0 THEN b + 100000000 WHEN p = 1 THEN b + 30000000"
+  "       WHEN p = 2 THEN b + 2000000 + r * 3000"
+  "       WHEN p <= 6 THEN b + 5000000 + (5000000 + r * 15000) * iif(p = 5 AND i % 2 = 1, 12, 10) / 10"
+  "       WHEN p = 7 THEN b + 29000000 WHEN p = 8 THEN b + 50000000 + r * 45000"
+  "       WHEN p = 9 THEN b + 97000000 + r * 1000 ELSE b + 99000000 END,"
+  "  iif(p = 8 AND j > 0, CASE (i + g) % 5 WHEN 0 THEN 'gpt-4o-mini' WHEN 1 THEN 'gpt-4o'"
+  "    WHEN 2 THEN 'claude-3-5-sonnet-20241022' WHEN 3 THEN 'claude-3-5-haiku-20241022'"
+  "    ELSE 'gemini-2.0-flash' END, NULL),"
+  "  iif(p = 8 AND j > 0, 400 + r, 0), iif(p = 8 AND j > 0, 40 + r / 10, 0), 'agent'"
+  " FROM v";
+
+static void generate(const char *path, long long traces, double *seconds){
+  sqlite3 *db;
+  sqlite3_stmt *chunk;
+  /* 30 days over the traces, from 2026-11-01 00:00 UTC. */
+  long long first_ns = 1793491200LL * 1000000000LL;
+  long long step_ns = 30LL * 86400 * 1000000000LL / traces;
+  unlink(path);
+  check(db, sqlite3_open(path, &db), "open");
+  exec(db, "PRAGMA journal_mode=WAL; SELECT tracelm_init();");
+  /* As the recorder's writer does: no per-span trigger; `traces` and the
+  ** facts marks below, once per trace. */
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+  check(db, sqlite3_prepare_v2(db, chunk_sql, -1, &chunk, 0), "prepare");
+  double start = now_s();
+  for(long long i = 0; i < traces; i += CHUNK){
+    long long last = i + CHUNK - 1 < traces - 1 ? i + CHUNK - 1 : traces - 1;
+    exec(db, "BEGIN");
+    sqlite3_bind_int64(chunk, 1, i);
+    sqlite3_bind_int64(chunk, 2, last);
+    sqlite3_bind_int64(chunk, 3, first_ns);
+    sqlite3_bind_int64(chunk, 4, step_ns);
+    check(db, sqlite3_step(chunk), "insert");
+    sqlite3_reset(chunk);
+    exec(db, "COMMIT");
+    if( isatty(2) ) fprintf(stderr, "\rgenerating: %lld of %lld traces", last + 1, traces);
+  }
+  *seconds = now_s() - start;
+  if( isatty(2) ) fprintf(stderr, "\n");
+  sqlite3_finalize(chunk);
+  exec(db, "BEGIN;"
+    "INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name, service, span_count,"
+    "  tokens_in, tokens_out, label)"
+    " SELECT trace_id, min(start_ns), max(end_ns), max(iif(parent_id IS NULL, span_id, NULL)),"
+    "  'agent_run', 'agent', count(*), sum(tokens_in), sum(tokens_out),"
+    "  iif(instr('13579bdf', substr(trace_id, 32)) > 0, 'base', 'cand')"
+    " FROM spans GROUP BY trace_id;"
+    "INSERT INTO facts_dirty SELECT trace_id FROM traces;"
+    "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
+  sqlite3_close(db);
+}
+
+/* Seconds for one run of sql, every row stepped, on a fresh connection. */
+static double time_query(const char *path, const char *sql, long long *rows){
+  double best = 1e9;
+  for(int round = 0; round < ROUNDS; round++){
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    check(db, sqlite3_open(path, &db), "open");
+    double start = now_s();
+    check(db, sqlite3_prepare_v2(db, sql, -1, &stmt, 0), sql);
+    *rows = 0;
+    while( sqlite3_step(stmt) == SQLITE_ROW ) (*rows)++;
+    check(db, sqlite3_finalize(stmt), sql);
+    double elapsed = now_s() - start;
+    if( elapsed < best ) best = elapsed;
+    sqlite3_close(db);
+  }
+  return best;
+}
+
+static void row(const char *what, double seconds, long long rows, double baseline, const char *target){
+  printf("%-46s %9.3f %9lld %7.2fx  %s\n", what, seconds, rows, baseline > 0 ? seconds / baseline : 1.0,
+         target);
+}
+
+int main(int argc, char **argv){
+  const char *dir = argc > 1 ? argv[1] : ".";
+  long long traces = argc > 2 ? atoll(argv[2]) : 100000, rows, base_rows;
+  char path[4096];
+  double generate_s = 0, build_s = 0;
+  long long bytes_before = 0, bytes_after, spans;
+  int kept = 0;
+  sqlite3 *db;
+  if( traces < 10 ){ fprintf(stderr, "bench_history: TRACES must be at least 10\n"); return 2; }
+  snprintf(path, sizeof path, "%s/bench_history_%lld.db", dir, traces);
+  sqlite3_auto_extension((void (*)(void))sqlite3_tracelm_init);
+
+  struct stat st;
+  if( stat(path, &st) == 0 ){
+    check(db, sqlite3_open(path, &db), "open");
+    kept = one_int(db, "SELECT count(*) FROM trace_facts") == traces
+        && one_int(db, "SELECT count(*) FROM facts_dirty") == 0;
+    sqlite3_close(db);
+  }
+  if( !kept ){
+    generate(path, traces, &generate_s);
+    check(db, sqlite3_open(path, &db), "open");
+    bytes_before = file_bytes(db);
+    double start = now_s();
+    for(long long done = 0; ; ){
+      long long built = one_int(db, "SELECT facts_update(1000)");
+      if( built == 0 ) break;
+      done += built;
+      if( isatty(2) ) fprintf(stderr, "\rbuilding facts: %lld of %lld traces", done, traces);
+    }
+    build_s = now_s() - start;
+    if( isatty(2) ) fprintf(stderr, "\n");
+    exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    sqlite3_close(db);
+  }
+  check(db, sqlite3_open(path, &db), "open");
+  spans = one_int(db, "SELECT count(*) FROM spans");
+  bytes_after = file_bytes(db);
+  sqlite3_close(db);
+
+  printf("bench_history: %lld traces, %lld spans%s\n\n", traces, spans,
+         kept ? " (file kept from an earlier run: no generation or build times)" : "");
+  printf("%-46s %9s %9s %8s  %s\n", "measure", "seconds", "rows", "ratio", "target");
+  if( !kept ){
+    printf("%-46s %9.3f %9lld %7.0f/s\n", "raw inserts (generation, triggers off)", generate_s, spans,
+           spans / generate_s);
+    printf("%-46s %9.3f %9lld %7.0f/s  %.2fx raw inserts' time\n", "facts build (facts_update)", build_s,
+           spans, spans / build_s, build_s / generate_s);
+  }
+
+  /* The floor: the columns span_stats reads, read and summed, no grouping. */
+  double floor_scan = time_query(path, "SELECT sum(path_id), sum(start_ns / 1000000), sum(duration_ns),"
+      " sum(self_ns), sum(critical_ns), sum(error), sum(tokens_in), sum(tokens_out), sum(cost)"
+      " FROM span_facts", &rows);
+  double plain_facts = time_query(path, "SELECT path_id, count(*), sum(duration_ns), sum(self_ns),"
+      " min(duration_ns), max(duration_ns), sum(critical_ns), sum(cost), sum(error)"
+      " FROM span_facts GROUP BY path_id", &base_rows);
+  long long name_rows;
+  double plain_spans = time_query(path, "SELECT name, count(*), avg(end_ns - start_ns)"
+      " FROM spans GROUP BY name", &name_rows);
+  double stats = time_query(path, "SELECT * FROM span_stats(NULL)", &rows);
+  row("span_stats(NULL)", stats, rows, plain_facts, "<= 1.5x, <= 3 s");
+  row("  baseline: GROUP BY path_id over span_facts", plain_facts, base_rows, plain_facts, "");
+  row("  plain GROUP BY name over spans (avg only)", plain_spans, name_rows, plain_facts, "");
+  row("  floor: the same columns of span_facts summed", floor_scan, 1, plain_facts, "");
+
+  double plain_md = time_query(path, "SELECT model, start_ns / 86400000000000, count(*), sum(duration_ns),"
+      " min(duration_ns), max(duration_ns), sum(cost) FROM span_facts GROUP BY 1, 2", &base_rows);
+  double by_md = time_query(path, "SELECT * FROM span_stats(NULL, NULL, NULL, 'model,day')", &rows);
+  row("span_stats(NULL, NULL, NULL, 'model,day')", by_md, rows, plain_md, "<= 1.5x, <= 3 s");
+  row("  baseline: GROUP BY model, day over span_facts", plain_md, base_rows, plain_md, "");
+
+  double runs = time_query(path, "SELECT * FROM compare_runs('base', 'cand')", &rows);
+  row("compare_runs('base', 'cand')", runs, rows, floor_scan, "<= 2 s (ratio: to the floor)");
+
+  double cost_plain = time_query(path, "SELECT sum(cost) FROM spans", &base_rows);
+  double cost_view = time_query(path, "SELECT sum(cost) FROM span_cost", &rows);
+  row("sum(cost) FROM span_cost", cost_view, rows, cost_plain, "<= 1.2x");
+  row("  baseline: sum(cost) FROM spans", cost_plain, base_rows, cost_plain, "");
+
+  /* 2026-11-08 .. 2026-11-15: 7 of the 30 days. */
+  double week = time_query(path, "SELECT * FROM span_stats(NULL, '2026-11-08', '2026-11-15')", &rows);
+  row("span_stats over 7 of 30 days", week, rows, stats, "~ 7/30 = 0.23x");
+
+  printf("%-46s %9s %9lld %7.1f B  before the facts: %.1f B (%+.0f%%; target <= +25%%)\n",
+         "file bytes per span", "", spans, (double)bytes_after / spans,
+         bytes_before ? (double)bytes_before / spans : 0.0,
+         bytes_before ? 100.0 * (bytes_after - bytes_before) / bytes_before : 0.0);
+  {
+    /* What the runs found, so the table measures questions that work. */
+    sqlite3_stmt *stmt;
+    check(db, sqlite3_open(path, &db), "open");
+    check(db, sqlite3_prepare_v2(db, "SELECT path, change, p50_change_pct FROM compare_runs('base', 'cand')"
+        " WHERE change <> 'same' ORDER BY path", -1, &stmt, 0), "prepare");
+    printf("\ncompare_runs found:");
+    while( sqlite3_step(stmt) == SQLITE_ROW ){
+      printf(" %s %s (%+.1f%%)", sqlite3_column_text(stmt, 0), sqlite3_column_text(stmt, 1),
+             sqlite3_column_double(stmt, 2));
+    }
+    sqlite3_finalize(stmt);
+    printf("\n");
+    sqlite3_close(db);
+  }
+  printf("\nratio: the row's time over its baseline's, same file, same run; best of %d,\n"
+         "each on a fresh connection.\n", ROUNDS);
+  return 0;
+}
