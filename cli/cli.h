@@ -73,6 +73,11 @@ int cli_open(const cli *c, int must_exist, sqlite3 **db);
 typedef enum { PRINT_TABLE, PRINT_PAIRS, PRINT_LINES, PRINT_MARKDOWN, PRINT_CSV } print_style;
 int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style style, ...);
 
+/* Build the per-span facts of traces marked since (stats.c), in steps,
+** with progress on a terminal; a database that cannot be written is left
+** to the query, which computes those traces itself.  Always 0. */
+int cli_build_facts(const cli *c, sqlite3 *db);
+
 /* A section heading, bold on a colour terminal. */
 void cli_heading(const cli *c, const char *title);
 
@@ -88,6 +93,8 @@ int cmd_analyze(cli *c, int argc, char **argv);
 int cmd_latest(cli *c, int argc, char **argv);
 int cmd_compare(cli *c, int argc, char **argv);
 int cmd_prices(cli *c, int argc, char **argv);
+int cmd_stats(cli *c, int argc, char **argv);
+int cmd_prune(cli *c, int argc, char **argv);
 int cmd_view(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);

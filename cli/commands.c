@@ -271,6 +271,7 @@ int cmd_compare(cli *c, int argc, char **argv){
     return cli_usage_error(c, "--fail-on-regression takes a percentage, not '%s'", gate);
   }
   if( (status = open_with_traces(c, &db)) ) return status;
+  cli_build_facts(c, db);
   status = cli_print_query(c, db, style == PRINT_LINES ? tlm_compare_runs_json_sql : tlm_compare_runs_sql,
                            style, baseline, candidate, alpha, NULL);
   if( status == 0 && gate && !c->show_sql ) status = regression_gate(c, db, baseline, candidate, alpha, gate);

@@ -49,6 +49,13 @@ static const command commands[] = {
     "           two sets of runs (SET: a run label, or SQL returning trace ids), with a\n"
     "           Mann-Whitney test per path. --fail-on-regression exits 3 on a significant\n"
     "           latency rise, or a token or cost rise, beyond PCT percent." },
+  { "stats", cmd_stats, "stats [--label L | --set SQL] [--since 7d|DATE|NS] [--until ...]\n"
+    "                 [--by name|path|model|service|label|day[,...]] [--format table|markdown|csv|json] [--limit N]",
+    "Latency percentiles, time on the critical path, tokens, cost and errors over many\n"
+    "           traces: all, a run label or SQL, in a window (by trace start), grouped." },
+  { "prune", cmd_prune, "prune --older-than 30d|DATE|NS | --keep-last N [--dry-run]",
+    "Delete whole traces (spans, events, links, facts) by age or count, in short steps\n"
+    "           that never hold up a recording program for long; says what it freed." },
   { "prices", cmd_prices, "prices list | prices import FILE.csv",
     "The model price table that costs spans with tokens but no recorded cost; import\n"
     "           adds or replaces rows (columns: model_pattern, provider, input_per_mtok, ...)." },

@@ -36,7 +36,7 @@ out.txt"
 expect "--version" 0 "" -- "$TRACELM" --version
 same "version text" "$(cat out.txt)" "tracelm 0.1.0"
 expect "--help" 0 "" -- "$TRACELM" --help
-for command in demo init run list latest analyze compare export import; do
+for command in demo init run list latest analyze compare stats prune export import; do
   contains "--help lists $command" "  $command " out.txt
 done
 expect "unknown command" 2 "tracelm: unknown command 'frobnicate'
@@ -229,6 +229,44 @@ expect "an unknown label" 1 "tracelm compare: set_b: no traces with label 'night
   -- "$TRACELM" --db runs.db compare --baseline main --candidate nightly
 expect "a bad --format" 2 "tracelm compare: --format must be table, markdown, csv or json, not 'html'
 Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format html
+# ---- stats over many traces (the runs above: five a run, two labels)
+expect "stats of one label" 0 "" -- "$TRACELM" --db runs.db stats --label branch --format csv
+same "stats: each name's spans, percentiles, critical path, tokens, cost, errors" "$(tr -d '\r' < out.txt)" "name,spans,p50,p90,p99,total,critical path,tokens in,tokens out,cost,errors
+rag,5,102.000 ms,104.000 ms,104.000 ms,510.000 ms,323.000 ms,0,0,\$0.0000,0
+retrieve,5,22.000 ms,24.000 ms,24.000 ms,110.000 ms,110.000 ms,0,0,\$0.0000,1
+llm,5,15.000 ms,19.000 ms,19.000 ms,75.000 ms,75.000 ms,600,50,\$0.0060,0
+rerank,1,2.000 ms,2.000 ms,2.000 ms,2.000 ms,2.000 ms,0,0,\$0.0000,0"
+same "stats built the facts of every trace" "$(DB=runs.db query "SELECT count(*) FROM trace_facts") $(DB=runs.db query "SELECT count(*) FROM facts_dirty")" "10 0"
+expect "stats in a window, by label" 0 "" -- "$TRACELM" --db runs.db stats --since 2000000000 --by label --format csv
+same "the window holds the runs that start from 2 s on" "$(cut -d, -f1,2 out.txt)" "label,spans
+branch,10
+main,9"
+expect "stats by an unknown grouping" 1 "tracelm stats: by: unknown grouping 'colour' in 'colour' (name, path, model, service, label, day)" \
+  -- "$TRACELM" --db runs.db stats --by colour
+expect "stats with since after until" 1 "tracelm stats: since (3000000000) is after until (1000000000)" \
+  -- "$TRACELM" --db runs.db stats --since 3000000000 --until 1000000000
+expect "stats of an unknown label" 1 "tracelm stats: no traces with label 'nightly' (nor is it a trace id)" \
+  -- "$TRACELM" --db runs.db stats --label nightly
+
+# ---- prune: whole traces go, nothing of a kept one changes
+cp runs.db prune.db
+kept_rows(){ sqlite3 prune.db "SELECT group_concat(r, char(10)) FROM (SELECT quote(s.rowid) || '|' || s.trace_id || '|' || s.span_id || '|' || s.name || '|' || s.start_ns || '|' || s.end_ns || '|' || s.status || '|' || s.tokens_in || '|' || s.cost AS r FROM spans s WHERE s.trace_id GLOB '*[34]' ORDER BY s.rowid) UNION ALL SELECT group_concat(t, char(10)) FROM (SELECT trace_id || '|' || span_count || '|' || coalesce(label, '') || '|' || tokens_in || '|' || cost AS t FROM traces WHERE trace_id GLOB '*[34]' ORDER BY trace_id)"; }
+before=$(kept_rows)
+expect "prune --dry-run" 0 "" -- "$TRACELM" --db prune.db prune --keep-last 4 --dry-run
+same "... says what would go" "$(cat out.txt)" "Would prune 6 traces (19 spans); nothing deleted (--dry-run)"
+same "... and deletes nothing" "$(DB=prune.db query "SELECT count(*) FROM traces")" "10"
+expect "prune --keep-last 4" 0 "" -- "$TRACELM" --db prune.db prune --keep-last 4
+contains "... reports what went" "Pruned 6 traces (19 spans) in" out.txt
+same "... the newest four are left, every row of them as it was" "$(kept_rows)" "$before"
+same "... with nothing of the others: spans, facts, marks" "$(DB=prune.db query "SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM spans), (SELECT count(*) FROM trace_facts), (SELECT count(*) FROM span_facts), (SELECT count(*) FROM facts_dirty), (SELECT count(*) FROM spans WHERE trace_id NOT GLOB '*[34]')")" "4|12|4|12|0|0"
+same "... and the file is whole" "$(DB=prune.db query "PRAGMA integrity_check")" "ok"
+expect "prune --older-than (ns)" 0 "" -- "$TRACELM" --db prune.db prune --older-than 4000000000
+contains "... takes the runs that started before 4 s" "Pruned 2 traces (6 spans)" out.txt
+expect "prune needs a rule" 2 "tracelm prune: say what goes: --older-than 30d (or a date), --keep-last N, or both
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db prune.db prune
+expect "prune --older-than a word" 2 "tracelm prune: --older-than takes an age (30d, 12h, 2w), a date or ns, not 'soon'
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db prune.db prune --older-than soon
+
 expect "run --label labels the trace" 0 "" -- "$TRACELM" --db runs.db run --label nightly -- true
 same "... in traces.label" "$(sqlite3 runs.db "SELECT count(*) FROM traces WHERE label = 'nightly'")" "1"
 
@@ -256,6 +294,6 @@ sqlite3 future.db "PRAGMA user_version = 99"
 expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (6); upgrade TraceLM to use it" \
   -- "$TRACELM" --db future.db list
 
-cd / && rm -rf "$WORK"
+[ -n "$KEEP_WORK" ] || { cd / && rm -rf "$WORK"; }
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
