@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS span_facts(
   seq              INTEGER NOT NULL,  -- depth-first position in the trace, from 0
   span_rowid       INTEGER NOT NULL,  -- spans.rowid
   path_id          INTEGER NOT NULL,  -- span_paths.path_id
-  start_ns         INTEGER NOT NULL,
+  start_offset_ns  INTEGER NOT NULL,  -- after trace_facts.start_ns (a few bytes, not eight)
   duration_ns      INTEGER NOT NULL,  -- as the graph sees it (graph.c: unfinished, negative)
   self_ns          INTEGER NOT NULL,  -- duration less the union of its children's
   critical_ns      INTEGER NOT NULL,  -- time on the trace's critical path

@@ -33,11 +33,16 @@
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
-/* The columns a reader reads: the lean ones every question needs, then
-** the detail only some ask for (a third fewer columns to decode when not). */
-#define LEAN_COLUMNS "path_id, start_ns, duration_ns, self_ns, critical_ns, error, tokens_in," \
-                     " tokens_out, cost"
-#define DETAIL_COLUMNS ", span_rowid, cached_tokens, reasoning_tokens, cost_kind, model, service"
+/* The columns a reader reads, always in this order: those every question
+** needs, then model, service and the rest, each only when asked for
+** (TLM_FACTS_*) and a constant otherwise: decoding columns is most of the
+** time a question over ten million spans takes. */
+static char *fact_columns(unsigned want){
+  return sqlite3_mprintf("path_id, start_offset_ns, duration_ns, self_ns, critical_ns, error,"
+      " tokens_in, tokens_out, cost, %s, %s, %s",
+      want & TLM_FACTS_MODEL ? "model" : "NULL", want & TLM_FACTS_SERVICE ? "service" : "NULL",
+      want & TLM_FACTS_DETAIL ? "span_rowid, cached_tokens, reasoning_tokens, cost_kind" : "0, 0, 0, 0");
+}
 
 typedef struct path_entry {
   int32_t parent;           /* -1 for a root */
@@ -63,7 +68,7 @@ struct tlm_facts {
   int32_t buffer_capacity;
   sqlite3_stmt *range;      /* a trace's stored facts */
   sqlite3_stmt *by_id;      /* a trace's trace_facts row */
-  int detail;               /* read DETAIL_COLUMNS too */
+  unsigned want;            /* TLM_FACTS_*: the columns to read */
   int stored;               /* 0: no facts tables (a database another tool
                             ** made, or not yet upgraded): all in memory */
 };
@@ -296,7 +301,7 @@ static const char *const store_sql[] = {
   "SELECT 1 FROM spans WHERE trace_id = ?1 LIMIT 1",
   "INSERT INTO trace_facts(trace_key, trace_id, start_ns, end_ns, spans, tokens_in, tokens_out,"
   " cost, errors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-  "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_ns, duration_ns, self_ns,"
+  "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_offset_ns, duration_ns, self_ns,"
   " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, cost_kind,"
   " model, service)"
   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -361,7 +366,7 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
     sqlite3_bind_int(p, 2, k);
     sqlite3_bind_int64(p, 3, fact->span_rowid);
     sqlite3_bind_int(p, 4, fact->path);
-    sqlite3_bind_int64(p, 5, fact->start_ns);
+    sqlite3_bind_int64(p, 5, fact->start_ns - t.start_ns);
     sqlite3_bind_int64(p, 6, fact->duration_ns);
     sqlite3_bind_int64(p, 7, fact->self_ns);
     sqlite3_bind_int64(p, 8, fact->critical_ns);
@@ -473,7 +478,7 @@ static int has_facts_tables(sqlite3 *db){
 
 static int by_id(const void *a, const void *b){ return strcmp(a, b); }
 
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int64_t *built,
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, int64_t *built,
                    tlm_facts **out, char **errmsg){
   tlm_facts *f;
   int64_t built_here = 0;
@@ -486,7 +491,7 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int6
   f->last_string = -1;
   f->ext = ext;
   f->fn = fn;
-  f->detail = detail;
+  f->want = want;
   f->stored = has_facts_tables(ext->db);
   if( !f->stored ){
     *out = f;
@@ -509,9 +514,12 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int6
     if( count > 1 ) qsort(f->dirty, count, sizeof *f->dirty, by_id);
   }
   if( rc == SQLITE_OK ){
-    rc = sqlite3_prepare_v2(ext->db, detail ? "SELECT " LEAN_COLUMNS DETAIL_COLUMNS
-        " FROM span_facts WHERE trace_key = ?1 ORDER BY seq" : "SELECT " LEAN_COLUMNS
-        " FROM span_facts WHERE trace_key = ?1 ORDER BY seq", -1, &f->range, 0);
+    char *columns = fact_columns(want);
+    char *sql = columns ? sqlite3_mprintf("SELECT %s FROM span_facts WHERE trace_key = ?1 ORDER BY seq",
+                                          columns) : NULL;
+    rc = sql ? sqlite3_prepare_v2(ext->db, sql, -1, &f->range, 0) : SQLITE_NOMEM;
+    sqlite3_free(columns);
+    sqlite3_free(sql);
   }
   if( rc != SQLITE_OK ){
     if( *errmsg == NULL ){
@@ -540,7 +548,7 @@ int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built
   f->last_string = -1;
   f->ext = ext;
   f->fn = fn;
-  f->detail = 1;
+  f->want = TLM_FACTS_MODEL | TLM_FACTS_SERVICE | TLM_FACTS_DETAIL;
   f->stored = 1;
   rc = load_paths(f);
   if( rc == SQLITE_OK ) rc = refresh(f, limit, built, errmsg);
@@ -560,15 +568,16 @@ static int is_dirty(const tlm_facts *f, const char *trace_id){
       && bsearch(trace_id, f->dirty, f->dirty_count, sizeof *f->dirty, by_id) != NULL;
 }
 
-/* One span_facts row, its columns from column base on, into a new fact. */
-static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int32_t *count){
+/* One span_facts row, its columns (fact_columns) from column base on,
+** into a new fact; trace_start: its trace's start, which the offset is from. */
+static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int64_t trace_start, int32_t *count){
   tlm_fact *fact;
   int64_t path = sqlite3_column_int64(r, base);
   if( *count == f->buffer_capacity && reserve(f, 2 * f->buffer_capacity + 16) ) return SQLITE_NOMEM;
   if( path <= 0 || path >= f->path_count || f->paths[path].name == NULL ) return SQLITE_CORRUPT;
   fact = &f->buffer[(*count)++];
   fact->path = (int32_t)path;
-  fact->start_ns = sqlite3_column_int64(r, base + 1);
+  fact->start_ns = trace_start + sqlite3_column_int64(r, base + 1);
   fact->duration_ns = sqlite3_column_int64(r, base + 2);
   fact->self_ns = sqlite3_column_int64(r, base + 3);
   fact->critical_ns = sqlite3_column_int64(r, base + 4);
@@ -576,28 +585,24 @@ static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int32_t *count){
   fact->tokens_in = sqlite3_column_int64(r, base + 6);
   fact->tokens_out = sqlite3_column_int64(r, base + 7);
   fact->cost = sqlite3_column_double(r, base + 8);
-  if( !f->detail ){
-    fact->span_rowid = fact->cached_tokens = fact->reasoning_tokens = 0;
-    fact->cost_kind = 0;
-    fact->model = fact->service = -1;
-    return SQLITE_OK;
-  }
-  fact->span_rowid = sqlite3_column_int64(r, base + 9);
-  fact->cached_tokens = sqlite3_column_int64(r, base + 10);
-  fact->reasoning_tokens = sqlite3_column_int64(r, base + 11);
-  fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 12);
-  fact->model = intern_string(f, (const char *)sqlite3_column_text(r, base + 13));
-  fact->service = intern_string(f, (const char *)sqlite3_column_text(r, base + 14));
+  fact->model = f->want & TLM_FACTS_MODEL
+              ? intern_string(f, (const char *)sqlite3_column_text(r, base + 9)) : -1;
+  fact->service = f->want & TLM_FACTS_SERVICE
+                ? intern_string(f, (const char *)sqlite3_column_text(r, base + 10)) : -1;
+  fact->span_rowid = sqlite3_column_int64(r, base + 11);
+  fact->cached_tokens = sqlite3_column_int64(r, base + 12);
+  fact->reasoning_tokens = sqlite3_column_int64(r, base + 13);
+  fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 14);
   return fact->model == -2 || fact->service == -2 ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* The stored facts of trace key into f->buffer. */
-static int read_stored(tlm_facts *f, int64_t key, int32_t *count){
+static int read_stored(tlm_facts *f, int64_t key, int64_t trace_start, int32_t *count){
   sqlite3_stmt *r = f->range;
   int rc;
   *count = 0;
   sqlite3_bind_int64(r, 1, key);
-  while( (rc = sqlite3_step(r)) == SQLITE_ROW && (rc = read_row(f, r, 0, count)) == SQLITE_OK ){}
+  while( (rc = sqlite3_step(r)) == SQLITE_ROW && (rc = read_row(f, r, 0, trace_start, count)) == SQLITE_OK ){}
   sqlite3_reset(r);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -623,7 +628,7 @@ static int visit(tlm_facts *f, const char *trace_id, int64_t key, const tlm_trac
     rc = build_trace(f, trace_id, &t, &count, errmsg);
     stored = &t;
   }else{
-    rc = read_stored(f, key, &count);
+    rc = read_stored(f, key, stored->start_ns, &count);
   }
   if( rc == SQLITE_OK && count > 0 ) rc = each(arg, stored, f->buffer, count);
   return read_error(f, rc, errmsg);
@@ -717,9 +722,12 @@ static int visit_all_stored(tlm_facts *f, tlm_facts_fn each, void *arg, char **e
                               -1, &traces, 0);
   int span_rc = SQLITE_DONE;
   if( rc == SQLITE_OK ){
-    rc = sqlite3_prepare_v2(f->ext->db, f->detail
-        ? "SELECT trace_key, " LEAN_COLUMNS DETAIL_COLUMNS " FROM span_facts ORDER BY trace_key, seq"
-        : "SELECT trace_key, " LEAN_COLUMNS " FROM span_facts ORDER BY trace_key, seq", -1, &spans, 0);
+    char *columns = fact_columns(f->want);
+    char *sql = columns ? sqlite3_mprintf("SELECT trace_key, %s FROM span_facts ORDER BY trace_key, seq",
+                                          columns) : NULL;
+    rc = sql ? sqlite3_prepare_v2(f->ext->db, sql, -1, &spans, 0) : SQLITE_NOMEM;
+    sqlite3_free(columns);
+    sqlite3_free(sql);
   }
   if( rc == SQLITE_OK ) span_rc = sqlite3_step(spans);
   while( rc == SQLITE_OK && (rc = sqlite3_step(traces)) == SQLITE_ROW ){
@@ -731,7 +739,7 @@ static int visit_all_stored(tlm_facts *f, tlm_facts_fn each, void *arg, char **e
     /* Rows of a key trace_facts lacks (not facts.c's doing) are passed over. */
     while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) < key ) span_rc = sqlite3_step(spans);
     while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) == key && rc == SQLITE_OK ){
-      rc = read_row(f, spans, 1, &count);
+      rc = read_row(f, spans, 1, t.start_ns, &count);
       span_rc = sqlite3_step(spans);
     }
     if( rc == SQLITE_OK && span_rc != SQLITE_ROW && span_rc != SQLITE_DONE ) rc = span_rc;

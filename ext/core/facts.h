@@ -33,13 +33,18 @@ typedef struct tlm_trace_fact {
 
 typedef struct tlm_facts tlm_facts;
 
+/* What a reader reads besides path, times, error, tokens and cost; what
+** it does not ask for reads as -1 (model, service) or 0 (the rest) from
+** stored facts. */
+#define TLM_FACTS_MODEL   0x1u
+#define TLM_FACTS_SERVICE 0x2u
+#define TLM_FACTS_DETAIL  0x4u   /* span_rowid, token buckets, cost_kind */
+
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for
-** reading.  detail 0: the facts read will have span_rowid, the token
-** buckets and cost_kind 0 and model and service -1 (a third fewer
-** columns to read).  *built: traces built (may be NULL).  SQLITE_OK, or a
-** code with *errmsg "fn: why".  Close with tlm_facts_close(). */
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, int detail, int64_t *built,
+** reading what want says.  *built: traces built (may be NULL).  SQLITE_OK,
+** or a code with *errmsg "fn: why".  Close with tlm_facts_close(). */
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, int64_t *built,
                    tlm_facts **out, char **errmsg);
 void tlm_facts_close(tlm_facts *f);
 

@@ -309,7 +309,8 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
   char (*ids)[33] = NULL;
   int32_t count = 0;
   int rc, is_label = 0;
-  int detail = (s->by & (1u << KEY_MODEL | 1u << KEY_SERVICE)) != 0;
+  unsigned detail = (s->by & (1u << KEY_MODEL) ? TLM_FACTS_MODEL : 0)
+                  | (s->by & (1u << KEY_SERVICE) ? TLM_FACTS_SERVICE : 0);
   if( sqlite3_value_type(arg) == SQLITE_NULL ){
     if( (rc = tlm_facts_open(ext, "span_stats", -1, detail, NULL, &s->facts, errmsg)) ) return rc;
     return tlm_facts_each_trace_in(s->facts, s->since, s->until, add_trace, s, errmsg);
