@@ -35,13 +35,13 @@ SQLITE_EXTENSION_INIT3
 
 /* The columns a reader reads, always in this order: those every question
 ** needs, then model, service and the rest, each only when asked for
-** (TLM_FACTS_*) and a constant otherwise: decoding columns is most of the
-** time a question over ten million spans takes. */
+** (TLM_FACTS_*): decoding columns is most of the time a question over
+** ten million spans takes. */
 static char *fact_columns(unsigned want){
   return sqlite3_mprintf("path_id, start_offset_ns, duration_ns, self_ns, critical_ns, error,"
-      " tokens_in, tokens_out, cost, %s, %s, %s",
-      want & TLM_FACTS_MODEL ? "model" : "NULL", want & TLM_FACTS_SERVICE ? "service" : "NULL",
-      want & TLM_FACTS_DETAIL ? "span_rowid, cached_tokens, reasoning_tokens, cost_kind" : "0, 0, 0, 0");
+      " tokens_in, tokens_out, cost%s%s%s",
+      want & TLM_FACTS_MODEL ? ", model" : "", want & TLM_FACTS_SERVICE ? ", service" : "",
+      want & TLM_FACTS_DETAIL ? ", span_rowid, cached_tokens, reasoning_tokens, cost_kind" : "");
 }
 
 typedef struct path_entry {
@@ -585,14 +585,19 @@ static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int64_t trace_start
   fact->tokens_in = sqlite3_column_int64(r, base + 6);
   fact->tokens_out = sqlite3_column_int64(r, base + 7);
   fact->cost = sqlite3_column_double(r, base + 8);
-  fact->model = f->want & TLM_FACTS_MODEL
-              ? intern_string(f, (const char *)sqlite3_column_text(r, base + 9)) : -1;
-  fact->service = f->want & TLM_FACTS_SERVICE
-                ? intern_string(f, (const char *)sqlite3_column_text(r, base + 10)) : -1;
-  fact->span_rowid = sqlite3_column_int64(r, base + 11);
-  fact->cached_tokens = sqlite3_column_int64(r, base + 12);
-  fact->reasoning_tokens = sqlite3_column_int64(r, base + 13);
-  fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 14);
+  base += 9;
+  fact->model = fact->service = -1;
+  if( f->want & TLM_FACTS_MODEL ) fact->model = intern_string(f, (const char *)sqlite3_column_text(r, base++));
+  if( f->want & TLM_FACTS_SERVICE ) fact->service = intern_string(f, (const char *)sqlite3_column_text(r, base++));
+  if( f->want & TLM_FACTS_DETAIL ){
+    fact->span_rowid = sqlite3_column_int64(r, base);
+    fact->cached_tokens = sqlite3_column_int64(r, base + 1);
+    fact->reasoning_tokens = sqlite3_column_int64(r, base + 2);
+    fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 3);
+  }else{
+    fact->span_rowid = fact->cached_tokens = fact->reasoning_tokens = 0;
+    fact->cost_kind = 0;
+  }
   return fact->model == -2 || fact->service == -2 ? SQLITE_NOMEM : SQLITE_OK;
 }
 

@@ -248,6 +248,24 @@ expect "stats with since after until" 1 "tracelm stats: since (3000000000) is af
 expect "stats of an unknown label" 1 "tracelm stats: no traces with label 'nightly' (nor is it a trace id)" \
   -- "$TRACELM" --db runs.db stats --label nightly
 
+# ---- a facts build killed midway: every trace is built or still marked, never half
+awk 'BEGIN { print "trace_id,span_id,parent_id,name,start_ns,end_ns";
+  for(t = 1; t <= 4000; t++) for(k = 1; k <= 25; k++)
+    printf "%032x,%016x,%s,step%d,%d,%d\n", t, k, k == 1 ? "" : sprintf("%016x", int((k + 1) / 3)),
+           k % 7, t * 1000000 + k, t * 1000000 + 100000 - k }' > many.csv
+"$TRACELM" --db kill.db import many.csv >/dev/null
+"$TRACELM" --db kill.db stats >/dev/null 2>&1 &
+sleep 0.3; kill -9 $! 2>/dev/null; wait $! 2>/dev/null
+same "killed build: the file is whole" "$(DB=kill.db query "PRAGMA integrity_check")" "ok"
+same "... each trace built or marked, not both, not neither" "$(DB=kill.db query "SELECT count(*) FROM traces t
+  WHERE (t.trace_id IN (SELECT trace_id FROM trace_facts)) = (t.trace_id IN (SELECT trace_id FROM facts_dirty))")" "0"
+same "... and every built trace has all its facts" "$(DB=kill.db query "SELECT (SELECT coalesce(sum(spans), 0) FROM trace_facts) = (SELECT count(*) FROM span_facts)")" "1"
+"$TRACELM" --db kill.db stats --format csv > killed.txt
+cp kill.db fresh.db; DB=fresh.db query "DELETE FROM span_facts; DELETE FROM trace_facts; INSERT OR IGNORE INTO facts_dirty SELECT trace_id FROM traces" >/dev/null
+"$TRACELM" --db fresh.db stats --format csv > fresh.txt
+same "... the next run finishes it, as a build from nothing would" "$(cat killed.txt)" "$(cat fresh.txt)"
+same "... 4000 traces, 100000 spans" "$(DB=kill.db query "SELECT count(*), sum(spans) FROM trace_facts")" "4000|100000"
+
 # ---- prune: whole traces go, nothing of a kept one changes
 cp runs.db prune.db
 kept_rows(){ sqlite3 prune.db "SELECT group_concat(r, char(10)) FROM (SELECT quote(s.rowid) || '|' || s.trace_id || '|' || s.span_id || '|' || s.name || '|' || s.start_ns || '|' || s.end_ns || '|' || s.status || '|' || s.tokens_in || '|' || s.cost AS r FROM spans s WHERE s.trace_id GLOB '*[34]' ORDER BY s.rowid) UNION ALL SELECT group_concat(t, char(10)) FROM (SELECT trace_id || '|' || span_count || '|' || coalesce(label, '') || '|' || tokens_in || '|' || cost AS t FROM traces WHERE trace_id GLOB '*[34]' ORDER BY trace_id)"; }

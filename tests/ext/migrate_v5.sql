@@ -1,0 +1,36 @@
+-- A version-5 database, as the code before the per-span facts wrote it
+-- (fixtures/v5_demo.sql), is upgraded in place by tracelm_init(): every
+-- stored row reads back unchanged, every trace is marked for its facts,
+-- and the first question over many traces builds them.
+.read fixtures/v5_demo.sql
+.mode list
+SELECT 'before', (SELECT user_version FROM pragma_user_version),
+       (SELECT count(*) FROM spans), (SELECT count(*) FROM traces), (SELECT count(*) FROM span_events);
+CREATE TEMP TABLE old_spans AS SELECT rowid AS r, * FROM spans;
+CREATE TEMP TABLE old_traces AS SELECT * FROM traces;
+CREATE TEMP TABLE old_events AS SELECT * FROM span_events;
+
+SELECT tracelm_init();
+SELECT 'after', (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM facts_dirty),
+       (SELECT count(*) FROM trace_facts);
+SELECT 'changed rows',
+       (SELECT count(*) FROM (SELECT rowid, * FROM spans EXCEPT SELECT * FROM old_spans)),
+       (SELECT count(*) FROM (SELECT * FROM traces EXCEPT SELECT * FROM old_traces)),
+       (SELECT count(*) FROM (SELECT * FROM span_events EXCEPT SELECT * FROM old_events));
+SELECT 'facts objects', group_concat(type || ' ' || name, ', ') FROM (SELECT type, name FROM sqlite_schema
+  WHERE name GLOB '*facts*' OR name GLOB 'span_paths*' ORDER BY name);
+
+-- The first question builds every trace's facts; the answer is the one
+-- the graphs give when nothing is stored (computed in memory: query_only).
+SELECT name, count, total_ns, critical_ns, tokens_in, printf('%.8f', cost) FROM span_stats(NULL)
+ ORDER BY name;
+SELECT 'built', (SELECT count(*) FROM facts_dirty), (SELECT count(*) FROM trace_facts),
+       (SELECT count(*) FROM span_facts);
+CREATE TEMP TABLE stored AS SELECT * FROM span_stats(NULL, NULL, NULL, 'path,model,label');
+INSERT INTO facts_dirty SELECT trace_id FROM traces;
+PRAGMA query_only = 1;
+SELECT 'stored = computed', (SELECT count(*) FROM stored),
+       (SELECT count(*) FROM (SELECT * FROM stored EXCEPT
+                              SELECT * FROM span_stats(NULL, NULL, NULL, 'path,model,label')));
+PRAGMA query_only = 0;
+SELECT 'compare', path, n_a, n_b FROM compare_runs('main', 'branch') ORDER BY path LIMIT 3;
