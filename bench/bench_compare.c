@@ -47,25 +47,6 @@ static void generate(const char *path){
   sqlite3_close(db);
 }
 
-/* Seconds for one run of sql (every row stepped) on a fresh connection. */
-static double time_query(const char *path, const char *sql, long long *rows){
-  sqlite3 *db;
-  sqlite3_stmt *stmt;
-  double best = 1e9;
-  for(int round = 0; round < ROUNDS; round++){
-    check(db, sqlite3_open(path, &db), "open");
-    double start = now_s();
-    check(db, sqlite3_prepare_v2(db, sql, -1, &stmt, 0), "prepare");
-    *rows = 0;
-    while( sqlite3_step(stmt) == SQLITE_ROW ) (*rows)++;
-    check(db, sqlite3_finalize(stmt), sql);
-    double elapsed = now_s() - start;
-    if( elapsed < best ) best = elapsed;
-    sqlite3_close(db);
-  }
-  return best;
-}
-
 int main(int argc, char **argv){
   const char *dir = argc > 1 ? argv[1] : ".";
   char path[4096];
@@ -76,7 +57,7 @@ int main(int argc, char **argv){
   generate(path);
   printf("generated 2 x %d traces x %d spans in %.1f s\n\n", TRACES_PER_SET, SPANS_PER_TRACE,
          now_s() - start);
-  double runs = time_query(path, "SELECT * FROM compare_runs('a', 'b')", &rows_runs);
+  double runs = time_query(path, "SELECT * FROM compare_runs('a', 'b')", &rows_runs, ROUNDS);
   double plain = time_query(path,
     "WITH s AS (SELECT t.label, sp.name, sp.end_ns - sp.start_ns AS d,"
     "  row_number() OVER w AS r, count(*) OVER (PARTITION BY t.label, sp.name) AS n"
@@ -84,7 +65,7 @@ int main(int argc, char **argv){
     "  WINDOW w AS (PARTITION BY t.label, sp.name ORDER BY sp.end_ns - sp.start_ns))"
     " SELECT label, name, count(*),"
     "  max(iif(r = (n * 50 + 99) / 100, d, NULL)), max(iif(r = (n * 90 + 99) / 100, d, NULL)),"
-    "  max(iif(r = (n * 99 + 99) / 100, d, NULL)) FROM s GROUP BY label, name", &rows_plain);
+    "  max(iif(r = (n * 99 + 99) / 100, d, NULL)) FROM s GROUP BY label, name", &rows_plain, ROUNDS);
   printf("%-44s %10s %8s %8s\n", "measure (200,000 spans)", "seconds", "rows", "ratio");
   printf("%-44s %10.3f %8lld %8.2f\n", "compare_runs('a', 'b')", runs, rows_runs, runs / plain);
   printf("%-44s %10.3f %8lld %8.2f\n", "plain GROUP BY + window percentiles (name)", plain,

@@ -25,6 +25,10 @@
 **   7 of 30 days        span_stats over a window against the whole file
 **   file size           bytes per span before and after the facts
 ** Prints a table; asserts nothing.  Usage: bench_history [DIR [TRACES]]
+**
+** bench_history --check DIR TRACES measures nothing: on the same file it
+** checks each question's exact answer against plain SQL over `spans` (CI
+** runs it on 1,000 traces, 100,000 spans) and prints "N passed, N failed".
 */
 #include "tracelm_sqlite.h"
 #include "bench_common.h"
@@ -135,31 +139,103 @@ static void generate(const char *path, long long traces, double *seconds){
   sqlite3_close(db);
 }
 
-/* Seconds for one run of sql, every row stepped, on a fresh connection. */
-static double time_query(const char *path, const char *sql, long long *rows){
-  double best = 1e9;
-  for(int round = 0; round < ROUNDS; round++){
-    sqlite3 *db;
-    sqlite3_stmt *stmt;
-    check(db, sqlite3_open(path, &db), "open");
-    double start = now_s();
-    check(db, sqlite3_prepare_v2(db, sql, -1, &stmt, 0), sql);
-    *rows = 0;
-    while( sqlite3_step(stmt) == SQLITE_ROW ) (*rows)++;
-    check(db, sqlite3_finalize(stmt), sql);
-    double elapsed = now_s() - start;
-    if( elapsed < best ) best = elapsed;
-    sqlite3_close(db);
-  }
-  return best;
-}
-
 static void row(const char *what, double seconds, long long rows, double baseline, const char *target){
   printf("%-46s %9.3f %9lld %7.2fx  %s\n", what, seconds, rows, baseline > 0 ? seconds / baseline : 1.0,
          target);
 }
 
+/* --check: one query's rows against another's, as text, in order. */
+static int check_same(const char *path, const char *what, const char *got_sql, const char *want_sql){
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  char *got = NULL, *want = NULL;
+  const char *sqls[2] = { got_sql, want_sql };
+  char **outs[2] = { &got, &want };
+  check(db, sqlite3_open(path, &db), "open");
+  for(int i = 0; i < 2; i++){
+    check(db, sqlite3_prepare_v2(db, sqls[i], -1, &stmt, 0), sqls[i]);
+    sqlite3_str *text = sqlite3_str_new(db);
+    while( sqlite3_step(stmt) == SQLITE_ROW ){
+      for(int c = 0; c < sqlite3_column_count(stmt); c++){
+        const unsigned char *v = sqlite3_column_text(stmt, c);
+        sqlite3_str_appendf(text, "%s%s", c ? "|" : "", v ? (const char *)v : "NULL");
+      }
+      sqlite3_str_appendchar(text, 1, '\n');
+    }
+    check(db, sqlite3_finalize(stmt), sqls[i]);
+    *outs[i] = sqlite3_str_finish(text);
+  }
+  int same = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
+  int rows = 0;
+  for(const char *p = want; p && *p; p++) rows += *p == '\n';
+  if( same ) printf("ok   %s (%d rows)\n", what, rows);
+  else printf("FAIL %s\n     got:\n%s\n     want:\n%s\n", what, got ? got : "", want ? want : "");
+  sqlite3_free(got);
+  sqlite3_free(want);
+  sqlite3_close(db);
+  return same;
+}
+
+/* Nearest-rank percentiles by window functions, per group g of rows (g, d). */
+#define RANKS(rows) "SELECT g, count(*), sum(d), min(d), max(d)," \
+  " max(iif(r = (n * 50 + 99) / 100, d, NULL)), max(iif(r = (n * 90 + 99) / 100, d, NULL))," \
+  " max(iif(r = (n * 99 + 99) / 100, d, NULL)) FROM (SELECT g, d," \
+  " row_number() OVER (PARTITION BY g ORDER BY d) AS r, count(*) OVER (PARTITION BY g) AS n" \
+  " FROM (" rows ")) GROUP BY g ORDER BY g"
+
+static int run_checks(const char *path){
+  int passed = 0, failed = 0;
+  #define CHECK(what, got, want) (check_same(path, what, got, want) ? passed++ : failed++)
+  CHECK("span_stats(NULL): count, total, min, max, p50, p90, p99 per name",
+        "SELECT name, count, total_ns, min_ns, max_ns, p50_ns, p90_ns, p99_ns FROM span_stats(NULL) ORDER BY name",
+        RANKS("SELECT name AS g, end_ns - start_ns AS d FROM spans"));
+  CHECK("span_stats(NULL): self time of leaves, critical path of format (last in every turn)",
+        "SELECT name, self_ns FROM span_stats(NULL) WHERE name IN ('embed_query', 'search_web', 'rerank')"
+        " UNION ALL SELECT name, critical_ns FROM span_stats(NULL) WHERE name = 'format' ORDER BY 1",
+        "SELECT name, sum(end_ns - start_ns) FROM spans WHERE name IN ('embed_query', 'search_web', 'rerank',"
+        " 'format') GROUP BY name ORDER BY 1");
+  CHECK("span_stats by model,day: spans, tokens and cost as span_cost prices them",
+        "SELECT day, model, count, tokens_in, tokens_out, printf('%.9f', cost)"
+        " FROM span_stats(NULL, NULL, NULL, 'model,day') WHERE model IS NOT NULL ORDER BY day, model",
+        "SELECT date(start_ns / 1000000000, 'unixepoch') AS day, model, count(*), sum(tokens_in),"
+        " sum(tokens_out), printf('%.9f', sum(cost)) FROM span_cost WHERE model IS NOT NULL"
+        " GROUP BY day, model ORDER BY day, model");
+  CHECK("span_stats over 7 of 30 days: the traces that start in the window",
+        "SELECT name, count, total_ns, p99_ns FROM span_stats(NULL, '2026-11-08', '2026-11-15') ORDER BY name",
+        "SELECT g, count(*), sum(d), max(iif(r = (n * 99 + 99) / 100, d, NULL)) FROM (SELECT g, d,"
+        " row_number() OVER (PARTITION BY g ORDER BY d) AS r, count(*) OVER (PARTITION BY g) AS n FROM"
+        " (SELECT s.name AS g, s.end_ns - s.start_ns AS d FROM spans s JOIN traces t USING (trace_id)"
+        "  WHERE t.start_ns >= unixepoch('2026-11-08') * 1000000000"
+        "    AND t.start_ns < unixepoch('2026-11-15') * 1000000000)) GROUP BY g ORDER BY g");
+  CHECK("span_stats of a label: as the plain query over its traces",
+        "SELECT name, count, total_ns, p50_ns FROM span_stats('cand') ORDER BY name",
+        "SELECT g, count(*), sum(d), max(iif(r = (n * 50 + 99) / 100, d, NULL)) FROM (SELECT g, d,"
+        " row_number() OVER (PARTITION BY g ORDER BY d) AS r, count(*) OVER (PARTITION BY g) AS n FROM"
+        " (SELECT s.name AS g, s.end_ns - s.start_ns AS d FROM spans s JOIN traces t USING (trace_id)"
+        "  WHERE t.label = 'cand')) GROUP BY g ORDER BY g");
+  CHECK("compare_runs: n and p50 of each side per path",
+        "SELECT path, n_a, n_b, p50_a, p50_b FROM compare_runs('base', 'cand') WHERE path <> '*' ORDER BY path",
+        "SELECT p, sum(l = 'base'), sum(l = 'cand'),"
+        " max(iif(l = 'base' AND r = (n * 50 + 99) / 100, d, NULL)), max(iif(l = 'cand' AND r = (n * 50 + 99) / 100, d, NULL))"
+        " FROM (SELECT p, l, d, row_number() OVER (PARTITION BY p, l ORDER BY d) AS r,"
+        "  count(*) OVER (PARTITION BY p, l) AS n FROM (SELECT t.label AS l, s.end_ns - s.start_ns AS d,"
+        "  CASE WHEN s.parent_id IS NULL THEN 'agent_run' WHEN s.name = 'turn' THEN 'agent_run/turn'"
+        "   WHEN s.name IN ('retrieve', 'llm_call', 'tool_call', 'format') THEN 'agent_run/turn/' || s.name"
+        "   ELSE 'agent_run/turn/retrieve/' || s.name END AS p FROM spans s JOIN traces t USING (trace_id)))"
+        " GROUP BY p ORDER BY p");
+  CHECK("compare_runs: search_web, and only it, is slower",
+        "SELECT path, change FROM compare_runs('base', 'cand') WHERE change <> 'same'",
+        "SELECT 'agent_run/turn/retrieve/search_web', 'slower'");
+  CHECK("the facts: every trace built, every span once",
+        "SELECT (SELECT count(*) FROM trace_facts), (SELECT count(*) FROM span_facts), (SELECT count(*) FROM facts_dirty)",
+        "SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM spans), 0");
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv){
+  int checking = argc > 1 && strcmp(argv[1], "--check") == 0;
+  if( checking ){ argv++; argc--; }
   const char *dir = argc > 1 ? argv[1] : ".";
   long long traces = argc > 2 ? atoll(argv[2]) : 100000, rows, base_rows;
   char path[4096];
@@ -172,7 +248,8 @@ int main(int argc, char **argv){
   sqlite3_auto_extension((void (*)(void))sqlite3_tracelm_init);
 
   struct stat st;
-  if( stat(path, &st) == 0 ){
+  /* A check builds its file anew: a kept one may be of older code. */
+  if( !checking && stat(path, &st) == 0 ){
     check(db, sqlite3_open(path, &db), "open");
     kept = one_int(db, "SELECT count(*) FROM trace_facts") == traces
         && one_int(db, "SELECT count(*) FROM facts_dirty") == 0;
@@ -194,6 +271,7 @@ int main(int argc, char **argv){
     exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(db);
   }
+  if( checking ) return run_checks(path);
   check(db, sqlite3_open(path, &db), "open");
   spans = one_int(db, "SELECT count(*) FROM spans");
   bytes_after = file_bytes(db);
@@ -212,14 +290,14 @@ int main(int argc, char **argv){
   /* The floor: the columns span_stats reads, read and summed, no grouping. */
   double floor_scan = time_query(path, "SELECT total(path_id), total(start_offset_ns), total(duration_ns),"
       " total(self_ns), total(critical_ns), total(error), total(tokens_in), total(tokens_out), total(cost)"
-      " FROM span_facts", &rows);
+      " FROM span_facts", &rows, ROUNDS);
   double plain_facts = time_query(path, "SELECT path_id, count(*), sum(duration_ns), sum(self_ns),"
       " min(duration_ns), max(duration_ns), sum(critical_ns), sum(cost), sum(error)"
-      " FROM span_facts GROUP BY path_id", &base_rows);
+      " FROM span_facts GROUP BY path_id", &base_rows, ROUNDS);
   long long name_rows;
   double plain_spans = time_query(path, "SELECT name, count(*), avg(end_ns - start_ns)"
-      " FROM spans GROUP BY name", &name_rows);
-  double stats = time_query(path, "SELECT * FROM span_stats(NULL)", &rows);
+      " FROM spans GROUP BY name", &name_rows, ROUNDS);
+  double stats = time_query(path, "SELECT * FROM span_stats(NULL)", &rows, ROUNDS);
   row("span_stats(NULL)", stats, rows, plain_facts, "<= 1.5x, <= 3 s");
   row("  baseline: GROUP BY path_id over span_facts", plain_facts, base_rows, plain_facts, "");
   row("  plain GROUP BY name over spans (avg only)", plain_spans, name_rows, plain_facts, "");
@@ -227,21 +305,21 @@ int main(int argc, char **argv){
 
   double plain_md = time_query(path, "SELECT model, (t.start_ns + f.start_offset_ns) / 86400000000000,"
       " count(*), sum(duration_ns), min(duration_ns), max(duration_ns), sum(f.cost)"
-      " FROM trace_facts t JOIN span_facts f USING (trace_key) GROUP BY 1, 2", &base_rows);
-  double by_md = time_query(path, "SELECT * FROM span_stats(NULL, NULL, NULL, 'model,day')", &rows);
+      " FROM trace_facts t JOIN span_facts f USING (trace_key) GROUP BY 1, 2", &base_rows, ROUNDS);
+  double by_md = time_query(path, "SELECT * FROM span_stats(NULL, NULL, NULL, 'model,day')", &rows, ROUNDS);
   row("span_stats(NULL, NULL, NULL, 'model,day')", by_md, rows, plain_md, "<= 1.5x, <= 3 s");
   row("  baseline: GROUP BY model, day over span_facts", plain_md, base_rows, plain_md, "");
 
-  double runs = time_query(path, "SELECT * FROM compare_runs('base', 'cand')", &rows);
+  double runs = time_query(path, "SELECT * FROM compare_runs('base', 'cand')", &rows, ROUNDS);
   row("compare_runs('base', 'cand')", runs, rows, floor_scan, "<= 2 s (ratio: to the floor)");
 
-  double cost_plain = time_query(path, "SELECT sum(cost) FROM spans", &base_rows);
-  double cost_view = time_query(path, "SELECT sum(cost) FROM span_cost", &rows);
+  double cost_plain = time_query(path, "SELECT sum(cost) FROM spans", &base_rows, ROUNDS);
+  double cost_view = time_query(path, "SELECT sum(cost) FROM span_cost", &rows, ROUNDS);
   row("sum(cost) FROM span_cost", cost_view, rows, cost_plain, "<= 1.2x");
   row("  baseline: sum(cost) FROM spans", cost_plain, base_rows, cost_plain, "");
 
   /* 2026-11-08 .. 2026-11-15: 7 of the 30 days. */
-  double week = time_query(path, "SELECT * FROM span_stats(NULL, '2026-11-08', '2026-11-15')", &rows);
+  double week = time_query(path, "SELECT * FROM span_stats(NULL, '2026-11-08', '2026-11-15')", &rows, ROUNDS);
   row("span_stats over 7 of 30 days", week, rows, stats, "~ 7/30 = 0.23x");
 
   printf("%-46s %9s %9lld %7.1f B  before the facts: %.1f B (%+.0f%%; target <= +25%%)\n",

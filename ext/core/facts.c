@@ -58,10 +58,7 @@ struct tlm_facts {
   int32_t path_count, path_capacity;
   int32_t saved_paths;      /* paths below this are in span_paths */
   tlm_strmap path_ids;
-  char **strings;           /* models and services met, interned */
-  int32_t string_count, string_capacity;
-  tlm_strmap string_ids;
-  int32_t last_string;      /* the last one interned or found, -1 none */
+  tlm_strpool strings;      /* models and services met */
   char (*dirty)[33];        /* traces still marked (not built here) */
   int32_t dirty_count;
   tlm_fact *buffer;         /* one trace's facts, reused */
@@ -76,19 +73,11 @@ struct tlm_facts {
 /* ------------------------------------------------------------ strings */
 
 static int32_t intern_string(tlm_facts *f, const char *text){
-  int32_t id;
-  if( text == NULL ) return -1;
-  /* Neighbouring spans mostly share a service: skip the hash for a repeat. */
-  if( f->last_string >= 0 && strcmp(f->strings[f->last_string], text) == 0 ) return f->last_string;
-  if( (id = tlm_strmap_get(&f->string_ids, text)) >= 0 ) return f->last_string = id;
-  if( tlm_grow(&f->strings, f->string_count, &f->string_capacity, sizeof *f->strings) ) return -2;
-  if( (f->strings[f->string_count] = sqlite3_mprintf("%s", text)) == NULL ) return -2;
-  if( tlm_strmap_put(&f->string_ids, f->strings[f->string_count], f->string_count) ) return -2;
-  return f->last_string = f->string_count++;
+  return tlm_strpool_intern(&f->strings, text);
 }
 
 const char *tlm_facts_string(const tlm_facts *f, int32_t id){
-  return id >= 0 && id < f->string_count ? f->strings[id] : NULL;
+  return id >= 0 && id < f->strings.count ? f->strings.strings[id] : NULL;
 }
 
 /* -------------------------------------------------------------- paths */
@@ -456,9 +445,7 @@ void tlm_facts_close(tlm_facts *f){
   if( f == NULL ) return;
   clear_paths(f);
   sqlite3_free(f->paths);
-  for(int32_t i = 0; i < f->string_count; i++) sqlite3_free(f->strings[i]);
-  sqlite3_free(f->strings);
-  tlm_strmap_free(&f->string_ids);
+  tlm_strpool_free(&f->strings);
   sqlite3_free(f->dirty);
   sqlite3_free(f->buffer);
   sqlite3_finalize(f->range);
@@ -488,7 +475,6 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, i
   if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
   if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
   memset(f, 0, sizeof *f);
-  f->last_string = -1;
   f->ext = ext;
   f->fn = fn;
   f->want = want;
@@ -545,7 +531,6 @@ int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built
   }
   if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
   memset(f, 0, sizeof *f);
-  f->last_string = -1;
   f->ext = ext;
   f->fn = fn;
   f->want = TLM_FACTS_MODEL | TLM_FACTS_SERVICE | TLM_FACTS_DETAIL;

@@ -8,6 +8,7 @@
 ** copied: the caller keeps them alive as long as the map.
 */
 #include "strmap.h"
+#include "arrays.h"
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
@@ -64,4 +65,26 @@ void tlm_strmap_free(tlm_strmap *m){
   sqlite3_free(m->keys);
   sqlite3_free(m->values);
   memset(m, 0, sizeof *m);
+}
+
+int32_t tlm_strpool_intern(tlm_strpool *p, const char *text){
+  int32_t id;
+  if( text == NULL ) return -1;
+  /* Neighbouring spans mostly share a service or model: no hash for those. */
+  if( p->count > 0 && p->last >= 0 && strcmp(p->strings[p->last], text) == 0 ) return p->last;
+  if( (id = tlm_strmap_get(&p->ids, text)) >= 0 ) return p->last = id;
+  if( tlm_grow(&p->strings, p->count, &p->capacity, sizeof *p->strings) ) return -2;
+  if( (p->strings[p->count] = sqlite3_mprintf("%s", text)) == NULL ) return -2;
+  if( tlm_strmap_put(&p->ids, p->strings[p->count], p->count) ){
+    sqlite3_free(p->strings[p->count]);
+    return -2;
+  }
+  return p->last = p->count++;
+}
+
+void tlm_strpool_free(tlm_strpool *p){
+  for(int32_t i = 0; i < p->count; i++) sqlite3_free(p->strings[i]);
+  sqlite3_free(p->strings);
+  tlm_strmap_free(&p->ids);
+  memset(p, 0, sizeof *p);
 }

@@ -93,10 +93,7 @@ typedef struct stats_rows {
   unsigned by;               /* bit KEY_* for each grouping asked */
   int64_t since, until;
   tlm_facts *facts;
-  /* Names, paths, models, services and labels, interned: a row's text. */
-  char **strings;
-  int32_t string_count, string_capacity;
-  tlm_strmap string_ids;
+  tlm_strpool strings;       /* names, paths, models, services, labels: rows' texts */
   int32_t *name_of_path;     /* facts path id -> string id, -1 not yet */
   int32_t path_ids_known;
   int32_t *string_of_fact;   /* facts string id -> ours */
@@ -110,9 +107,7 @@ static void stats_close(void *state){
   for(int32_t i = 0; i < s->count; i++) sqlite3_free(s->rows[i].durations);
   sqlite3_free(s->rows);
   sqlite3_free(s->slots);
-  for(int32_t i = 0; i < s->string_count; i++) sqlite3_free(s->strings[i]);
-  sqlite3_free(s->strings);
-  tlm_strmap_free(&s->string_ids);
+  tlm_strpool_free(&s->strings);
   sqlite3_free(s->name_of_path);
   sqlite3_free(s->string_of_fact);
   sqlite3_finalize(s->label_of);
@@ -123,17 +118,11 @@ static void stats_close(void *state){
 /* ------------------------------------------------------------- keys */
 
 static int32_t intern(stats_rows *s, const char *text){
-  int32_t id;
-  if( text == NULL ) return -1;
-  if( (id = tlm_strmap_get(&s->string_ids, text)) >= 0 ) return id;
-  if( tlm_grow(&s->strings, s->string_count, &s->string_capacity, sizeof *s->strings) ) return -2;
-  if( (s->strings[s->string_count] = sqlite3_mprintf("%s", text)) == NULL ) return -2;
-  if( tlm_strmap_put(&s->string_ids, s->strings[s->string_count], s->string_count) ) return -2;
-  return s->string_count++;
+  return tlm_strpool_intern(&s->strings, text);
 }
 
 static const char *string_of(const stats_rows *s, int32_t id){
-  return id >= 0 ? s->strings[id] : NULL;
+  return id >= 0 ? s->strings.strings[id] : NULL;
 }
 
 /* Grow a facts-id -> string-id cache to known entries, new ones -1. */
@@ -389,7 +378,7 @@ static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t use
   ** make it the names' order instead, as a reader expects. */
   sqlite3_free(s->slots);
   s->slots = NULL;
-  qsort(s->rows, s->count, sizeof *s->rows, by_total_desc);
+  if( s->count > 1 ) qsort(s->rows, s->count, sizeof *s->rows, by_total_desc);
   for(int32_t i = 1; i < s->count; i++){
     /* Insertion pass over runs of equal totals, by the grouping's texts. */
     for(int32_t j = i; j > 0 && s->rows[j].total_ns == s->rows[j - 1].total_ns; j--){
@@ -420,7 +409,7 @@ static int64_t nearest_rank(const group_stats *row, int percent){
 }
 
 static void result_string(sqlite3_context *ctx, const stats_rows *s, int32_t id){
-  if( id >= 0 ) sqlite3_result_text(ctx, s->strings[id], -1, SQLITE_STATIC);
+  if( id >= 0 ) sqlite3_result_text(ctx, s->strings.strings[id], -1, SQLITE_STATIC);
   else sqlite3_result_null(ctx);
 }
 
