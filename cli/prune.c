@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define PRUNE_STEP "100"
+#define VACUUM_STEP "2048"   /* pages: 8 MiB of 4 KiB pages a transaction */
 
 static long long one_int(sqlite3 *db, const char *sql, const char *param, int *ok){
   sqlite3_stmt *stmt;
@@ -152,10 +153,17 @@ int cmd_prune(cli *c, int argc, char **argv){
   printf("Pruned %lld traces (%lld spans) in %.1f s, %.0f spans/s; %.1f MB of pages freed", traces,
          spans, seconds, seconds > 0 ? spans / seconds : 0.0, freed * page_size / 1e6);
   if( auto_vacuum == 2 ){
-    sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-    printf(", returned to the file system\n");
+    /* Returned in steps, each its own transaction, for the same reason
+    ** the deletes are. */
+    long long before = one_int(db, "SELECT page_count FROM pragma_page_count", NULL, &ok), left;
+    do{
+      if( sqlite3_exec(db, "PRAGMA incremental_vacuum(" VACUUM_STEP ")", NULL, NULL, NULL) != SQLITE_OK ) break;
+      left = one_int(db, "SELECT freelist_count FROM pragma_freelist_count", NULL, &ok);
+    }while( ok && left > 0 );
+    long long after = one_int(db, "SELECT page_count FROM pragma_page_count", NULL, &ok);
+    printf(", %.1f MB returned to the file system\n", (before - after) * page_size / 1e6);
   }else{
-    printf(" for new spans (VACUUM returns them to the file system)\n");
+    printf(" for new spans (this file predates auto_vacuum: VACUUM returns them to the file system)\n");
   }
   sqlite3_close(db);
   return 0;

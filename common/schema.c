@@ -78,6 +78,10 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
   if( version > TLM_SCHEMA_VERSION ) return newer_schema_error(version, errmsg);
   if( version == TLM_SCHEMA_VERSION ) return TLM_OK;
 
+  /* A new file returns the pages `tracelm prune` frees with PRAGMA
+  ** incremental_vacuum; SQLite takes this only before the first table,
+  ** outside a transaction, and ignores it on a file that has tables. */
+  if( version == 0 ) sqlite3_exec(db, "PRAGMA auto_vacuum=INCREMENTAL", 0, 0, 0);
   if( sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, &sql_error) != SQLITE_OK ) goto failed;
   /* Another process may have migrated while we waited for the lock. */
   version = tlm_schema_version(db);

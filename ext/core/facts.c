@@ -38,8 +38,8 @@ SQLITE_EXTENSION_INIT3
 ** (TLM_FACTS_*): decoding columns is most of the time a question over
 ** ten million spans takes. */
 static char *fact_columns(unsigned want){
-  return sqlite3_mprintf("path_id, start_offset_ns, duration_ns, self_ns, critical_ns, error,"
-      " tokens_in, tokens_out, cost%s%s%s",
+  return sqlite3_mprintf("path_id, duration_ns, self_ns, error, tokens_in, tokens_out, cost%s%s%s%s%s",
+      want & TLM_FACTS_START ? ", start_offset_ns" : "", want & TLM_FACTS_CRITICAL ? ", critical_ns" : "",
       want & TLM_FACTS_MODEL ? ", model" : "", want & TLM_FACTS_SERVICE ? ", service" : "",
       want & TLM_FACTS_DETAIL ? ", span_rowid, cached_tokens, reasoning_tokens, cost_kind" : "");
 }
@@ -533,7 +533,7 @@ int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built
   memset(f, 0, sizeof *f);
   f->ext = ext;
   f->fn = fn;
-  f->want = TLM_FACTS_MODEL | TLM_FACTS_SERVICE | TLM_FACTS_DETAIL;
+  f->want = TLM_FACTS_ALL;
   f->stored = 1;
   rc = load_paths(f);
   if( rc == SQLITE_OK ) rc = refresh(f, limit, built, errmsg);
@@ -562,16 +562,18 @@ static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int64_t trace_start
   if( path <= 0 || path >= f->path_count || f->paths[path].name == NULL ) return SQLITE_CORRUPT;
   fact = &f->buffer[(*count)++];
   fact->path = (int32_t)path;
-  fact->start_ns = trace_start + sqlite3_column_int64(r, base + 1);
-  fact->duration_ns = sqlite3_column_int64(r, base + 2);
-  fact->self_ns = sqlite3_column_int64(r, base + 3);
-  fact->critical_ns = sqlite3_column_int64(r, base + 4);
-  fact->error = (uint8_t)sqlite3_column_int(r, base + 5);
-  fact->tokens_in = sqlite3_column_int64(r, base + 6);
-  fact->tokens_out = sqlite3_column_int64(r, base + 7);
-  fact->cost = sqlite3_column_double(r, base + 8);
-  base += 9;
+  fact->duration_ns = sqlite3_column_int64(r, base + 1);
+  fact->self_ns = sqlite3_column_int64(r, base + 2);
+  fact->error = (uint8_t)sqlite3_column_int(r, base + 3);
+  fact->tokens_in = sqlite3_column_int64(r, base + 4);
+  fact->tokens_out = sqlite3_column_int64(r, base + 5);
+  fact->cost = sqlite3_column_double(r, base + 6);
+  base += 7;
+  fact->start_ns = trace_start;
+  fact->critical_ns = 0;
   fact->model = fact->service = -1;
+  if( f->want & TLM_FACTS_START ) fact->start_ns += sqlite3_column_int64(r, base++);
+  if( f->want & TLM_FACTS_CRITICAL ) fact->critical_ns = sqlite3_column_int64(r, base++);
   if( f->want & TLM_FACTS_MODEL ) fact->model = intern_string(f, (const char *)sqlite3_column_text(r, base++));
   if( f->want & TLM_FACTS_SERVICE ) fact->service = intern_string(f, (const char *)sqlite3_column_text(r, base++));
   if( f->want & TLM_FACTS_DETAIL ){

@@ -33,12 +33,16 @@ typedef struct tlm_trace_fact {
 
 typedef struct tlm_facts tlm_facts;
 
-/* What a reader reads besides path, times, error, tokens and cost; what
-** it does not ask for reads as -1 (model, service) or 0 (the rest) from
-** stored facts. */
-#define TLM_FACTS_MODEL   0x1u
-#define TLM_FACTS_SERVICE 0x2u
-#define TLM_FACTS_DETAIL  0x4u   /* span_rowid, token buckets, cost_kind */
+/* What a reader reads besides path, duration, self time, error, tokens
+** and cost; what it does not ask for reads from stored facts as the
+** trace's start (start_ns), -1 (model, service) or 0 (the rest).  Facts
+** computed in memory have everything. */
+#define TLM_FACTS_MODEL    0x01u
+#define TLM_FACTS_SERVICE  0x02u
+#define TLM_FACTS_DETAIL   0x04u   /* span_rowid, token buckets, cost_kind */
+#define TLM_FACTS_START    0x08u   /* each span's own start */
+#define TLM_FACTS_CRITICAL 0x10u
+#define TLM_FACTS_ALL      0x1fu
 
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for

@@ -96,6 +96,7 @@ typedef struct stats_rows {
   tlm_strpool strings;       /* names, paths, models, services, labels: rows' texts */
   int32_t *name_of_path;     /* facts path id -> string id, -1 not yet */
   int32_t path_ids_known;
+  int32_t *row_of_path;      /* by name or path alone: facts path id -> row, -1 not yet */
   int32_t *string_of_fact;   /* facts string id -> ours */
   int32_t fact_strings_known;
   sqlite3_stmt *label_of;    /* by label: a trace's label */
@@ -109,6 +110,7 @@ static void stats_close(void *state){
   sqlite3_free(s->slots);
   tlm_strpool_free(&s->strings);
   sqlite3_free(s->name_of_path);
+  sqlite3_free(s->row_of_path);
   sqlite3_free(s->string_of_fact);
   sqlite3_finalize(s->label_of);
   tlm_facts_close(s->facts);
@@ -228,11 +230,20 @@ static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, 
   int rc = SQLITE_OK;
   if( t->start_ns < s->since || t->start_ns >= s->until ) return SQLITE_OK;
   if( s->by & (1u << KEY_LABEL) && (rc = label_of_trace(s, t->trace_id)) ) return rc;
-  if( extend(&s->name_of_path, &s->path_ids_known, paths) ) return SQLITE_NOMEM;
+  int32_t known = s->path_ids_known;
+  if( extend(&s->name_of_path, &known, paths) ) return SQLITE_NOMEM;
+  if( extend(&s->row_of_path, &s->path_ids_known, paths) ) return SQLITE_NOMEM;
+  /* Grouped by name or path alone, a span's group follows from its path:
+  ** found once per path, not hashed once per span. */
+  int by_path_only = (s->by & ~(1u << KEY_NAME | 1u << KEY_PATH)) == 0;
   for(int32_t k = 0; k < count; k++){
     const tlm_fact *f = &spans[k];
     group_key key;
     group_stats *row;
+    if( by_path_only && s->row_of_path[f->path] >= 0 ){
+      row = &s->rows[s->row_of_path[f->path]];
+      goto add;
+    }
     for(int i = 0; i < KEY_PARTS; i++) key.part[i] = -1;
     if( s->by & (1u << KEY_NAME) ) key.part[KEY_NAME] = name_string(s, f->path);
     if( s->by & (1u << KEY_PATH) ) key.part[KEY_PATH] = f->path;   /* its text at the end */
@@ -244,6 +255,8 @@ static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, 
       return SQLITE_NOMEM;
     }
     if( (row = row_for(s, &key)) == NULL ) return SQLITE_NOMEM;
+    if( by_path_only ) s->row_of_path[f->path] = (int32_t)(row - s->rows);
+  add:
     if( tlm_grow(&row->durations, row->count, &row->duration_capacity, sizeof *row->durations) ){
       return SQLITE_NOMEM;
     }
@@ -298,8 +311,10 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
   char (*ids)[33] = NULL;
   int32_t count = 0;
   int rc, is_label = 0;
-  unsigned detail = (s->by & (1u << KEY_MODEL) ? TLM_FACTS_MODEL : 0)
-                  | (s->by & (1u << KEY_SERVICE) ? TLM_FACTS_SERVICE : 0);
+  unsigned detail = TLM_FACTS_CRITICAL
+                  | (s->by & (1u << KEY_MODEL) ? TLM_FACTS_MODEL : 0)
+                  | (s->by & (1u << KEY_SERVICE) ? TLM_FACTS_SERVICE : 0)
+                  | (s->by & (1u << KEY_DAY) ? TLM_FACTS_START : 0);
   if( sqlite3_value_type(arg) == SQLITE_NULL ){
     if( (rc = tlm_facts_open(ext, "span_stats", -1, detail, NULL, &s->facts, errmsg)) ) return rc;
     return tlm_facts_each_trace_in(s->facts, s->since, s->until, add_trace, s, errmsg);
