@@ -106,7 +106,7 @@ static void generate(const char *path, long long traces, double *seconds){
   long long step_ns = 30LL * 86400 * 1000000000LL / traces;
   unlink(path);
   check(db, sqlite3_open(path, &db), "open");
-  exec(db, "PRAGMA journal_mode=WAL; SELECT tracelm_init();");
+  exec(db, "SELECT tracelm_init(); PRAGMA journal_mode=WAL;");   /* the schema first: auto_vacuum */
   /* As the recorder's writer does: no per-span trigger; `traces` and the
   ** facts marks below, once per trace. */
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
