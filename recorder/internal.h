@@ -270,6 +270,13 @@ struct tlm_recorder {
   int open;                      /* between init and shutdown */
 
   unsigned retry_ms;             /* how long a transient failure is retried */
+  /* The writer's thread only.  A database that stayed full or failing
+  ** (I/O) for retry_ms is degraded: its batches fail at once, without
+  ** waiting, but for a probe at most once a second (writer.c). */
+  int degraded;
+  int64_t next_probe_ms;
+  uint64_t batches_retried;      /* batches tried more than once: the tests */
+  uint64_t probes;               /* ... and tries of a degraded database count them */
   int64_t max_db_bytes;          /* 0: no cap */
   tlm_error_fn on_error;         /* NULL: stderr if log_to_stderr, else silent */
   void *on_error_data;

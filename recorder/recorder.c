@@ -114,6 +114,24 @@ static const char *env_or(const char *name, const char *fallback){
   return value && value[0] ? value : fallback;
 }
 
+/* $TRACELM_RETRY_MS, where the program kept the default retry_ms. */
+static int read_retry_ms(const tlm_options *opts, unsigned *retry_ms){
+  const char *text = getenv("TRACELM_RETRY_MS");
+  *retry_ms = opts->retry_ms;
+  if( text && text[0] && opts->retry_ms == DEFAULT_RETRY_MS ){
+    char *end;
+    errno = 0;
+    unsigned long value = strtoul(text, &end, 10);
+    if( errno || *end || text[0] == '-' || value > 86400000UL ){
+      tlm_set_error("TRACELM_RETRY_MS must be a whole number of milliseconds up to 86400000, not '%s'",
+                    text);
+      return TLM_EINVAL;
+    }
+    *retry_ms = (unsigned)value;
+  }
+  return TLM_OK;
+}
+
 static int read_sample_rate(const tlm_options *opts, double *rate){
   const char *text = getenv("TRACELM_SAMPLE_RATE");
   *rate = opts->sample_rate;
@@ -150,7 +168,7 @@ static int recorder_setup(tlm_recorder *rec, const tlm_options *given){
   rec->sample_bound = tlm_sample_bound(rec->sample_rate);
   rec->flush_interval_ms = opts.flush_interval_ms;
   rec->on_full = opts.on_full;
-  rec->retry_ms = opts.retry_ms;
+  if( (rc = read_retry_ms(&opts, &rec->retry_ms)) != TLM_OK ) return rc;
   rec->max_db_bytes = opts.max_db_bytes;
   rec->on_error = opts.on_error;
   rec->on_error_data = opts.on_error_data;

@@ -310,20 +310,47 @@ rolled_back:
   return rc;
 }
 
+/* A failure that a pause rarely cures: the disk is full (or the file at
+** max_db_bytes), or the disk fails.  Busy and locked are another writer,
+** which a pause does cure. */
+static int is_lasting(int rc){
+  return (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR;
+}
+
+/* How often a degraded database is tried again. */
+#define PROBE_MS 1000
+
 /* Insert one batch, trying again with growing pauses while the failure is
 ** transient, for at most rec->retry_ms: a busy or full database often
-** frees up, and a later batch tries again anyway.  Returns how many spans
-** were written; those not written count as failed. */
+** frees up.  A database still full or failing after that is degraded:
+** later batches fail at once (a caller waiting on a full queue waits for
+** one retry_ms in all, not one per batch), but for one attempt a second,
+** which ends the state when it succeeds.  Returns how many spans were
+** written; those not written count as failed. */
 static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
                             uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
-  int64_t deadline = tlm_monotonic_ms() + rec->retry_ms, pause = 10;
-  uint64_t written;
-  for(;;){
-    int rc = try_batch(rec, db, st, count, drops, drop_count, &written);
+  int64_t now = tlm_monotonic_ms(), deadline = now + rec->retry_ms, pause = 10;
+  uint64_t written = 0;
+  int rc;
+  if( rec->degraded ){
+    if( now < rec->next_probe_ms ) return 0;
+    rec->next_probe_ms = now + PROBE_MS;
+    rec->probes++;
+    rc = try_batch(rec, db, st, count, drops, drop_count, &written);
+    if( rc == SQLITE_OK || !is_lasting(rc) ) rec->degraded = 0;
+    return written;
+  }
+  for(int tries = 1;; tries++){
+    rc = try_batch(rec, db, st, count, drops, drop_count, &written);
     if( rc == SQLITE_OK || !is_transient(rc) || tlm_monotonic_ms() + pause > deadline ) break;
+    if( tries == 1 ) rec->batches_retried++;
     tlm_sleep_ms(pause);
     if( pause < 1000 ) pause *= 2;
+  }
+  if( rc != SQLITE_OK && is_lasting(rc) ){
+    rec->degraded = 1;
+    rec->next_probe_ms = tlm_monotonic_ms() + PROBE_MS;
   }
   return written;
 }

@@ -21,7 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tracelm/tracelm.h"
+#include "internal.h"
 #include "test_db.h"
+#include <time.h>
 
 /* The on_error callback's record of what it heard. */
 static char heard[8][256];
@@ -104,8 +106,10 @@ static void test_recording_resumes_once_room_is_made(void **state){
   const char *path = init_capped("resume.db", 65536, TLM_FULL_WAIT, 50);
   record(20000, "too_much");
   assert_int_equal(tlm_flush(), TLM_ELOST);
-  /* Another connection frees the space, as a user's DELETE would. */
+  /* Another connection frees the space, as a user's DELETE would; the
+  ** degraded writer tries again within a second (PROBE_MS). */
   test_db_exec(path, "DELETE FROM spans");
+  usleep(1100 * 1000);
   record(50, "after");
   assert_int_equal(tlm_flush(), TLM_OK);
   assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans WHERE trace_id ="
@@ -125,6 +129,58 @@ static void test_a_waiting_caller_never_hangs_on_a_full_database(void **state){
   assert_int_equal(tlm_shutdown(), TLM_ELOST);
   assert_non_null(strstr(tlm_last_error(), "spans not stored since the last flush"));
   assert_int_equal(stats.spans_dropped, 0);
+}
+
+static double seconds_now(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_a_full_database_is_waited_for_once_not_per_batch(void **state){
+  (void)state;
+  tlm_stats stats;
+  /* A queue of 64: 20,000 spans are over 300 batches.  Each used to be
+  ** tried for retry_ms; now the first is, and the rest fail at once but
+  ** for a probe a second.  Counted in transactions tried, not in time. */
+  init_capped("once.db", 64, TLM_FULL_WAIT, 300);
+  double start = seconds_now();
+  record(20000, "flood");
+  assert_int_equal(tlm_flush(), TLM_ELOST);
+  double elapsed = seconds_now() - start;
+  tlm_recorder *rec = tlm_resolve(NULL);
+  tlm_recorder_stats(NULL, &stats);
+  assert_true(stats.spans_failed > 0);
+  assert_int_equal(stats.spans_written + stats.spans_failed, 20000);
+  /* One batch waited out its retries; the others were each tried once
+  ** (the degraded ones not at all), but for one probe a second. */
+  assert_int_equal(rec->batches_retried, 1);
+  assert_true(rec->probes <= (uint64_t)elapsed + 1);
+  assert_int_equal(rec->degraded, 1);
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+}
+
+static void test_TRACELM_RETRY_MS_sets_the_wait(void **state){
+  (void)state;
+  tlm_options opts;
+  tlm_options_init(&opts);
+  opts.db_path = test_db_path("retry_env.db");
+  opts.ignore_env_traceparent = 1;
+  setenv("TRACELM_RETRY_MS", "1234", 1);
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  assert_int_equal(tlm_resolve(NULL)->retry_ms, 1234);
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+  /* A program's own value wins over the environment. */
+  opts.retry_ms = 77;
+  assert_int_equal(tlm_init(&opts), TLM_OK);
+  assert_int_equal(tlm_resolve(NULL)->retry_ms, 77);
+  assert_int_equal(tlm_shutdown(), TLM_OK);
+  opts.retry_ms = 30000;
+  setenv("TRACELM_RETRY_MS", "soon", 1);
+  assert_int_equal(tlm_init(&opts), TLM_EINVAL);
+  assert_string_equal(tlm_last_error(),
+                      "TRACELM_RETRY_MS must be a whole number of milliseconds up to 86400000, not 'soon'");
+  unsetenv("TRACELM_RETRY_MS");
 }
 
 static void test_shutdown_reports_drops_from_a_full_queue(void **state){
@@ -205,6 +261,8 @@ int main(void){
     cmocka_unit_test_teardown(test_flush_says_how_many_spans_a_full_database_lost, shut_down),
     cmocka_unit_test_teardown(test_recording_resumes_once_room_is_made, shut_down),
     cmocka_unit_test_teardown(test_a_waiting_caller_never_hangs_on_a_full_database, shut_down),
+    cmocka_unit_test_teardown(test_a_full_database_is_waited_for_once_not_per_batch, shut_down),
+    cmocka_unit_test_teardown(test_TRACELM_RETRY_MS_sets_the_wait, shut_down),
     cmocka_unit_test_teardown(test_shutdown_reports_drops_from_a_full_queue, shut_down),
     cmocka_unit_test_teardown(test_flush_is_ok_when_nothing_was_lost, shut_down),
     cmocka_unit_test_teardown(test_TRACELM_LOG_stderr_says_it_once_and_at_exit, shut_down),

@@ -96,9 +96,12 @@ typedef struct tlm_options {
   unsigned retry_ms;             /* how long a batch that failed for a passing
                                     reason (busy, locked, disk full, I/O) is
                                     tried again before its spans count as
-                                    failed; 30000.  A caller blocked on a full
-                                    queue (TLM_FULL_WAIT) waits at most this
-                                    long per batch, never forever            */
+                                    failed; 30000, or $TRACELM_RETRY_MS when
+                                    set.  A database still full or failing
+                                    then is tried once a second only, its
+                                    spans failing at once meanwhile: a caller
+                                    blocked on a full queue (TLM_FULL_WAIT)
+                                    waits this long once, not per batch      */
   int64_t max_db_bytes;          /* 0: no cap.  The database file stops growing
                                     here: spans past it fail as on a full disk
                                     until space is freed (DELETE, VACUUM)     */
