@@ -100,7 +100,7 @@ static double caller_cost(const char *path, const char *otlp_url){
   return median(per_pair, CALLER_BATCHES);
 }
 
-static double recorder_throughput(const char *path, const char *otlp_url){
+static double recorder_throughput(const char *path, const char *otlp_url, int spans_per_trace){
   tlm_options opts;
   tlm_options_init(&opts);
   opts.db_path = path;
@@ -108,9 +108,9 @@ static double recorder_throughput(const char *path, const char *otlp_url){
   opts.ignore_env_traceparent = 1;
   if( tlm_init(&opts) != TLM_OK ){ fprintf(stderr, "%s\n", tlm_last_error()); exit(1); }
   double start = now_s();
-  for(int t = 0; t < SUSTAINED_SPANS / SPANS_PER_TRACE; t++){
+  for(int t = 0; t < SUSTAINED_SPANS / spans_per_trace; t++){
     tlm_span *root = tlm_span_begin("request");
-    for(int i = 1; i < SPANS_PER_TRACE; i++) tlm_span_end(tlm_span_begin("llm_call"));
+    for(int i = 1; i < spans_per_trace; i++) tlm_span_end(tlm_span_begin("llm_call"));
     tlm_span_end(root);
   }
   tlm_flush();
@@ -180,7 +180,7 @@ static double threads_cost(const char *path, int threads, int baseline){
 /* The same rows the recorder writes, inserted straight into SQLite;
 ** with_trigger 0: on a connection whose triggers are off, so `traces` is
 ** not maintained at all (the floor issue 16 measures ingest against). */
-static double raw_sqlite_throughput(const char *path, int with_trigger){
+static double raw_sqlite_throughput(const char *path, int with_trigger, int spans_per_trace){
   sqlite3 *db;
   sqlite3_stmt *insert;
   char *errmsg = NULL, trace_hex[33], span_hex[17], parent_hex[17];
@@ -200,7 +200,7 @@ static double raw_sqlite_throughput(const char *path, int with_trigger){
     if( i % batch == 0 ) sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
     /* Random ids like the recorder's: a new trace every 100 spans. */
     id = id * 6364136223846793005ull + 1442695040888963407ull;
-    if( i % SPANS_PER_TRACE == 0 ){
+    if( i % spans_per_trace == 0 ){
       for(int b = 0; b < 16; b++){
         id = id * 6364136223846793005ull + 1442695040888963407ull;
         trace[b] = (uint8_t)(id >> 56);
@@ -215,7 +215,7 @@ static double raw_sqlite_throughput(const char *path, int with_trigger){
     int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
     sqlite3_bind_text(insert, 1, trace_hex, 32, SQLITE_STATIC);
     sqlite3_bind_text(insert, 2, span_hex, 16, SQLITE_STATIC);
-    if( i % SPANS_PER_TRACE ) sqlite3_bind_text(insert, 3, parent_hex, 16, SQLITE_STATIC);
+    if( i % spans_per_trace ) sqlite3_bind_text(insert, 3, parent_hex, 16, SQLITE_STATIC);
     else sqlite3_bind_null(insert, 3);
     sqlite3_bind_text(insert, 4, "llm_call", -1, SQLITE_STATIC);
     sqlite3_bind_text(insert, 5, "internal", -1, SQLITE_STATIC);
@@ -258,10 +258,19 @@ int main(int argc, char **argv){
   remove_database(raw_db);
   double floor_ns = baseline_two_clock_reads();
   double pair_ns = caller_cost(caller_db, "");
-  double recorder = recorder_throughput(recorder_db, "");
-  double raw = raw_sqlite_throughput(raw_db, 1);
+  double recorder = recorder_throughput(recorder_db, "", SPANS_PER_TRACE);
+  double raw = raw_sqlite_throughput(raw_db, 1, SPANS_PER_TRACE);
   remove_database(raw_db);
-  double raw_no_trigger = raw_sqlite_throughput(raw_db, 0);
+  double raw_no_trigger = raw_sqlite_throughput(raw_db, 0, SPANS_PER_TRACE);
+  /* Tiny traces: a request or a job a trace, as the seed's users trace. */
+  double tiny[2], tiny_raw[2];
+  static const int tiny_spans[2] = { 1, 5 };
+  for(int k = 0; k < 2; k++){
+    remove_database(recorder_db);
+    remove_database(raw_db);
+    tiny[k] = recorder_throughput(recorder_db, "", tiny_spans[k]);
+    tiny_raw[k] = raw_sqlite_throughput(raw_db, 0, tiny_spans[k]);
+  }
   printf("%-44s %14s %14s %8s\n", "measure", "tracelm", "baseline", "ratio");
   printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller: begin+end pair (median of 1000x1000)",
          pair_ns, floor_ns, pair_ns / floor_ns);
@@ -269,6 +278,11 @@ int main(int argc, char **argv){
          recorder, raw, recorder / raw);
   printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained, against raw without the trigger",
          recorder, raw_no_trigger, recorder / raw_no_trigger);
+  for(int k = 0; k < 2; k++){
+    char label[64];
+    snprintf(label, sizeof label, "sustained, %d-span traces (raw, no trigger)", tiny_spans[k]);
+    printf("%-44s %10.0f /s %10.0f /s %8.2f\n", label, tiny[k], tiny_raw[k], tiny[k] / tiny_raw[k]);
+  }
   for(int threads = 1; threads <= 8; threads *= threads == 2 ? 4 : 2){
     char label[64];
     remove_database(caller_db);
@@ -286,7 +300,7 @@ int main(int argc, char **argv){
     remove_database(caller_db);
     remove_database(recorder_db);
     double export_pair_ns = caller_cost(caller_db, url);
-    double export_recorder = recorder_throughput(recorder_db, url);
+    double export_recorder = recorder_throughput(recorder_db, url, SPANS_PER_TRACE);
     printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller with OTLP export (vs export off)",
            export_pair_ns, pair_ns, export_pair_ns / pair_ns);
     printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained with OTLP export (vs export off)",

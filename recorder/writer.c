@@ -205,6 +205,7 @@ typedef struct trace_run {
   const tlm_record *root;        /* the last span without a parent, or NULL */
   int64_t start_ns, end_ns, spans, tokens_in, tokens_out, errors;
   double cost;
+  size_t order;                  /* its place in the batch, for a stable sort */
 } trace_run;
 
 static void run_add(trace_run *run, const tlm_record *r){
@@ -222,6 +223,48 @@ static void run_add(trace_run *run, const tlm_record *r){
   run->tokens_out += r->tokens_out;
   run->cost += r->cost;
   run->errors += r->status == TLM_STATUS_ERROR;
+}
+
+/* Two runs of one trace, as one. */
+static void run_merge(trace_run *into, const trace_run *run){
+  if( run->start_ns < into->start_ns ) into->start_ns = run->start_ns;
+  if( run->end_ns > into->end_ns ) into->end_ns = run->end_ns;
+  if( run->root ) into->root = run->root;
+  into->spans += run->spans;
+  into->tokens_in += run->tokens_in;
+  into->tokens_out += run->tokens_out;
+  into->cost += run->cost;
+  into->errors += run->errors;
+}
+
+/* A batch's runs, kept to be sorted by trace id before they reach
+** `traces` and `facts_dirty`: a batch of one-span traces (a request a
+** trace) then touches those tables' pages in key order, each page once,
+** instead of one random page a span. */
+typedef struct trace_runs {
+  trace_run *items;
+  size_t count, capacity;
+} trace_runs;
+
+static int runs_push(trace_runs *runs, trace_run *run){
+  if( run->first == NULL ) return SQLITE_OK;
+  if( runs->count == runs->capacity ){
+    size_t capacity = runs->capacity ? runs->capacity * 2 : 256;
+    trace_run *items = realloc(runs->items, capacity * sizeof *items);
+    if( items == NULL ) return SQLITE_NOMEM;
+    runs->items = items;
+    runs->capacity = capacity;
+  }
+  run->order = runs->count;
+  runs->items[runs->count++] = *run;
+  run->first = NULL;
+  return SQLITE_OK;
+}
+
+static int by_trace_id(const void *a, const void *b){
+  const trace_run *x = a, *y = b;
+  int order = memcmp(x->first->trace_id, y->first->trace_id, 16);
+  return order ? order : (x->order > y->order) - (x->order < y->order);
 }
 
 /* The run into `traces` (and its label), then closed. */
@@ -269,24 +312,23 @@ static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
 /* One attempt at the whole batch in one transaction.  SQLITE_OK when it
 ** committed (*written spans, the others refused one by one), or the
 ** transient error that rolled it back. */
-static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
+static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, trace_runs *runs,
                      uint64_t count, const tlm_drop_count *drops, int drop_count,
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
   trace_run run = { NULL };
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
+  runs->count = 0;
   if( rc != SQLITE_OK ) return rc;
   for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(q, i);
     rc = insert_record(st->insert, r, rec->service);
     if( rc == SQLITE_OK ){
       (*written)++;
-      /* Spans of one trace mostly come together: one row update a run. */
-      if( run.first && memcmp(run.first->trace_id, r->trace_id, 16) ){
-        rc = run_flush(rec, st, &run);
-        if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
-        if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
+      /* Spans of one trace mostly come together: one run for them. */
+      if( run.first && memcmp(run.first->trace_id, r->trace_id, 16) && (rc = runs_push(runs, &run)) ){
+        goto rolled_back;
       }
       run_add(&run, r);
     }else if( is_transient(rc) ){
@@ -295,9 +337,17 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
       note_error(rec, "a span was refused", db);
     }
   }
-  rc = run_flush(rec, st, &run);
-  if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
-  if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
+  if( (rc = runs_push(runs, &run)) != SQLITE_OK ) goto rolled_back;
+  if( runs->count > 1 ) qsort(runs->items, runs->count, sizeof *runs->items, by_trace_id);
+  for(size_t i = 0; i < runs->count; i++){
+    trace_run *one = &runs->items[i];
+    while( i + 1 < runs->count && memcmp(one->first->trace_id, runs->items[i + 1].first->trace_id, 16) == 0 ){
+      run_merge(one, &runs->items[++i]);
+    }
+    rc = run_flush(rec, st, one);
+    if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
+    if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
+  }
   rc = tlm_add_trace_counts(st->add_drops, drops, drop_count);
   if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
   if( rc != SQLITE_OK ) note_error(rec, "the dropped-span count was refused", db);
@@ -328,7 +378,7 @@ static int is_lasting(int rc){
 ** which ends the state when it succeeds.  Returns how many spans were
 ** written; those not written count as failed. */
 static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
-                            uint64_t count,
+                            trace_runs *runs, uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
   int64_t now = tlm_monotonic_ms(), deadline = now + rec->retry_ms, pause = 10;
   uint64_t written = 0;
@@ -337,12 +387,12 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st
     if( now < rec->next_probe_ms ) return 0;
     rec->next_probe_ms = now + PROBE_MS;
     rec->probes++;
-    rc = try_batch(rec, db, st, count, drops, drop_count, &written);
+    rc = try_batch(rec, db, st, runs, count, drops, drop_count, &written);
     if( rc == SQLITE_OK || !is_lasting(rc) ) rec->degraded = 0;
     return written;
   }
   for(int tries = 1;; tries++){
-    rc = try_batch(rec, db, st, count, drops, drop_count, &written);
+    rc = try_batch(rec, db, st, runs, count, drops, drop_count, &written);
     if( rc == SQLITE_OK || !is_transient(rc) || tlm_monotonic_ms() + pause > deadline ) break;
     if( tries == 1 ) rec->batches_retried++;
     tlm_sleep_ms(pause);
@@ -359,6 +409,7 @@ static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
   statements st = { NULL, NULL, NULL, NULL, NULL };
+  trace_runs runs = { NULL, 0, 0 };
   int stop = 0;
 
   pthread_setname_np(pthread_self(), "tracelm-writer");   /* in top -H, perf, gdb */
@@ -393,7 +444,7 @@ static void *writer_main(void *arg){
     if( rec->exporter.config.only ){
       written = count;   /* handed to the exporter, which counts its own losses */
     }else if( (count > 0 || drop_count > 0) && st.insert && st.add_trace && st.dirty_facts && st.add_drops ){
-      written = write_batch(rec, rec->db, &st, count, drops, drop_count);
+      written = write_batch(rec, rec->db, &st, &runs, count, drops, drop_count);
     }
     free(drops);
     tlm_queue_finish(q, written, count - written);
@@ -405,6 +456,7 @@ static void *writer_main(void *arg){
   sqlite3_finalize(st.dirty_facts);
   sqlite3_finalize(st.add_drops);
   sqlite3_finalize(st.set_label);
+  free(runs.items);
   sqlite3_close(rec->db);
   rec->db = NULL;
   pthread_mutex_unlock(&rec->db_lock);
