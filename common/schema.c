@@ -19,6 +19,8 @@
 #include "tlm_migrate_5_sql.h"
 #include "tlm_migrate_6_sql.h"
 #include "tlm_facts_sql.h"
+#include "tlm_cost_views_sql.h"
+#include "tlm_prices_cache_writes_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
 #include "tlm_otlp_model_sql.h"
@@ -39,14 +41,18 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
 
 /* Parts a new and an upgraded database both get, each once: after
 ** schema.sql or the migrations, for a database that was below `since`.
-** Version 3's tables and views and the default prices (the price list is
-** the user's once it exists); version 5's OTLP tables; version 6's facts
-** (after the prices, whose triggers it adds). */
-static const struct { int since; const char *sql; } parts[] = {
-  { 3, tlm_prices_and_runs_sql },
-  { 3, tlm_model_prices_sql },
-  { 5, tlm_otlp_model_sql },
-  { 6, tlm_facts_sql },
+** Version 3's tables and the default prices (the price list is the
+** user's once it exists); version 5's OTLP tables; version 6's facts
+** (after the prices, whose triggers it adds), its cost views, and the
+** cache-write column for a price table from before (from_at_least: a
+** part only for databases that were at least that version). */
+static const struct { int since, from_at_least; const char *sql; } parts[] = {
+  { 3, 0, tlm_prices_and_runs_sql },
+  { 3, 0, tlm_model_prices_sql },
+  { 5, 0, tlm_otlp_model_sql },
+  { 6, 0, tlm_facts_sql },
+  { 6, 0, tlm_cost_views_sql },
+  { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
 };
 
 int tlm_schema_version(sqlite3 *db){
@@ -101,7 +107,8 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
     }
   }
   for(size_t i = 0; i < sizeof parts / sizeof parts[0]; i++){
-    if( from < parts[i].since && sqlite3_exec(db, parts[i].sql, 0, 0, &sql_error) != SQLITE_OK ){
+    if( from < parts[i].since && from >= parts[i].from_at_least
+     && sqlite3_exec(db, parts[i].sql, 0, 0, &sql_error) != SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
       goto failed;
     }

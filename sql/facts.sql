@@ -57,8 +57,9 @@ CREATE TABLE IF NOT EXISTS span_facts(
   error            INTEGER NOT NULL,  -- 1: status 'error'
   tokens_in        INTEGER NOT NULL,
   tokens_out       INTEGER NOT NULL,
-  cached_tokens    INTEGER NOT NULL,  -- as span_tokens counts them
-  reasoning_tokens INTEGER NOT NULL,
+  cache_read_tokens     INTEGER NOT NULL,  -- as span_tokens counts them (part of tokens_in)
+  cache_creation_tokens INTEGER NOT NULL,  -- (part of tokens_in)
+  reasoning_tokens      INTEGER NOT NULL,  -- (part of tokens_out)
   cost             REAL NOT NULL,     -- as span_cost: recorded, else priced, else 0
   cost_kind        INTEGER NOT NULL,  -- span_cost.cost_source: 0 none, 1 recorded,
                                       -- 2 price_table, 3 unknown_model

@@ -41,7 +41,8 @@ static char *fact_columns(unsigned want){
   return sqlite3_mprintf("path_id, duration_ns, self_ns, error, tokens_in, tokens_out, cost%s%s%s%s%s",
       want & TLM_FACTS_START ? ", start_offset_ns" : "", want & TLM_FACTS_CRITICAL ? ", critical_ns" : "",
       want & TLM_FACTS_MODEL ? ", model" : "", want & TLM_FACTS_SERVICE ? ", service" : "",
-      want & TLM_FACTS_DETAIL ? ", span_rowid, cached_tokens, reasoning_tokens, cost_kind" : "");
+      want & TLM_FACTS_DETAIL ? ", span_rowid, cache_read_tokens, cache_creation_tokens, reasoning_tokens,"
+                                " cost_kind" : "");
 }
 
 typedef struct path_entry {
@@ -184,20 +185,22 @@ static int reserve(tlm_facts *f, int32_t count){
   return SQLITE_OK;
 }
 
-/* The cached and reasoning tokens of spans with a model and tokens, as
-** span_tokens reads them from attrs: the one place that mapping lives. */
+/* The cache and reasoning tokens of spans with a model and tokens, as
+** span_tokens reads them from attrs (sql/cost_views.sql): the one place
+** that mapping lives. */
 static int token_buckets(sqlite3 *db, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
   sqlite3_stmt *stmt = NULL;
   int rc = SQLITE_OK;
   for(int32_t i = 0; i < g->n && rc == SQLITE_OK; i++){
     const tlm_node *n = &g->nodes[i];
     if( n->model < 0 || n->tokens_in + n->tokens_out <= 0 || g->with_attrs == 0 ) continue;
-    if( stmt == NULL && (rc = sqlite3_prepare_v2(db, "SELECT cached_tokens, reasoning_tokens"
-                             " FROM span_tokens WHERE span_rowid = ?1", -1, &stmt, 0)) ) break;
+    if( stmt == NULL && (rc = sqlite3_prepare_v2(db, "SELECT cached_tokens,"
+                             " cache_creation_tokens, reasoning_tokens FROM span_tokens WHERE span_rowid = ?1", -1, &stmt, 0)) ) break;
     sqlite3_bind_int64(stmt, 1, n->rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
-      out[seq_of[i]].cached_tokens = sqlite3_column_int64(stmt, 0);
-      out[seq_of[i]].reasoning_tokens = sqlite3_column_int64(stmt, 1);
+      out[seq_of[i]].cache_read_tokens = sqlite3_column_int64(stmt, 0);
+      out[seq_of[i]].cache_creation_tokens = sqlite3_column_int64(stmt, 1);
+      out[seq_of[i]].reasoning_tokens = sqlite3_column_int64(stmt, 2);
     }
     rc = sqlite3_reset(stmt);
   }
@@ -291,9 +294,9 @@ static const char *const store_sql[] = {
   "INSERT INTO trace_facts(trace_key, trace_id, start_ns, end_ns, spans, tokens_in, tokens_out,"
   " cost, errors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_offset_ns, duration_ns, self_ns,"
-  " critical_ns, error, tokens_in, tokens_out, cached_tokens, reasoning_tokens, cost, cost_kind,"
-  " model, service)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+  " critical_ns, error, tokens_in, tokens_out, cache_read_tokens, cache_creation_tokens,"
+  " reasoning_tokens, cost, cost_kind, model, service)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 };
 
 static void store_close(store *s){
@@ -362,12 +365,13 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
     sqlite3_bind_int(p, 9, fact->error);
     sqlite3_bind_int64(p, 10, fact->tokens_in);
     sqlite3_bind_int64(p, 11, fact->tokens_out);
-    sqlite3_bind_int64(p, 12, fact->cached_tokens);
-    sqlite3_bind_int64(p, 13, fact->reasoning_tokens);
-    sqlite3_bind_double(p, 14, fact->cost);
-    sqlite3_bind_int(p, 15, fact->cost_kind);
-    bind_text_or_null(p, 16, tlm_facts_string(f, fact->model));
-    bind_text_or_null(p, 17, tlm_facts_string(f, fact->service));
+    sqlite3_bind_int64(p, 12, fact->cache_read_tokens);
+    sqlite3_bind_int64(p, 13, fact->cache_creation_tokens);
+    sqlite3_bind_int64(p, 14, fact->reasoning_tokens);
+    sqlite3_bind_double(p, 15, fact->cost);
+    sqlite3_bind_int(p, 16, fact->cost_kind);
+    bind_text_or_null(p, 17, tlm_facts_string(f, fact->model));
+    bind_text_or_null(p, 18, tlm_facts_string(f, fact->service));
     rc = step_done(p);
   }
   return rc;
@@ -578,11 +582,12 @@ static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int64_t trace_start
   if( f->want & TLM_FACTS_SERVICE ) fact->service = intern_string(f, (const char *)sqlite3_column_text(r, base++));
   if( f->want & TLM_FACTS_DETAIL ){
     fact->span_rowid = sqlite3_column_int64(r, base);
-    fact->cached_tokens = sqlite3_column_int64(r, base + 1);
-    fact->reasoning_tokens = sqlite3_column_int64(r, base + 2);
-    fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 3);
+    fact->cache_read_tokens = sqlite3_column_int64(r, base + 1);
+    fact->cache_creation_tokens = sqlite3_column_int64(r, base + 2);
+    fact->reasoning_tokens = sqlite3_column_int64(r, base + 3);
+    fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 4);
   }else{
-    fact->span_rowid = fact->cached_tokens = fact->reasoning_tokens = 0;
+    fact->span_rowid = fact->cache_read_tokens = fact->cache_creation_tokens = fact->reasoning_tokens = 0;
     fact->cost_kind = 0;
   }
   return fact->model == -2 || fact->service == -2 ? SQLITE_NOMEM : SQLITE_OK;

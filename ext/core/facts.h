@@ -16,7 +16,7 @@
 /* One span's facts.  path and the string ids are the reader's (below). */
 typedef struct tlm_fact {
   int64_t span_rowid, start_ns, duration_ns, self_ns, critical_ns;
-  int64_t tokens_in, tokens_out, cached_tokens, reasoning_tokens;
+  int64_t tokens_in, tokens_out, cache_read_tokens, cache_creation_tokens, reasoning_tokens;
   double cost;
   int32_t path;             /* tlm_facts_path_name() and the rest */
   int32_t model, service;   /* tlm_facts_string(), -1 for NULL */

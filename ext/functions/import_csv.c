@@ -51,6 +51,7 @@ static const tlm_column_def price_columns[] = {
   { "currency",              TLM_COL_TEXT, "'USD'",        0 },
   { "valid_from",            TLM_COL_TEXT, "'1970-01-01'", 0 },
   { "source",                TLM_COL_TEXT, NULL,           0 },
+  { "cache_write_per_mtok",  TLM_COL_REAL, NULL,           0 },
 };
 static const csv_target prices_target = {
   "import_prices", "INSERT OR REPLACE INTO model_prices", price_columns,

@@ -34,3 +34,7 @@ SELECT 'stored = computed', (SELECT count(*) FROM stored),
                               SELECT * FROM span_stats(NULL, NULL, NULL, 'path,model,label')));
 PRAGMA query_only = 0;
 SELECT 'compare', path, n_a, n_b FROM compare_runs('main', 'branch') ORDER BY path LIMIT 3;
+-- The price list from before version 6 gets its cache-write column, and
+-- the default Anthropic rows their rates; a row a user changed would not.
+SELECT 'cache writes', model_pattern, cache_write_per_mtok FROM model_prices
+ WHERE cache_write_per_mtok IS NOT NULL ORDER BY model_pattern;
