@@ -20,6 +20,7 @@
 #include "tlm_migrate_6_sql.h"
 #include "tlm_facts_sql.h"
 #include "tlm_cost_views_sql.h"
+#include "tlm_genai_views_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
@@ -52,6 +53,7 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 5, 0, tlm_otlp_model_sql },
   { 6, 0, tlm_facts_sql },
   { 6, 0, tlm_cost_views_sql },
+  { 6, 0, tlm_genai_views_sql },
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
 };
 

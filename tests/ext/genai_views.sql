@@ -1,0 +1,50 @@
+-- llm_calls, tool_calls and conversations (sql/genai_views.sql) on an
+-- agent's two turns of one conversation and a third trace of another:
+-- each value below is the fixture's, worked out in the comments.
+.mode list
+SELECT tracelm_init();
+CREATE TEMP VIEW add_genai(t, id, parent, name, start_ms, end_ms, status, model, tokens_in, tokens_out, attrs)
+  AS SELECT 1,1,1,1,1,1,1,1,1,1,1;
+CREATE TEMP TRIGGER add_insert INSTEAD OF INSERT ON add_genai BEGIN
+  INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, status, model, tokens_in,
+                    tokens_out, attrs)
+  VALUES (printf('%032x', NEW.t), printf('%016x', NEW.id), iif(NEW.parent IS NULL, NULL, printf('%016x', NEW.parent)),
+          NEW.name, 1743465600000000000 + NEW.start_ms * 1000000, 1743465600000000000 + NEW.end_ms * 1000000,
+          NEW.status, NEW.model, NEW.tokens_in, NEW.tokens_out, NEW.attrs);
+END;
+INSERT INTO add_genai VALUES
+ -- Turn 1 of conversation c-1 (1000 ms): a streamed chat (ttft 0.2 s, 300 out
+ -- over the 800 ms after it: 375 tokens/s), a tool, a second chat.
+ (1, 1, NULL, 'invoke_agent helper', 0, 1000, 'ok', NULL, 0, 0,
+  '{"gen_ai.operation.name":"invoke_agent","gen_ai.agent.name":"helper","gen_ai.conversation.id":"c-1"}'),
+ (1, 2, 1, 'chat gpt-4o-mini', 0, 1000, 'ok', 'gpt-4o-mini', 1000, 300,
+  '{"gen_ai.operation.name":"chat","gen_ai.provider.name":"openai","gen_ai.response.time_to_first_chunk":0.2,"gen_ai.response.finish_reasons":["tool_calls"]}'),
+ (1, 3, 1, 'execute_tool search', 100, 150, 'ok', NULL, 0, 0,
+  '{"gen_ai.operation.name":"execute_tool","gen_ai.tool.name":"search","gen_ai.tool.call.id":"call_1"}'),
+ -- No ttft: 100 out over the whole 500 ms, 200 tokens/s; the provider from the price row.
+ (1, 4, 1, 'chat', 200, 700, 'ok', 'claude-3-5-haiku-20241022', 200, 100, '{"gen_ai.operation.name":"chat"}'),
+ -- Turn 2 of c-1 (400 ms): a failed chat, then the tool twice, one failing.
+ (2, 1, NULL, 'invoke_agent helper', 2000, 2400, 'ok', NULL, 0, 0, '{"gen_ai.conversation.id":"c-1"}'),
+ (2, 2, 1, 'chat', 2000, 2100, 'error', 'gpt-4o-mini', 500, 0, '{"gen_ai.system":"openai"}'),
+ (2, 3, 1, 'execute_tool search', 2100, 2130, 'ok', NULL, 0, 0, '{"gen_ai.operation.name":"execute_tool"}'),
+ (2, 4, 1, 'execute_tool search', 2130, 2200, 'error', NULL, 0, 0, '{"gen_ai.operation.name":"execute_tool"}'),
+ -- Another conversation, by OpenInference's session.id (200 ms), and an embedding.
+ (3, 1, NULL, 'rag', 5000, 5200, 'ok', NULL, 0, 0, '{"session.id":"s-9"}'),
+ (3, 2, 1, 'embed', 5000, 5050, 'ok', 'text-embedding-3-small', 40, 0, '{"gen_ai.operation.name":"embeddings"}'),
+ (3, 3, 1, 'calculator', 5100, 5110, 'ok', NULL, 0, 0, '{"gen_ai.tool.name":"calculator"}');
+
+-- Costs: gpt-4o-mini (1000 * 0.15 + 300 * 0.60) / 1e6 = 0.00033; haiku (200 * 0.80 + 100 * 4) / 1e6
+-- = 0.00056; the failed call its input, 500 * 0.15 / 1e6 = 0.000075; the embedding 40 * 0.02 / 1e6 = 0.0000008.
+SELECT trace_id = printf('%032x', 1) AS t1, name, model, provider, operation, duration_ns, ttft_ns,
+       tokens_in, tokens_out, round(tokens_per_s, 1), finish_reasons, printf('%.7f', cost), status
+  FROM llm_calls ORDER BY span_rowid;
+
+-- search: 3 calls in 2 traces (50, 30, 70 ms: p50 50, p90 70), one failed; calculator once.
+SELECT * FROM tool_calls ORDER BY tool;
+
+-- c-1: 2 traces, 3 turns (chats), 0 to 2400 ms, tokens 1700 in / 400 out,
+-- cost 0.00033 + 0.00056 + 0.000075 = 0.000965; durations 400, 1000 ms:
+-- p50 400, p90 1000; errors: the failed chat and tool.  s-9: one trace, no chat.
+SELECT conversation_id, traces, turns, first_ns - 1743465600000000000, last_ns - 1743465600000000000,
+       tokens_in, tokens_out, printf('%.7f', cost), p50_ns, p90_ns, errors
+  FROM conversations ORDER BY conversation_id;
