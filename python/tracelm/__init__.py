@@ -10,6 +10,10 @@
         s.set_model("gpt-4o-mini")
         s.set_tokens(812, 96)
 
+LLM calls, tools and conversations under the GenAI conventions' names:
+``tracelm.llm()``, ``tracelm.tool()``, ``tracelm.agent()``,
+``tracelm.conversation()`` (tracelm/genai.py).
+
 The spans go to the same database as C programs', through libtracelm (the
 C extension module ``tracelm._tracelm``), and the same SQL analyses them:
 ``tracelm.connect(path)`` gives a ``sqlite3`` connection with the functions
@@ -29,8 +33,11 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from . import _tracelm
 from ._tracelm import Span, TraceLMError
+from .genai import LLMCall, agent, conversation, current_conversation, llm, tool
+from .genai import _conversation
 
 __all__ = ["init", "shutdown", "flush", "span", "node", "current_span", "connect",
+           "llm", "tool", "agent", "conversation", "current_conversation", "LLMCall",
            "Span", "TraceLMError"]
 __version__ = _tracelm.VERSION
 
@@ -81,9 +88,14 @@ def current_span() -> Optional[Span]:
 
 
 def _begin(name: str) -> Span:
-    """A span under the current one (a root when there is none, or it ended)."""
+    """A span under the current one (a root when there is none, or it ended),
+    in the current conversation if there is one."""
     parent = _current.get()
-    return _tracelm.begin(name, parent if parent is not None and not parent.ended else None)
+    s = _tracelm.begin(name, parent if parent is not None and not parent.ended else None)
+    conversation_id = _conversation.get()
+    if conversation_id is not None:
+        s.set("gen_ai.conversation.id", conversation_id)
+    return s
 
 
 class span:

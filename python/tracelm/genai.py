@@ -1,0 +1,190 @@
+"""LLM calls, tools, agents and conversations, recorded under the
+OpenTelemetry GenAI conventions' names (docs/genai.md), so TraceLM's views
+``llm_calls``, ``tool_calls`` and ``conversations`` and any other GenAI
+tool read them.
+
+    with tracelm.conversation("chat-42"):
+        with tracelm.llm("chat", model="gpt-4o-mini", provider="openai") as call:
+            for chunk in stream:
+                call.first_token()          # once; later calls do nothing
+            call.usage(input=812, output=96, cache_read=512)
+        with tracelm.tool("search", call_id="call_1"):
+            ...
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import time
+from typing import Any, Iterable, Optional
+
+from ._tracelm import Span
+
+_conversation: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar(
+    "tracelm_conversation", default=None)
+
+
+def current_conversation() -> Optional[str]:
+    """The id set by the innermost ``tracelm.conversation()``, or None."""
+    return _conversation.get()
+
+
+class conversation:
+    """Every span begun inside carries ``gen_ai.conversation.id``.
+
+        with tracelm.conversation(session_id):
+            answer(question)
+    """
+
+    __slots__ = ("id", "_token")
+
+    def __init__(self, id: str) -> None:
+        if not isinstance(id, str) or not id:
+            raise ValueError("conversation id must be a non-empty str")
+        self.id = id
+
+    def __enter__(self) -> str:
+        self._token = _conversation.set(self.id)
+        return self.id
+
+    def __exit__(self, *exc: Any) -> None:
+        _conversation.reset(self._token)
+
+    async def __aenter__(self) -> str:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.__exit__()
+
+
+class LLMCall:
+    """The span of one model call, with the conventions' setters."""
+
+    __slots__ = ("span", "_started", "_first")
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
+        self._started = time.perf_counter()
+        self._first = False
+
+    def usage(self, input: int = 0, output: int = 0, cache_read: int = 0,
+              cache_creation: int = 0, reasoning: int = 0) -> None:
+        """Token counts as the conventions count them: ``input`` includes
+        ``cache_read`` and ``cache_creation``, ``output`` includes
+        ``reasoning``; each priced at its own rate (docs/genai.md)."""
+        if cache_read + cache_creation > input or reasoning > output:
+            raise ValueError("usage: cache_read + cache_creation must be part of input,"
+                             " and reasoning part of output")
+        self.span.set_tokens(input, output)
+        for key, value in (("gen_ai.usage.cache_read.input_tokens", cache_read),
+                           ("gen_ai.usage.cache_creation.input_tokens", cache_creation),
+                           ("gen_ai.usage.reasoning.output_tokens", reasoning)):
+            if value:
+                self.span.set(key, value)
+
+    def first_token(self) -> None:
+        """The first streamed chunk arrived: sets the time to it (TTFT)."""
+        if not self._first:
+            self._first = True
+            self.span.set("gen_ai.response.time_to_first_chunk", time.perf_counter() - self._started)
+
+    def response(self, model: Optional[str] = None, id: Optional[str] = None,
+                 finish_reasons: Optional[Iterable[str]] = None) -> None:
+        """What the provider answered with."""
+        if model:
+            self.span.set("gen_ai.response.model", model)
+        if id:
+            self.span.set("gen_ai.response.id", id)
+        if finish_reasons is not None:
+            self.span.set("gen_ai.response.finish_reasons", json.dumps(list(finish_reasons)))
+
+    def messages(self, input: Optional[list] = None, output: Optional[list] = None,
+                 system: Optional[str] = None) -> None:
+        """The prompt and the answer, as the conventions' role-and-parts JSON."""
+        if input is not None:
+            self.span.set("gen_ai.input.messages", json.dumps(input))
+        if output is not None:
+            self.span.set("gen_ai.output.messages", json.dumps(output))
+        if system is not None:
+            self.span.set("gen_ai.system_instructions", system)
+
+
+class llm:
+    """A span around one model call, named ``"{operation} {model}"``.
+
+        with tracelm.llm("chat", model="gpt-4o-mini", provider="openai") as call:
+            call.usage(input=812, output=96)
+    """
+
+    __slots__ = ("_span", "_call", "_attrs", "_model")
+
+    def __init__(self, operation: str = "chat", model: Optional[str] = None,
+                 provider: Optional[str] = None) -> None:
+        from . import span
+        self._model = model
+        self._span = span(f"{operation} {model}" if model else operation)
+        self._attrs = {"gen_ai.operation.name": operation, "gen_ai.request.model": model,
+                       "gen_ai.provider.name": provider}
+
+    def __enter__(self) -> LLMCall:
+        s = self._span.__enter__()
+        if self._model:
+            s.set_model(self._model)
+        for key, value in self._attrs.items():
+            if value is not None:
+                s.set(key, value)
+        self._call = LLMCall(s)
+        return self._call
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._span.__exit__(kind, value, traceback)
+
+    async def __aenter__(self) -> LLMCall:
+        return self.__enter__()
+
+    async def __aexit__(self, kind, value, traceback) -> None:
+        self.__exit__(kind, value, traceback)
+
+
+class _operation_span:
+    """A span of a GenAI operation: its name and attributes set on enter."""
+
+    __slots__ = ("_span", "_attrs")
+
+    def __init__(self, name: str, attrs: dict) -> None:
+        from . import span
+        self._span = span(name)
+        self._attrs = attrs
+
+    def __enter__(self) -> Span:
+        s = self._span.__enter__()
+        for key, value in self._attrs.items():
+            if value is not None:
+                s.set(key, value)
+        return s
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._span.__exit__(kind, value, traceback)
+
+    async def __aenter__(self) -> Span:
+        return self.__enter__()
+
+    async def __aexit__(self, kind, value, traceback) -> None:
+        self.__exit__(kind, value, traceback)
+
+
+def tool(name: str, call_id: Optional[str] = None, type: Optional[str] = None) -> _operation_span:
+    """A span around one tool call, ``"execute_tool {name}"``.
+
+        with tracelm.tool("search", call_id=call.id):
+            results = search(query)
+    """
+    return _operation_span(f"execute_tool {name}", {
+        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
+        "gen_ai.tool.call.id": call_id, "gen_ai.tool.type": type})
+
+
+def agent(name: str, id: Optional[str] = None) -> _operation_span:
+    """A span around an agent's run, ``"invoke_agent {name}"``."""
+    return _operation_span(f"invoke_agent {name}", {
+        "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name, "gen_ai.agent.id": id})
