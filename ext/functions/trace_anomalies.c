@@ -17,7 +17,15 @@
 **   duplicate_id       another span of the trace has the same id
 **   negative_duration  end_ns < start_ns
 **   extra_root         a second span without a parent
-** Rows are in tree order; a span may appear under several kinds.
+**   retry_storm        an LLM call (a span with a model) that succeeded
+**                      after at least 2 failed LLM calls among its
+**                      siblings just before it
+**   agent_loop         the third (and later) call of one tool with the same
+**                      gen_ai.tool.call.arguments in the trace, or of an LLM
+**                      with the same gen_ai.input.messages: an agent going
+**                      round in circles
+** Rows are in tree order, then retry_storm and agent_loop in start order;
+** a span may appear under several kinds.
 */
 #include "text.h"
 #include "tvf.h"
@@ -76,6 +84,64 @@ static char *exception_of(sqlite3 *db, const tlm_graph *g, const tlm_node *n){
   return detail;
 }
 
+#define STORM_MIN_FAILURES 2
+#define LOOP_MIN_REPEATS 3
+
+/* Failed LLM calls followed by one that succeeded, among one parent's
+** children (in start order). */
+static int find_retry_storms(const tlm_graph *g, anomaly_list *list){
+  int rc = SQLITE_OK;
+  for(int32_t p = 0; p < g->n && rc == SQLITE_OK; p++){
+    int32_t failed = 0;
+    for(int32_t c = 0; c < g->child_count[p] && rc == SQLITE_OK; c++){
+      int32_t i = g->children[g->child_start[p] + c];
+      const tlm_node *n = &g->nodes[i];
+      if( n->model < 0 ) continue;          /* not an LLM call: the run goes on */
+      if( n->status == TLM_STATUS_ERROR ){ failed++; continue; }
+      if( failed >= STORM_MIN_FAILURES ){
+        rc = add(list, i, "retry_storm", sqlite3_mprintf(
+            "succeeded after %d failed LLM calls just before it under the same parent", failed));
+      }
+      failed = 0;
+    }
+  }
+  return rc;
+}
+
+/* The same tool with the same arguments, or an LLM with the same prompt,
+** a third time and more in one trace (attributes: one query). */
+static int find_agent_loops(sqlite3 *db, const tlm_graph *g, anomaly_list *list){
+  static const char sql[] =
+    "SELECT rowid, what, n FROM ("
+    " SELECT rowid, what, args, count(*) OVER (PARTITION BY what, args) AS n,"
+    "  row_number() OVER (PARTITION BY what, args ORDER BY start_ns, rowid) AS k FROM ("
+    "  SELECT rowid, start_ns,"
+    "   iif(model IS NULL, 'tool ' || coalesce(json_extract(attrs, '$.\"gen_ai.tool.name\"'), name),"
+    "       'LLM call ' || model) AS what,"
+    "   iif(model IS NULL, json_extract(attrs, '$.\"gen_ai.tool.call.arguments\"'),"
+    "       json_extract(attrs, '$.\"gen_ai.input.messages\"')) AS args"
+    "  FROM spans WHERE trace_id = ?1 AND attrs IS NOT NULL"
+    "   AND (json_extract(attrs, '$.\"gen_ai.operation.name\"') = 'execute_tool'"
+    "        OR json_extract(attrs, '$.\"gen_ai.tool.name\"') IS NOT NULL"
+    "        OR (model IS NOT NULL AND json_extract(attrs, '$.\"gen_ai.input.messages\"') IS NOT NULL))))"
+    " WHERE args IS NOT NULL AND n >= ?2 AND k >= ?2 ORDER BY rowid";
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_OK;
+  if( db == NULL || g->with_attrs == 0 ) return SQLITE_OK;   /* no attributes: nothing to say */
+  if( (rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0)) != SQLITE_OK ) return rc;
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(stmt, 2, LOOP_MIN_REPEATS);
+  while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
+    int32_t node = tlm_graph_node_of_rowid(g, sqlite3_column_int64(stmt, 0), -1);
+    if( node < 0 ) continue;
+    rc = add(list, node, "agent_loop", sqlite3_mprintf("%s %lld times with the same %s in this trace",
+             (const char *)sqlite3_column_text(stmt, 1), (long long)sqlite3_column_int64(stmt, 2),
+             g->nodes[node].model >= 0 ? "prompt" : "arguments"));
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
 int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32_t *count){
   anomaly_list list = {0};
   double mean = 0;
@@ -128,6 +194,8 @@ int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32
           "a second span without a parent; the earliest is the root"));
     }
   }
+  if( rc == SQLITE_OK && g->full ) rc = find_retry_storms(g, &list);
+  if( rc == SQLITE_OK ) rc = find_agent_loops(db, g, &list);
   if( rc != SQLITE_OK ){
     tlm_free_anomalies(list.items, list.count);
     return rc;

@@ -48,3 +48,26 @@ SELECT * FROM tool_calls ORDER BY tool;
 SELECT conversation_id, traces, turns, first_ns - 1743465600000000000, last_ns - 1743465600000000000,
        tokens_in, tokens_out, printf('%.7f', cost), p50_ns, p90_ns, errors
   FROM conversations ORDER BY conversation_id;
+
+-- trace_anomalies on an agent in trouble: two failed LLM calls and a
+-- retry that worked (a retry storm), and one search asked the same thing
+-- four times, another once (an agent loop from the third call on).
+INSERT INTO add_genai VALUES
+ (4, 1, NULL, 'invoke_agent stuck', 9000, 9900, 'ok', NULL, 0, 0, '{"gen_ai.operation.name":"invoke_agent"}'),
+ (4, 2, 1, 'chat', 9000, 9050, 'error', 'gpt-4o-mini', 100, 0, NULL),
+ (4, 3, 1, 'chat', 9060, 9110, 'error', 'gpt-4o-mini', 100, 0, NULL),
+ (4, 4, 1, 'chat', 9120, 9300, 'ok', 'gpt-4o-mini', 100, 20, NULL),
+ (4, 5, 1, 'execute_tool search', 9310, 9320, 'ok', NULL, 0, 0,
+  '{"gen_ai.tool.name":"search","gen_ai.tool.call.arguments":"{\"q\":\"weather\"}"}'),
+ (4, 6, 1, 'execute_tool search', 9330, 9340, 'ok', NULL, 0, 0,
+  '{"gen_ai.tool.name":"search","gen_ai.tool.call.arguments":"{\"q\":\"weather\"}"}'),
+ (4, 7, 1, 'execute_tool search', 9350, 9360, 'ok', NULL, 0, 0,
+  '{"gen_ai.tool.name":"search","gen_ai.tool.call.arguments":"{\"q\":\"news\"}"}'),
+ (4, 8, 1, 'execute_tool search', 9370, 9380, 'ok', NULL, 0, 0,
+  '{"gen_ai.tool.name":"search","gen_ai.tool.call.arguments":"{\"q\":\"weather\"}"}'),
+ (4, 9, 1, 'execute_tool search', 9390, 9400, 'ok', NULL, 0, 0,
+  '{"gen_ai.tool.name":"search","gen_ai.tool.call.arguments":"{\"q\":\"weather\"}"}');
+SELECT span_id, name, kind, detail FROM trace_anomalies(printf('%032x', 4))
+ WHERE kind IN ('retry_storm', 'agent_loop');
+-- Turn 1 of c-1 above: a retry storm needs two failures, and no search repeats.
+SELECT count(*) FROM trace_anomalies(printf('%032x', 2)) WHERE kind IN ('retry_storm', 'agent_loop');
