@@ -22,6 +22,7 @@
 #include "tlm_cost_views_sql.h"
 #include "tlm_genai_views_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
+#include "tlm_cache_write_rates_sql.h"
 #include "tlm_prices_and_runs_sql.h"
 #include "tlm_model_prices_sql.h"
 #include "tlm_otlp_model_sql.h"
@@ -55,6 +56,7 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 6, 0, tlm_cost_views_sql },
   { 6, 0, tlm_genai_views_sql },
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
+  { 6, 0, tlm_cache_write_rates_sql },
 };
 
 int tlm_schema_version(sqlite3 *db){

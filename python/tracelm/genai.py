@@ -109,43 +109,6 @@ class LLMCall:
             self.span.set("gen_ai.system_instructions", system)
 
 
-class llm:
-    """A span around one model call, named ``"{operation} {model}"``.
-
-        with tracelm.llm("chat", model="gpt-4o-mini", provider="openai") as call:
-            call.usage(input=812, output=96)
-    """
-
-    __slots__ = ("_span", "_call", "_attrs", "_model")
-
-    def __init__(self, operation: str = "chat", model: Optional[str] = None,
-                 provider: Optional[str] = None) -> None:
-        from . import span
-        self._model = model
-        self._span = span(f"{operation} {model}" if model else operation)
-        self._attrs = {"gen_ai.operation.name": operation, "gen_ai.request.model": model,
-                       "gen_ai.provider.name": provider}
-
-    def __enter__(self) -> LLMCall:
-        s = self._span.__enter__()
-        if self._model:
-            s.set_model(self._model)
-        for key, value in self._attrs.items():
-            if value is not None:
-                s.set(key, value)
-        self._call = LLMCall(s)
-        return self._call
-
-    def __exit__(self, kind, value, traceback) -> None:
-        self._span.__exit__(kind, value, traceback)
-
-    async def __aenter__(self) -> LLMCall:
-        return self.__enter__()
-
-    async def __aexit__(self, kind, value, traceback) -> None:
-        self.__exit__(kind, value, traceback)
-
-
 class _operation_span:
     """A span of a GenAI operation: its name and attributes set on enter."""
 
@@ -171,6 +134,32 @@ class _operation_span:
 
     async def __aexit__(self, kind, value, traceback) -> None:
         self.__exit__(kind, value, traceback)
+
+
+class llm(_operation_span):
+    """A span around one model call, named ``"{operation} {model}"``.
+
+        with tracelm.llm("chat", model="gpt-4o-mini", provider="openai") as call:
+            call.usage(input=812, output=96)
+    """
+
+    __slots__ = ("_model",)
+
+    def __init__(self, operation: str = "chat", model: Optional[str] = None,
+                 provider: Optional[str] = None) -> None:
+        super().__init__(f"{operation} {model}" if model else operation, {
+            "gen_ai.operation.name": operation, "gen_ai.request.model": model,
+            "gen_ai.provider.name": provider})
+        self._model = model
+
+    def __enter__(self) -> LLMCall:
+        s = super().__enter__()
+        if self._model:
+            s.set_model(self._model)
+        return LLMCall(s)
+
+    async def __aenter__(self) -> LLMCall:
+        return self.__enter__()
 
 
 def tool(name: str, call_id: Optional[str] = None, type: Optional[str] = None) -> _operation_span:

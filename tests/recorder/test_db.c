@@ -2,6 +2,7 @@
 ** test_db.c — see test_db.h.
 */
 #include "test_db.h"
+#include <time.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,4 +58,10 @@ void test_db_exec(const char *path, const char *sql){
                                    NULL), SQLITE_OK);
   if( sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ) fail_msg("%s: %s", sql, err);
   sqlite3_close(db);
+}
+
+double test_seconds_now(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }

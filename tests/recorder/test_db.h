@@ -1,6 +1,6 @@
 /*
 ** test_db.h — small helpers the recorder tests share: a fresh database path
-** in a temporary folder, and one-value queries against it.
+** in a temporary folder, one-value queries against it, and a clock.
 */
 #ifndef TLM_TEST_DB_H
 #define TLM_TEST_DB_H
@@ -17,5 +17,9 @@ void test_db_text(const char *path, const char *sql, char *out, int size);
 
 /* Run statements (may be several); fails the test on error. */
 void test_db_exec(const char *path, const char *sql);
+
+/* A monotonic clock in seconds: how long a run took, for the probes a
+** degraded writer may have made in it (never a pass/fail time limit). */
+double test_seconds_now(void);
 
 #endif

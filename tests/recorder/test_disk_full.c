@@ -24,12 +24,6 @@
 static char mount_dir[64];
 static int mounted;
 
-static double seconds_now(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int mount_small_disk(void **state){
   (void)state;
   snprintf(mount_dir, sizeof mount_dir, "/tmp/tracelm-full-XXXXXX");
@@ -67,12 +61,12 @@ static void test_a_full_disk_is_waited_for_once_and_recording_resumes(void **sta
   opts.ignore_env_traceparent = 1;
   opts.retry_ms = 2000;
   assert_int_equal(tlm_init(&opts), TLM_OK);
-  double start = seconds_now();
+  double start = test_seconds_now();
   tlm_span *root = tlm_span_begin("flood");
   for(int i = 0; i < 200000; i++) tlm_span_end(tlm_span_begin("step"));
   tlm_span_end(root);
   assert_int_equal(tlm_flush(), TLM_ELOST);
-  double elapsed = seconds_now() - start;
+  double elapsed = test_seconds_now() - start;
   tlm_recorder *rec = tlm_resolve(NULL);
   tlm_recorder_stats(NULL, &stats);
   printf("full disk: 200,001 spans recorded and flushed in %.1f s (retry_ms 2000);"

@@ -131,12 +131,6 @@ static void test_a_waiting_caller_never_hangs_on_a_full_database(void **state){
   assert_int_equal(stats.spans_dropped, 0);
 }
 
-static double seconds_now(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void test_a_full_database_is_waited_for_once_not_per_batch(void **state){
   (void)state;
   tlm_stats stats;
@@ -144,10 +138,10 @@ static void test_a_full_database_is_waited_for_once_not_per_batch(void **state){
   ** tried for retry_ms; now the first is, and the rest fail at once but
   ** for a probe a second.  Counted in transactions tried, not in time. */
   init_capped("once.db", 64, TLM_FULL_WAIT, 300);
-  double start = seconds_now();
+  double start = test_seconds_now();
   record(20000, "flood");
   assert_int_equal(tlm_flush(), TLM_ELOST);
-  double elapsed = seconds_now() - start;
+  double elapsed = test_seconds_now() - start;
   tlm_recorder *rec = tlm_resolve(NULL);
   tlm_recorder_stats(NULL, &stats);
   assert_true(stats.spans_failed > 0);
