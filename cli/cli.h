@@ -95,6 +95,7 @@ int cmd_compare(cli *c, int argc, char **argv);
 int cmd_prices(cli *c, int argc, char **argv);
 int cmd_stats(cli *c, int argc, char **argv);
 int cmd_prune(cli *c, int argc, char **argv);
+int cmd_conversations(cli *c, int argc, char **argv);
 int cmd_view(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);

@@ -53,6 +53,9 @@ static const command commands[] = {
     "                 [--by name|path|model|service|label|day[,...]] [--format table|markdown|csv|json] [--limit N]",
     "Latency percentiles, time on the critical path, tokens, cost and errors over many\n"
     "           traces: all, a run label or SQL, in a window (by trace start), grouped." },
+  { "conversations", cmd_conversations, "conversations [--format table|markdown|csv] [--limit N]",
+    "The conversations traces belong to (gen_ai.conversation.id, session.id): traces,\n"
+    "           turns, tokens, cost, p50/p90 latency and errors, costliest first." },
   { "prune", cmd_prune, "prune --older-than 30d|DATE|NS | --keep-last N [--dry-run]",
     "Delete whole traces (spans, events, links, facts) by age or count, in short steps\n"
     "           that never hold up a recording program for long; says what it freed." },

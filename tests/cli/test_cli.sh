@@ -36,7 +36,7 @@ out.txt"
 expect "--version" 0 "" -- "$TRACELM" --version
 same "version text" "$(cat out.txt)" "tracelm 0.1.0"
 expect "--help" 0 "" -- "$TRACELM" --help
-for command in demo init run list latest analyze compare stats prune export import; do
+for command in demo init run list latest analyze compare stats conversations prune export import; do
   contains "--help lists $command" "  $command " out.txt
 done
 expect "unknown command" 2 "tracelm: unknown command 'frobnicate'
@@ -247,6 +247,18 @@ expect "stats with since after until" 1 "tracelm stats: since (3000000000) is af
   -- "$TRACELM" --db runs.db stats --since 3000000000 --until 1000000000
 expect "stats of an unknown label" 1 "tracelm stats: no traces with label 'nightly' (nor is it a trace id)" \
   -- "$TRACELM" --db runs.db stats --label nightly
+
+# ---- conversations: traces grouped by gen_ai.conversation.id
+printf '%s\n' 'trace_id,span_id,parent_id,name,start_ns,end_ns,model,tokens_in,tokens_out,attrs' \
+  'c0000000000000000000000000000001,0000000000000001,,turn,1000000000,1400000000,,0,0,"{""gen_ai.conversation.id"":""chat-1""}"' \
+  'c0000000000000000000000000000001,0000000000000002,0000000000000001,chat,1000000000,1300000000,gpt-4o-mini,1000,100,' \
+  'c0000000000000000000000000000002,0000000000000001,,turn,2000000000,2200000000,,0,0,"{""gen_ai.conversation.id"":""chat-1""}"' \
+  'c0000000000000000000000000000002,0000000000000002,0000000000000001,chat,2000000000,2100000000,gpt-4o-mini,500,50,' > conv.csv
+"$TRACELM" --db conv.db import conv.csv >/dev/null
+expect "conversations" 0 "" -- "$TRACELM" --db conv.db conversations --format csv
+# (1500 * 0.15 + 150 * 0.60) / 1e6 = 0.000315; traces of 400 and 200 ms.
+same "... one row: 2 traces, 2 turns, tokens, cost, p50/p90" "$(tr -d '\r' < out.txt)" "conversation,traces,turns,first,span,tokens in,tokens out,cost,p50,p90,errors
+chat-1,2,2,1970-01-01 00:00:01,1.200 s,1500,150,\$0.0003,200.000 ms,400.000 ms,0"
 
 # ---- a facts build killed midway: every trace is built or still marked, never half
 awk 'BEGIN { print "trace_id,span_id,parent_id,name,start_ns,end_ns";
