@@ -1,5 +1,6 @@
 // send_spans.js — the official OpenTelemetry JavaScript SDK sends two
-// nested GenAI traces to `tracelm serve`: one with the OTLP/HTTP JSON
+// nested GenAI traces (cache reads, time to first chunk, a conversation)
+// to `tracelm serve`: one with the OTLP/HTTP JSON
 // exporter, one with the protobuf exporter.  Prints the ids it made as JSON
 // for test_otel_js.py to look for in the database.
 //   node send_spans.js http://127.0.0.1:PORT/v1/traces
@@ -26,6 +27,10 @@ async function send(Exporter, service, second) {
       'gen_ai.usage.input_tokens': 812,
       'gen_ai.usage.output_tokens': 96,
       'gen_ai.system': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.usage.cache_read.input_tokens': 512,
+      'gen_ai.response.time_to_first_chunk': 0.25,
+      'gen_ai.conversation.id': 'js-conversation',
       'retries': 2,
       'temperature': 0.25,
       'streamed': true,

@@ -76,10 +76,25 @@ for encoding, second, service in (("json", 1700000000, "js-json"), ("proto", 170
                        "error", "rate limited", 812, 96, "gpt-4o-mini", service), llm)
     attrs = json.loads(llm[11]) if len(llm) > 11 and llm[11] else {}
     check(encoding + ": the other attributes kept with their types (%s)" % attrs,
-          attrs == {"gen_ai.system": "openai", "retries": 2, "temperature": 0.25, "streamed": True})
+          attrs == {"gen_ai.system": "openai", "gen_ai.operation.name": "chat",
+                    "gen_ai.usage.cache_read.input_tokens": 512, "gen_ai.response.time_to_first_chunk": 0.25,
+                    "gen_ai.conversation.id": "js-conversation",
+                    "retries": 2, "temperature": 0.25, "streamed": True})
+    # The GenAI views read the SDK's attributes (sql/genai_views.sql): gpt-4o-mini at
+    # 0.15 in, 0.075 cache read, 0.60 out: (300 * 0.15 + 512 * 0.075 + 96 * 0.60) / 1e6 = 0.000141;
+    # 96 tokens over the 450 ms after the first chunk.
+    call = conn.execute("SELECT model, provider, operation, ttft_ns, tokens_in, tokens_out, cache_read_tokens,"
+                        " printf('%.7f', cost), round(tokens_per_s, 1), status FROM llm_calls"
+                        " WHERE span_id = ?", (made["llm"],)).fetchall()
+    check(encoding + ": llm_calls reads the call", call ==
+          [("gpt-4o-mini", "openai", "chat", 250000000, 812, 96, 512, "0.0001410", 213.3, "error")], call)
     check(encoding + ": the child with OK status", rows.get(made["retrieve"], ())[:7] ==
           (made["root"], "retrieve", "internal", base + 130000000, base + 190000000, "ok", "-"),
           rows.get(made["retrieve"]))
+conversation = conn.execute("SELECT conversation_id, traces, turns, tokens_in, printf('%.7f', cost)"
+                            " FROM conversations").fetchall()
+check("both SDK traces are one conversation", conversation == [("js-conversation", 2, 2, 1624, "0.0002820")],
+      conversation)
 conn.close()
 shutil.rmtree(work, ignore_errors=True)
 print("%d passed, %d failed" % (passed, failed))
