@@ -6,7 +6,8 @@ empty context manager written in Python, and a `@tracelm.node` call
 against the same function undecorated; the added cost at a 1,000-span and
 a 100,000-span trace (recording must be flat in trace size: the seed tool's
 @node took 24 µs a span at 1,000 spans and 322 µs at 20,000); and a
-1,000,000-span run, counted in the database after shutdown().
+1,000,000-span run, counted in the database after shutdown(); and
+200,000 one-span traces in a burst, a trace a span, with the default queue.
 Prints a table; asserts nothing.
 
   PYTHONPATH=build/python /usr/bin/python3 bench/bench_python.py [DIR]
@@ -57,6 +58,12 @@ def span_blocks(count):
                 pass
 
 
+def tiny_traces(count):
+    for _ in range(count):               # a trace a span: a request or a job each
+        with tracelm.span("x"):
+            pass
+
+
 def plain_calls(count):
     for i in range(count):
         work(i)
@@ -84,6 +91,14 @@ def main():
         cost = per_call(node_calls, spans)
         rows.append((f"@tracelm.node call         ({spans:,} spans a trace)", cost, base))
         tracelm.flush()
+    # One-span traces in a burst of 200,000 (the default ring: the writer
+    # must keep up, or the caller waits).
+    tracelm.shutdown()
+    tracelm.init(db=db)
+    base = per_call(empty_blocks, 200000)
+    cost = per_call(tiny_traces, 200000)
+    rows.append(("with tracelm.span(): pass  (200,000 one-span traces)", cost, base))
+    tracelm.flush()
     print(f"{'measure':52} {'tracelm':>10} {'baseline':>10} {'added':>10}")
     for name, cost, base in rows:
         print(f"{name:52} {cost:8.0f} ns {base:8.0f} ns {cost - base:8.0f} ns")
