@@ -1,5 +1,5 @@
 /*
-** compare_runs.c — compare_runs(set_a, set_b [, alpha]): did a change make
+** compare_runs.c — compare_runs(set_a, set_b [, alpha, since, until]): did a change make
 ** a pipeline slower or dearer, over many runs rather than one against one.
 **
 **   sqlite> SELECT path, n_a, n_b, p50_a, p50_b, p50_change_pct, p_value, change
@@ -21,9 +21,12 @@
 **
 ** HOW IT WORKS
 **   CREATE TABLE x(path, n_a, n_b, ..., significant, change,
-**                  set_a HIDDEN, set_b HIDDEN, alpha HIDDEN)
-** Each trace's graph is loaded in turn (graph.c) and its spans' latencies
-** and self times appended to their path's samples.  The latency change is
+**                  set_a HIDDEN, set_b HIDDEN, alpha HIDDEN, since HIDDEN, until HIDDEN)
+** Each trace's per-span facts (facts.c: stored once per trace, or computed
+** from its graph where not yet built) give its spans' paths, latencies and
+** self times, appended to their path's samples; since and until keep the
+** traces that start in [since, until).  Rows are keyed by path id, their
+** text made once at the end.  The latency change is
 ** tested with the Mann–Whitney U test: it asks whether one set's latencies
 ** tend to be larger without assuming a distribution, which suits latencies
 ** (skewed, long-tailed, with outliers a t-test would chase).  U is set A's
