@@ -78,6 +78,10 @@ int cli_print_query(const cli *c, sqlite3 *db, const char *sql, print_style styl
 ** to the query, which computes those traces itself.  Always 0. */
 int cli_build_facts(const cli *c, sqlite3 *db);
 
+/* An age as SQLite's modifier of now: '7d' -> '-7 days' into buffer (also
+** s, m, h, w), returned; anything else is returned as it is (stats.c). */
+const char *cli_relative_time(const char *text, char *buffer, size_t size);
+
 /* A section heading, bold on a colour terminal. */
 void cli_heading(const cli *c, const char *title);
 

@@ -53,27 +53,17 @@ static int run_script(sqlite3 *db, const char *sql, const char *p1, const char *
 
 /* --older-than: '30d' (s, m, h, d, w), a date, or ns since 1970 -> ns. */
 static int cutoff_ns(sqlite3 *db, const char *text, char out[32]){
-  static const struct { char unit; const char *word; int times; } units[] = {
-    { 's', "seconds", 1 }, { 'm', "minutes", 1 }, { 'h', "hours", 1 }, { 'd', "days", 1 },
-    { 'w', "days", 7 },
-  };
-  size_t length = strlen(text), digits = strspn(text, "0123456789");
-  char modifier[48] = "";
+  char modifier[48];
+  const char *age = cli_relative_time(text, modifier, sizeof modifier);
   int ok;
   long long ns;
-  if( length > 0 && digits == length ){
+  if( text[0] && text[strspn(text, "0123456789")] == 0 ){
     snprintf(out, 32, "%s", text);
     return 0;
   }
-  for(size_t i = 0; length >= 2 && digits == length - 1 && i < sizeof units / sizeof units[0]; i++){
-    if( text[length - 1] == units[i].unit ){
-      snprintf(modifier, sizeof modifier, "-%lld %s", atoll(text) * units[i].times, units[i].word);
-    }
-  }
-  ns = one_int(db, modifier[0]
+  ns = one_int(db, age != text
       ? "SELECT CAST((julianday('now', ?1) - 2440587.5) * 86400000 AS INTEGER) * 1000000"
-      : "SELECT CAST((julianday(?1) - 2440587.5) * 86400000 AS INTEGER) * 1000000",
-      modifier[0] ? modifier : text, &ok);
+      : "SELECT CAST((julianday(?1) - 2440587.5) * 86400000 AS INTEGER) * 1000000", age, &ok);
   if( !ok || ns == 0 ) return 1;
   snprintf(out, 32, "%lld", ns);
   return 0;

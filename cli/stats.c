@@ -49,8 +49,7 @@ int cli_build_facts(const cli *c, sqlite3 *db){
   return 0;
 }
 
-/* '7d' -> '-7 days' (also s, m, h, w); anything else as it is. */
-static const char *relative_time(const char *text, char *buffer, size_t size){
+const char *cli_relative_time(const char *text, char *buffer, size_t size){
   static const struct { char unit; const char *word; int times; } units[] = {
     { 's', "seconds", 1 }, { 'm', "minutes", 1 }, { 'h', "hours", 1 }, { 'd', "days", 1 },
     { 'w', "days", 7 },
@@ -124,8 +123,8 @@ int cmd_stats(cli *c, int argc, char **argv){
     return cli_usage_error(c, "--limit takes a count of rows, not '%s'", limit);
   }
   if( strcmp(limit, "0") == 0 ) limit = "-1";
-  since = relative_time(since, since_text, sizeof since_text);
-  until = relative_time(until, until_text, sizeof until_text);
+  since = cli_relative_time(since, since_text, sizeof since_text);
+  until = cli_relative_time(until, until_text, sizeof until_text);
   if( group_columns(by, columns, sizeof columns, &by_day) ) return cli_usage_error(c, "--by lists too much");
   if( (status = cli_open(c, 1, &db)) ) return status;
   cli_build_facts(c, db);
