@@ -14,29 +14,29 @@ DROP VIEW IF EXISTS conversations;
 -- ..._first_token).  tokens_per_s: output tokens over the time after the
 -- first chunk (the whole call where there is no ttft).
 CREATE VIEW llm_calls AS
-SELECT c.span_rowid, c.span_id, c.trace_id, c.name, c.model,
-       coalesce(json_extract(s.attrs, '$."gen_ai.provider.name"'), json_extract(s.attrs, '$."gen_ai.system"'),
-                (SELECT p.provider FROM model_prices p
-                  WHERE p.model_pattern = c.price_pattern AND p.valid_from = c.price_from)) AS provider,
-       json_extract(s.attrs, '$."gen_ai.operation.name"') AS operation,
-       s.end_ns - s.start_ns AS duration_ns,
-       CAST(round(1e9 * coalesce(json_extract(s.attrs, '$."gen_ai.response.time_to_first_chunk"'),
-                                 json_extract(s.attrs, '$."gen_ai.response.time_to_first_token"'))) AS INTEGER)
-         AS ttft_ns,
-       c.tokens_in, c.tokens_out, c.cached_tokens AS cache_read_tokens, c.cache_creation_tokens,
-       c.reasoning_tokens,
-       iif(c.tokens_out > 0 AND s.end_ns - s.start_ns - coalesce(1e9 * coalesce(
-             json_extract(s.attrs, '$."gen_ai.response.time_to_first_chunk"'),
-             json_extract(s.attrs, '$."gen_ai.response.time_to_first_token"')), 0) > 0,
-           c.tokens_out * 1e9 / (s.end_ns - s.start_ns - coalesce(1e9 * coalesce(
-             json_extract(s.attrs, '$."gen_ai.response.time_to_first_chunk"'),
-             json_extract(s.attrs, '$."gen_ai.response.time_to_first_token"')), 0)), NULL) AS tokens_per_s,
-       json_extract(s.attrs, '$."gen_ai.response.finish_reasons"') AS finish_reasons,
-       c.cost, s.status
-  FROM span_cost c JOIN spans s ON s.rowid = c.span_rowid
- WHERE s.model IS NOT NULL
-    OR json_extract(s.attrs, '$."gen_ai.operation.name"')
-       IN ('chat', 'text_completion', 'generate_content', 'embeddings');
+SELECT span_rowid, span_id, trace_id, name, model, provider, operation, duration_ns,
+       CAST(round(1e9 * ttft_s) AS INTEGER) AS ttft_ns,
+       tokens_in, tokens_out, cache_read_tokens, cache_creation_tokens, reasoning_tokens,
+       iif(tokens_out > 0 AND duration_ns - coalesce(1e9 * ttft_s, 0) > 0,
+           tokens_out * 1e9 / (duration_ns - coalesce(1e9 * ttft_s, 0)), NULL) AS tokens_per_s,
+       finish_reasons, cost, status
+  FROM (SELECT c.span_rowid, c.span_id, c.trace_id, c.name, c.model,
+               coalesce(json_extract(s.attrs, '$."gen_ai.provider.name"'),
+                        json_extract(s.attrs, '$."gen_ai.system"'),
+                        (SELECT p.provider FROM model_prices p
+                          WHERE p.model_pattern = c.price_pattern AND p.valid_from = c.price_from)) AS provider,
+               json_extract(s.attrs, '$."gen_ai.operation.name"') AS operation,
+               s.end_ns - s.start_ns AS duration_ns,
+               coalesce(json_extract(s.attrs, '$."gen_ai.response.time_to_first_chunk"'),
+                        json_extract(s.attrs, '$."gen_ai.response.time_to_first_token"')) AS ttft_s,
+               c.tokens_in, c.tokens_out, c.cached_tokens AS cache_read_tokens, c.cache_creation_tokens,
+               c.reasoning_tokens,
+               json_extract(s.attrs, '$."gen_ai.response.finish_reasons"') AS finish_reasons,
+               c.cost, s.status
+          FROM span_cost c JOIN spans s ON s.rowid = c.span_rowid
+         WHERE s.model IS NOT NULL
+            OR json_extract(s.attrs, '$."gen_ai.operation.name"')
+               IN ('chat', 'text_completion', 'generate_content', 'embeddings'));
 
 -- One row per tool: the spans that executed it (gen_ai.operation.name
 -- 'execute_tool', or a gen_ai.tool.name), named by gen_ai.tool.name, else
