@@ -35,26 +35,32 @@ static int by_value(const void *a, const void *b){
 
 typedef struct timing { double median, p99; int batches; } timing;
 
-/* Record batches into path until *stop (or max_batches): the caller's
-** time per pair of each batch. */
-static timing record(const char *path, volatile int *stop, int max_batches, const char *label){
+/* Record batches of 1,000 spans into path, labelled: max_batches timed
+** ones, or, given a child, until it exits (its status into *status; it is
+** polled between batches, since a second thread would only wait for it).
+** The caller's time per pair of each batch; *recorded: spans, warm-up
+** batches included. */
+static timing record(const char *path, const char *label, int max_batches, pid_t child,
+                     int *status, long long *recorded){
   static double per_pair[100000];
   tlm_options opts;
   timing t = { 0, 0, 0 };
   int warm = 0;
+  *recorded = 0;
   tlm_options_init(&opts);
   opts.db_path = path;
   opts.ignore_env_traceparent = 1;
   opts.run_label = label;
   if( tlm_init(&opts) != TLM_OK ){ fprintf(stderr, "bench_prune: %s\n", tlm_last_error()); exit(1); }
-  while( t.batches < max_batches && !*stop ){
+  while( child ? waitpid(child, status, WNOHANG) != child : t.batches < max_batches ){
     double start = now_s();
     for(int i = 0; i < BATCH / SPANS_PER_TRACE; i++){
       tlm_span *root = tlm_span_begin("request");
       for(int k = 1; k < SPANS_PER_TRACE; k++) tlm_span_end(tlm_span_begin("step"));
       tlm_span_end(root);
     }
-    per_pair[t.batches++] = (now_s() - start) * 1e9 / BATCH;
+    *recorded += BATCH;
+    if( t.batches < 100000 ) per_pair[t.batches++] = (now_s() - start) * 1e9 / BATCH;
     /* The first batches pay for the recorder's fresh memory: not counted. */
     if( t.batches == WARM_UP && warm == 0 ){ warm = 1; t.batches = 0; }
     usleep(20000);  /* a program does other work between spans: 50,000 spans/s in all */
@@ -80,7 +86,6 @@ static long long one_int(const char *path, const char *sql){
 
 int main(int argc, char **argv){
   char copy[4096], command[20000], keep[32];
-  volatile int stop = 0;
   if( argc != 3 ){ fprintf(stderr, "usage: bench_prune FILE TRACELM\n"); return 2; }
   snprintf(copy, sizeof copy, "%s.prune", argv[1]);
   snprintf(command, sizeof command, "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'", argv[1], copy, copy, copy);
@@ -89,7 +94,8 @@ int main(int argc, char **argv){
   long long spans = one_int(copy, "SELECT count(*) FROM spans");
   snprintf(keep, sizeof keep, "%lld", traces / 2);
 
-  timing idle = record(copy, &stop, 200, "idle");
+  long long idle_recorded;
+  timing idle = record(copy, "idle", 200, 0, NULL, &idle_recorded);
 
   pid_t child;
   char *child_argv[] = { argv[2], "--db", copy, "prune", "--keep-last", keep, NULL };
@@ -98,36 +104,10 @@ int main(int argc, char **argv){
     fprintf(stderr, "bench_prune: cannot run %s\n", argv[2]);
     return 1;
   }
-  /* Record until the prune ends: a second thread would only wait for it,
-  ** so the child is polled between batches instead. */
-  static double per_pair[100000];
-  tlm_options opts;
-  timing during = { 0, 0, 0 };
-  int status = 0, warm = 0;
-  long long recorded = 0;
-  tlm_options_init(&opts);
-  opts.db_path = copy;
-  opts.ignore_env_traceparent = 1;
-  opts.run_label = "during";
-  if( tlm_init(&opts) != TLM_OK ){ fprintf(stderr, "bench_prune: %s\n", tlm_last_error()); return 1; }
-  for(;;){
-    if( waitpid(child, &status, WNOHANG) == child ) break;
-    double batch = now_s();
-    for(int i = 0; i < BATCH / SPANS_PER_TRACE; i++){
-      tlm_span *root = tlm_span_begin("request");
-      for(int k = 1; k < SPANS_PER_TRACE; k++) tlm_span_end(tlm_span_begin("step"));
-      tlm_span_end(root);
-    }
-    recorded += BATCH;
-    if( during.batches < 100000 ) per_pair[during.batches++] = (now_s() - batch) * 1e9 / BATCH;
-    if( during.batches == WARM_UP && warm == 0 ){ warm = 1; during.batches = 0; }
-    usleep(20000);
-  }
+  int status = 0;
+  long long recorded;
+  timing during = record(copy, "during", 0, child, &status, &recorded);
   double prune_s = now_s() - start;
-  tlm_shutdown();
-  qsort(per_pair, during.batches, sizeof *per_pair, by_value);
-  during.median = per_pair[during.batches / 2];
-  during.p99 = per_pair[during.batches * 99 / 100];
   long long stored = one_int(copy, "SELECT count(*) FROM spans s JOIN traces t USING (trace_id)"
                                    " WHERE t.label = 'during'");
   long long left = one_int(copy, "SELECT count(*) FROM traces WHERE label IS NULL OR label NOT IN ('idle', 'during')");
@@ -149,6 +129,5 @@ int main(int argc, char **argv){
   unlink(copy);
   snprintf(command, sizeof command, "%s-wal", copy); unlink(command);
   snprintf(command, sizeof command, "%s-shm", copy); unlink(command);
-  (void)stop;
   return 0;
 }
