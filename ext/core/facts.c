@@ -484,27 +484,33 @@ static int has_facts_tables(sqlite3 *db){
 
 static int by_id(const void *a, const void *b){ return strcmp(a, b); }
 
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, int64_t *built,
-                   tlm_facts **out, char **errmsg){
-  tlm_facts *f;
-  int64_t built_here = 0;
-  int rc;
-  *out = NULL;
-  if( built ) *built = 0;
-  if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
-  if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
+/* A reader or builder with nothing loaded yet; NULL when out of memory. */
+static tlm_facts *facts_new(tlm_ext *ext, const char *fn, unsigned want){
+  tlm_facts *f = sqlite3_malloc(sizeof *f);
+  if( f == NULL ) return NULL;
   memset(f, 0, sizeof *f);
   f->ext = ext;
   f->fn = fn;
   f->want = want;
   f->stored = has_facts_tables(ext->db);
+  return f;
+}
+
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want,
+                   tlm_facts **out, char **errmsg){
+  tlm_facts *f;
+  int64_t built = 0;
+  int rc;
+  *out = NULL;
+  if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
+  if( (f = facts_new(ext, fn, want)) == NULL ) return SQLITE_NOMEM;
   if( !f->stored ){
     *out = f;
     return SQLITE_OK;
   }
   rc = load_paths(f);
   if( rc == SQLITE_OK && limit != 0 ){
-    rc = refresh(f, limit, &built_here, errmsg);
+    rc = refresh(f, limit, &built, errmsg);
     if( rc != SQLITE_OK && *errmsg == NULL ){
       /* Not written: what is stored stays right, the rest is computed.
       ** The paths made for the rolled-back traces are made again. */
@@ -534,7 +540,6 @@ int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, i
     tlm_facts_close(f);
     return rc;
   }
-  if( built ) *built = built_here;
   *out = f;
   return SQLITE_OK;
 }
@@ -544,16 +549,12 @@ int tlm_facts_update(tlm_ext *ext, const char *fn, int64_t limit, int64_t *built
   int rc;
   *built = 0;
   if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
-  if( !has_facts_tables(ext->db) ){
+  if( (f = facts_new(ext, fn, TLM_FACTS_ALL)) == NULL ) return SQLITE_NOMEM;
+  if( !f->stored ){
+    tlm_facts_close(f);
     *errmsg = sqlite3_mprintf("%s: no span_facts table: run tracelm_init() first", fn);
     return SQLITE_ERROR;
   }
-  if( (f = sqlite3_malloc(sizeof *f)) == NULL ) return SQLITE_NOMEM;
-  memset(f, 0, sizeof *f);
-  f->ext = ext;
-  f->fn = fn;
-  f->want = TLM_FACTS_ALL;
-  f->stored = 1;
   rc = load_paths(f);
   if( rc == SQLITE_OK ) rc = refresh(f, limit, built, errmsg);
   if( rc != SQLITE_OK && *errmsg == NULL ){

@@ -46,9 +46,9 @@ typedef struct tlm_facts tlm_facts;
 
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for
-** reading what want says.  *built: traces built (may be NULL).  SQLITE_OK,
-** or a code with *errmsg "fn: why".  Close with tlm_facts_close(). */
-int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want, int64_t *built,
+** reading what want says.  SQLITE_OK, or a code with *errmsg "fn: why".
+** Close with tlm_facts_close(). */
+int tlm_facts_open(tlm_ext *ext, const char *fn, int64_t limit, unsigned want,
                    tlm_facts **out, char **errmsg);
 void tlm_facts_close(tlm_facts *f);
 

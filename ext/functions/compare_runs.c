@@ -269,7 +269,7 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
   rc = tlm_window_args(ext->db, "compare_runs", argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
                        &v.since, &v.until, errmsg);
   if( rc == SQLITE_OK ) rc = new_row(r, 0) == 0 ? SQLITE_OK : SQLITE_NOMEM;
-  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, 0, NULL, &v.facts, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, 0, &v.facts, errmsg);
   if( rc == SQLITE_OK ) rc = add_set(&v, argv[0], errmsg);
   if( rc == SQLITE_OK ){ v.which = 1; rc = add_set(&v, argv[1], errmsg); }
   for(int32_t i = 0; i < r->count && rc == SQLITE_OK; i++){

@@ -316,7 +316,7 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
                   | (s->by & (1u << KEY_SERVICE) ? TLM_FACTS_SERVICE : 0)
                   | (s->by & (1u << KEY_DAY) ? TLM_FACTS_START : 0);
   if( sqlite3_value_type(arg) == SQLITE_NULL ){
-    if( (rc = tlm_facts_open(ext, "span_stats", -1, detail, NULL, &s->facts, errmsg)) ) return rc;
+    if( (rc = tlm_facts_open(ext, "span_stats", -1, detail, &s->facts, errmsg)) ) return rc;
     return tlm_facts_each_trace_in(s->facts, s->since, s->until, add_trace, s, errmsg);
   }
   if( sqlite3_value_type(arg) == SQLITE_TEXT ){
@@ -325,7 +325,7 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
     is_label = !tlm_is_sql_set(text) && tlm_label_exists(ext->db, text) == 1;
     if( is_label || tlm_is_sql_set(text) ){
       rc = tlm_trace_set_ids(ext->db, "span_stats", "traces", text, &ids, &count, errmsg);
-      if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "span_stats", -1, detail, NULL, &s->facts, errmsg);
+      if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "span_stats", -1, detail, &s->facts, errmsg);
       for(int32_t i = 0; i < count && rc == SQLITE_OK; i++){
         rc = tlm_facts_of_trace(s->facts, ids[i], add_trace, s, errmsg);
       }
@@ -346,7 +346,7 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
     }
     return rc;
   }
-  if( (rc = tlm_facts_open(ext, "span_stats", 0, detail, NULL, &s->facts, errmsg)) ) return rc;
+  if( (rc = tlm_facts_open(ext, "span_stats", 0, detail, &s->facts, errmsg)) ) return rc;
   return tlm_facts_of_trace(s->facts, trace_id, add_trace, s, errmsg);
 }
 
