@@ -83,6 +83,7 @@ typedef struct group_stats {
   int64_t *durations;        /* every duration, sorted at the end */
   int32_t duration_capacity;
   int32_t path_text, path_name;   /* by path: string ids, made at the end */
+  int32_t tie[KEY_PARTS];         /* the order among equal totals (rank_texts) */
 } group_stats;
 
 typedef struct stats_rows {
@@ -121,10 +122,6 @@ static void stats_close(void *state){
 
 static int32_t intern(stats_rows *s, const char *text){
   return tlm_strpool_intern(&s->strings, text);
-}
-
-static const char *string_of(const stats_rows *s, int32_t id){
-  return id >= 0 ? s->strings.strings[id] : NULL;
 }
 
 /* Grow a facts-id -> string-id cache to known entries, new ones -1. */
@@ -350,10 +347,41 @@ static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **er
   return tlm_facts_of_trace(s->facts, trace_id, add_trace, s, errmsg);
 }
 
+typedef struct ranked_text { const char *text; int32_t id; } ranked_text;
+
+static int by_text(const void *a, const void *b){
+  return strcmp(((const ranked_text *)a)->text, ((const ranked_text *)b)->text);
+}
+
+/* Each row's tie order: per grouping, the rank of its text among all the
+** texts (NULL first), or its day; qsort then needs no texts of its own. */
+static int rank_texts(stats_rows *s){
+  int32_t count = s->strings.count;
+  ranked_text *sorted = tlm_array(count, sizeof *sorted);
+  int32_t *rank = tlm_array(count, sizeof *rank);
+  if( sorted == NULL || rank == NULL ){ sqlite3_free(sorted); sqlite3_free(rank); return SQLITE_NOMEM; }
+  for(int32_t i = 0; i < count; i++) sorted[i] = (ranked_text){ s->strings.strings[i], i };
+  if( count > 1 ) qsort(sorted, count, sizeof *sorted, by_text);
+  for(int32_t i = 0; i < count; i++) rank[sorted[i].id] = i;
+  for(int32_t r = 0; r < s->count; r++){
+    group_stats *row = &s->rows[r];
+    for(int p = 0; p < KEY_PARTS; p++){
+      int32_t id = p == KEY_PATH ? row->path_text : row->key.part[p];
+      row->tie[p] = p == KEY_DAY ? id : id >= 0 ? rank[id] : -1;
+    }
+  }
+  sqlite3_free(sorted);
+  sqlite3_free(rank);
+  return SQLITE_OK;
+}
+
 static int by_total_desc(const void *a, const void *b){
   const group_stats *x = a, *y = b;
   if( x->total_ns != y->total_ns ) return x->total_ns > y->total_ns ? -1 : 1;
-  return memcmp(&x->key, &y->key, sizeof x->key);
+  for(int p = 0; p < KEY_PARTS; p++){
+    if( x->tie[p] != y->tie[p] ) return x->tie[p] < y->tie[p] ? -1 : 1;
+  }
+  return 0;
 }
 
 static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
@@ -389,31 +417,11 @@ static int stats_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t use
     return rc;
   }
   /* The slots point at rows by index; they are not used after this sort.
-  ** Ties in total_ns go by key, which for names is first-seen order:
-  ** make it the names' order instead, as a reader expects. */
+  ** Ties in total_ns go by the grouping's texts, as a reader expects. */
   sqlite3_free(s->slots);
   s->slots = NULL;
+  if( (rc = rank_texts(s)) != SQLITE_OK ){ stats_close(s); return rc; }
   if( s->count > 1 ) qsort(s->rows, s->count, sizeof *s->rows, by_total_desc);
-  for(int32_t i = 1; i < s->count; i++){
-    /* Insertion pass over runs of equal totals, by the grouping's texts. */
-    for(int32_t j = i; j > 0 && s->rows[j].total_ns == s->rows[j - 1].total_ns; j--){
-      const group_key *x = &s->rows[j - 1].key, *y = &s->rows[j].key;
-      int order = 0;
-      for(int p = 0; p < KEY_PARTS && order == 0; p++){
-        int32_t a_id = p == KEY_PATH ? s->rows[j - 1].path_text : x->part[p];
-        int32_t b_id = p == KEY_PATH ? s->rows[j].path_text : y->part[p];
-        if( p == KEY_DAY ) order = (x->part[p] > y->part[p]) - (x->part[p] < y->part[p]);
-        else if( a_id != b_id ){
-          const char *a = string_of(s, a_id), *b = string_of(s, b_id);
-          order = a == NULL ? -1 : b == NULL ? 1 : strcmp(a, b);
-        }
-      }
-      if( order <= 0 ) break;
-      group_stats swap = s->rows[j];
-      s->rows[j] = s->rows[j - 1];
-      s->rows[j - 1] = swap;
-    }
-  }
   *state = s;
   *row_count = s->count;
   return SQLITE_OK;
