@@ -102,6 +102,7 @@ int cmd_prune(cli *c, int argc, char **argv);
 int cmd_conversations(cli *c, int argc, char **argv);
 int cmd_view(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
+int cmd_ui(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
 

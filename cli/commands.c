@@ -340,6 +340,7 @@ int cmd_serve(cli *c, int argc, char **argv){
                      " (libmicrohttpd-dev, zlib1g-dev, libprotobuf-c-dev, protobuf-c-compiler);"
                      " rebuild with them to receive OTLP");
 }
+int cmd_ui(cli *c, int argc, char **argv){ return cmd_serve(c, argc, argv); }
 #endif
 
 /* ------------------------------------------------------------- prices */

@@ -68,10 +68,14 @@ static const command commands[] = {
   { "view", cmd_view, "view ID",
     "Write the trace as an HTML timeline to a temporary file and open it in a browser\n"
     "           (where there is a display); prints the file's path." },
-  { "serve", cmd_serve, "serve [--host 127.0.0.1] [--port 4318] [--token TOKEN] [--max-body BYTES]\n"
+  { "serve", cmd_serve, "serve [--listen 127.0.0.1] [--port 4318] [--token TOKEN] [--max-body BYTES]\n"
     "                 [--timeout SECONDS] [--verbose]",
     "Receive OTLP/HTTP traces (POST /v1/traces, protobuf or JSON, gzip) from any\n"
-    "           OpenTelemetry SDK into the database; SIGINT/SIGTERM stops it cleanly." },
+    "           OpenTelemetry SDK into the database, and serve the trace browser at /;\n"
+    "           SIGINT/SIGTERM stops it cleanly." },
+  { "ui", cmd_ui, "ui [--listen 127.0.0.1] [--port 4318] [--token TOKEN] [--no-open] [--verbose]",
+    "The trace browser alone (serve without the receiver), opened in a browser\n"
+    "           where there is a display." },
   { "import", cmd_import, "import FILE [--format IMPORT_FORMATS]",
     "Load OTLP/JSON (one request, or JSON Lines of any size) or CSV spans, all or\n"
     "           nothing; FILE '-' is standard input.  Progress on a terminal; Ctrl-C\n"

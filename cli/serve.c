@@ -18,14 +18,20 @@
 ** 413 (past --max-body, checked before and while reading, and while
 ** inflating, so a gzip bomb is refused early), 415.
 **
+** Every other path is the trace browser (ui.c), on connections of its own
+** to the same file (WAL, so its reads never wait for the receiver's
+** writes).  `tracelm ui` is the same server without the receiver.
+**
 ** Loopback by default; any other address needs --token, which clients send
-** as "Authorization: Bearer TOKEN" (compared in constant time).  A
+** as "Authorization: Bearer TOKEN" (compared in constant time), and a
+** browser once to /login (auth.c).  A
 ** connection limit and a timeout (--timeout, 10 s) keep slow clients from
 ** holding it.
 ** SIGINT/SIGTERM: stop accepting, finish the requests in flight, close the
 ** database, print one summary line, exit 0.
 */
 #include "cli.h"
+#include "ui.h"
 #include "../common/otlp_proto.h"
 #include "tlm_serve_import_sql.h"
 #include <microhttpd.h>
@@ -34,17 +40,21 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define DEFAULT_PORT 4318
 #define DEFAULT_MAX_BODY (16u << 20)
 #define CONNECTION_LIMIT 64
 #define CONNECTION_TIMEOUT_S 10
+#define UI_MAX_BODY (1u << 20)     /* a query typed in the SQL box, a token */
 
 typedef struct server {
   sqlite3 *db;               /* one connection; requests take turns (lock) */
   pthread_mutex_t lock;
-  const char *token;         /* NULL: none needed (loopback) */
+  cli_auth auth;             /* the token, the browser's sessions */
+  cli_ui ui;
+  int receiver;              /* 0 for `tracelm ui`: no /v1/traces */
   size_t max_body;
   int verbose;
   uint64_t requests, spans_stored, spans_rejected, requests_rejected;
@@ -56,6 +66,7 @@ typedef struct request {
   int too_big;
   int answered;              /* refused before its body: the rest is ignored */
   int protobuf;              /* application/x-protobuf: answers in protobuf too */
+  int ui;                    /* for the browser (ui.c), not the receiver */
 } request;
 
 /* ------------------------------------------------------------ replies */
@@ -110,27 +121,29 @@ static enum MHD_Result reply_error(server *s, struct MHD_Connection *connection,
 
 /* ----------------------------------------------------------- requests */
 
-static int constant_time_equal(const char *a, const char *b){
-  size_t la = strlen(a), lb = strlen(b);
-  unsigned char diff = (unsigned char)(la != lb);
-  for(size_t i = 0; i < la; i++) diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
-  return diff == 0;
-}
-
 /* Check what can be checked before the body: path, method, token, type, size. */
 static enum MHD_Result check_request(server *s, struct MHD_Connection *connection,
                                      const char *url, const char *method, request *r){
   const char *type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
   const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
   r->protobuf = type && strncmp(type, "application/x-protobuf", 22) == 0;
-  if( strcmp(url, "/v1/traces") ) return reply_error(s, connection, MHD_HTTP_NOT_FOUND, "only /v1/traces is served", r->protobuf);
+  if( strcmp(url, "/v1/traces") ){
+    /* The browser's: a GET is answered now, a POST after its body. */
+    r->ui = 1;
+    if( strcmp(method, "POST") ){
+      r->answered = 1;
+      return cli_ui_answer(&s->ui, connection, url, method, NULL, 0);
+    }
+    if( length && strtoull(length, NULL, 10) > UI_MAX_BODY ){
+      r->answered = 1;
+      return reply(connection, MHD_HTTP_CONTENT_TOO_LARGE, "{\"error\":\"the body is larger than 1 MiB\"}");
+    }
+    return MHD_YES;
+  }
+  if( !s->receiver ) return reply_error(s, connection, MHD_HTTP_NOT_FOUND, "tracelm ui has no receiver: use tracelm serve", r->protobuf);
   if( strcmp(method, "POST") ) return reply_error(s, connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST", r->protobuf);
-  if( s->token ){
-    const char *auth = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
-    char *expected = sqlite3_mprintf("Bearer %s", s->token);
-    int ok = auth && expected && constant_time_equal(auth, expected);
-    sqlite3_free(expected);
-    if( !ok ) return reply_error(s, connection, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token", r->protobuf);
+  if( !cli_auth_bearer(&s->auth, connection) ){
+    return reply_error(s, connection, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token", r->protobuf);
   }
   if( !r->protobuf && (type == NULL || strncmp(type, "application/json", 16)) ){
     return reply_error(s, connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -260,20 +273,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     pthread_mutex_unlock(&s->lock);
     if( (r = calloc(1, sizeof *r)) == NULL ) return MHD_NO;
     *state = r;
-    if( (checked = check_request(s, connection, url, method, r)) != MHD_YES ){
-      r->answered = 1;
-      return checked;
-    }
-    return MHD_YES;
+    checked = check_request(s, connection, url, method, r);
+    if( checked != MHD_YES ) r->answered = 1;
+    return checked;
   }
   if( r->answered ){
     *upload_data_size = 0;
     return MHD_YES;
   }
   if( *upload_data_size > 0 ){
-    append(r, upload_data, *upload_data_size, s->max_body);   /* past the limit: dropped, marked */
+    append(r, upload_data, *upload_data_size, r->ui ? UI_MAX_BODY : s->max_body);   /* past the limit: dropped, marked */
     *upload_data_size = 0;
     return MHD_YES;
+  }
+  if( r->ui ){
+    if( r->too_big ) return reply(connection, MHD_HTTP_CONTENT_TOO_LARGE, "{\"error\":\"the body is larger than 1 MiB\"}");
+    return cli_ui_answer(&s->ui, connection, url, method, r->body, r->size);
   }
   if( r->too_big ) return reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body", r->protobuf);
   const char *encoding = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Encoding");
@@ -310,27 +325,43 @@ static int is_loopback(const char *host){
   return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
-int cmd_serve(cli *c, int argc, char **argv){
-  server s = { .max_body = DEFAULT_MAX_BODY };
+/* Open the browser at url where there is a display (`tracelm ui`). */
+static void open_browser(const char *url){
+  const char *display = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
+  if( (display && display[0]) || (wayland && wayland[0]) ){
+    pid_t child;
+    signal(SIGCHLD, SIG_IGN);   /* the opener is not waited for */
+    child = fork();
+    if( child == 0 ){
+      execlp("xdg-open", "xdg-open", url, (char *)NULL);
+      _exit(127);
+    }
+  }
+}
+
+static int run_server(cli *c, int argc, char **argv, int receiver){
+  server s = { .max_body = DEFAULT_MAX_BODY, .receiver = receiver };
   const char *host = "127.0.0.1";
   long port = DEFAULT_PORT, timeout = CONNECTION_TIMEOUT_S;
   struct sockaddr_in address;
   sigset_t stop_signals;
-  int signal_number, status;
+  int signal_number, status, open_it = !receiver;
+  char url[96];
   for(int i = 0; i < argc; i++){
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     char *end;
     if( !strcmp(argv[i], "--verbose") ){ s.verbose = 1; continue; }
+    if( !strcmp(argv[i], "--no-open") ){ open_it = 0; continue; }
     if( value == NULL ) return cli_usage_error(c, "unexpected '%s'", argv[i]);
-    if( !strcmp(argv[i], "--host") ) host = value;
-    else if( !strcmp(argv[i], "--token") ) s.token = value;
+    if( !strcmp(argv[i], "--host") || !strcmp(argv[i], "--listen") ) host = value;
+    else if( !strcmp(argv[i], "--token") ) s.auth.token = value;
     else if( !strcmp(argv[i], "--port") ){
       port = strtol(value, &end, 10);
       if( *end || port < 0 || port > 65535 ) return cli_usage_error(c, "--port takes 0 to 65535, not '%s'", value);
     }else if( !strcmp(argv[i], "--timeout") ){
       timeout = strtol(value, &end, 10);
       if( *end || timeout < 1 || timeout > 3600 ) return cli_usage_error(c, "--timeout takes 1 to 3600 seconds, not '%s'", value);
-    }else if( !strcmp(argv[i], "--max-body") ){
+    }else if( receiver && !strcmp(argv[i], "--max-body") ){
       unsigned long long bytes = strtoull(value, &end, 10);
       if( *end || bytes == 0 || bytes > (1ull << 31) ) return cli_usage_error(c, "--max-body takes bytes, 1 to 2 GiB, not '%s'", value);
       s.max_body = (size_t)bytes;
@@ -339,8 +370,11 @@ int cmd_serve(cli *c, int argc, char **argv){
     }
     i++;
   }
-  if( !is_loopback(host) && s.token == NULL ){
+  if( !is_loopback(host) && s.auth.token == NULL ){
     return cli_usage_error(c, "listening on %s (not loopback) needs --token TOKEN", host);
+  }
+  if( s.auth.token && (s.auth.token[0] == 0 || strlen(s.auth.token) > 256) ){
+    return cli_usage_error(c, "--token takes 1 to 256 characters");
   }
   memset(&address, 0, sizeof address);
   address.sin_family = AF_INET;
@@ -349,7 +383,15 @@ int cmd_serve(cli *c, int argc, char **argv){
     return cli_usage_error(c, "--host takes an IPv4 address, not '%s'", host);
   }
   if( (status = cli_open(c, 0, &s.db)) ) return status;
+  /* WAL: the browser's reads and the receiver's writes never wait on
+  ** each other (the recorder's writer uses it too). */
+  sqlite3_exec(s.db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+  if( (status = cli_ui_open(c, &s.auth, s.verbose, &s.ui)) ){
+    sqlite3_close(s.db);
+    return status;
+  }
   pthread_mutex_init(&s.lock, NULL);
+  pthread_mutex_init(&s.auth.lock, NULL);
 
   /* The signals wait for the main thread; MHD's threads never see them. */
   sigemptyset(&stop_signals);
@@ -359,26 +401,37 @@ int cmd_serve(cli *c, int argc, char **argv){
   struct MHD_Daemon *daemon = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
       handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-      MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+      MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,
       MHD_OPTION_NOTIFY_COMPLETED, finished, &s, MHD_OPTION_END);
   if( daemon == NULL ){
+    cli_ui_close(&s.ui);
     sqlite3_close(s.db);
     return cli_fail(c, "cannot listen on %s:%ld (in use, or not allowed)", host, port);
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-  printf("tracelm serve: listening on http://%s:%u/v1/traces (database %s)\n", host,
-         info ? info->port : (unsigned)port, c->db_path);
+  snprintf(url, sizeof url, "http://%s:%u/", host, info ? info->port : (unsigned)port);
+  if( receiver ){
+    printf("tracelm serve: listening on %sv1/traces, traces to browse at %s (database %s)\n", url, url, c->db_path);
+  }else{
+    printf("tracelm ui: traces to browse at %s (database %s)\n", url, c->db_path);
+  }
   fflush(stdout);
+  if( open_it ) open_browser(url);
   sigwait(&stop_signals, &signal_number);
   MHD_quiesce_daemon(daemon);   /* no new connections; those in flight finish */
   MHD_stop_daemon(daemon);
+  cli_ui_close(&s.ui);
   sqlite3_close(s.db);
   pthread_mutex_destroy(&s.lock);
-  fprintf(stderr, "tracelm serve: stopped by %s: %llu requests, %llu refused, %llu spans stored,"
-          " %llu rejected as already stored\n",
+  pthread_mutex_destroy(&s.auth.lock);
+  fprintf(stderr, "tracelm %s: stopped by %s: %llu requests, %llu refused, %llu spans stored,"
+          " %llu rejected as already stored\n", receiver ? "serve" : "ui",
           signal_number == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)s.requests,
           (unsigned long long)s.requests_rejected, (unsigned long long)s.spans_stored,
           (unsigned long long)s.spans_rejected);
   return 0;
 }
+
+int cmd_serve(cli *c, int argc, char **argv){ return run_server(c, argc, argv, 1); }
+int cmd_ui(cli *c, int argc, char **argv){ return run_server(c, argc, argv, 0); }
