@@ -28,7 +28,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null) continue;
     e.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -51,7 +51,9 @@ function duration(ns) {
   if (a < 1e9) return (ns / 1e6).toFixed(3) + ' ms';
   return (ns / 1e9).toFixed(3) + ' s';
 }
-const money = v => (v === null || v === undefined) ? '' : '$' + Number(v).toFixed(4);
+/* As the timeline: small costs with the digits that make them visible. */
+const money = v => (v === null || v === undefined) ? '' :
+  '$' + Number(v).toFixed(v !== 0 && Math.abs(v) < 0.01 ? 6 : 4);
 const pct = v => (v === null || v === undefined) ? '' : (v > 0 ? '+' : '') + Number(v).toFixed(1) + '%';
 
 /* UTC, to the second: the same on every machine the page is opened on. */
@@ -82,8 +84,14 @@ function setStatus(text, error) {
   STATUS.className = error ? 'error' : '';
 }
 
+/* Replace node's children with parts (nested arrays and nulls allowed). */
+function fill(node, ...parts) {
+  node.replaceChildren(...parts.flat(Infinity).filter(p => p !== null && p !== undefined));
+}
+const render = (...parts) => fill(VIEW, ...parts);
+
 function failed(err) {
-  VIEW.replaceChildren(el('p', { class: 'error', id: 'error' }, String(err.message || err)));
+  render(el('p', { class: 'error', id: 'error' }, String(err.message || err)));
   setStatus('', false);
 }
 
@@ -195,7 +203,7 @@ async function viewTraces(params) {
     el('span', { id: 'page-info' }, rows.length ? `${offset + 1}–${offset + rows.length}` : 'no traces match'),
     el('button', { id: 'next', disabled: !result.truncated,
                    onclick: () => go('traces', Object.assign({}, f, { offset: offset + PAGE })) }, 'older →'));
-  VIEW.replaceChildren(el('h1', {}, 'Traces'), form, grid, pager);
+  render(el('h1', {}, 'Traces'), form, grid, pager);
   setStatus(`${rows.length} traces in ${Math.round(performance.now() - t0)} ms`);
 }
 
@@ -238,7 +246,7 @@ async function viewTrace(id) {
     el('a', { href: '#/traces' }, 'all traces'),
     n.older ? el('a', { href: '#/trace/' + n.older, id: 'older' }, 'older trace →') : el('span', {}, ''));
   const problems = (s.anomalies || []).concat(s.problems || []);
-  VIEW.replaceChildren(
+  render(
     nav, el('h1', {}, s.root ?? '(no root)'), summaryItems(s, head),
     el('iframe', { id: 'timeline', src: '/timeline?id=' + s.trace_id, title: 'timeline', sandbox: 'allow-scripts' }),
     el('div', { class: 'columns' },
@@ -259,7 +267,7 @@ async function showSpan(trace, span, tr, box) {
   document.querySelectorAll('#tree tr.selected').forEach(r => r.classList.remove('selected'));
   tr.classList.add('selected');
   const r = objects(await api('span', { trace, span }))[0];
-  if (!r) { box.replaceChildren(el('p', { class: 'error' }, 'no such span')); return; }
+  if (!r) { fill(box, el('p', { class: 'error' }, 'no such span')); return; }
   const attrs = r.attrs ? JSON.parse(r.attrs) : {};
   const events = r.events ? JSON.parse(r.events) : [];
   const fields = [['name', r.name], ['span id', r.span_id], ['parent', r.parent_id ?? '(root)'], ['kind', r.kind],
@@ -267,7 +275,7 @@ async function showSpan(trace, span, tr, box) {
                   ['model', r.model ?? ''], ['tokens', r.tokens_in + ' in / ' + r.tokens_out + ' out'],
                   ['cost', money(r.cost) + (r.cost_source ? ' (' + r.cost_source + ')' : '')],
                   ['service', r.service ?? ''], ['thread', r.thread_id ?? '']];
-  box.replaceChildren(
+  fill(box, 
     el('h2', {}, 'Span'),
     el('dl', { class: 'summary', id: 'span-fields' }, fields.map(([k, v]) => [el('dt', {}, k), el('dd', { 'data-key': k }, v)])),
     el('h3', {}, 'Attributes'),
@@ -317,7 +325,7 @@ async function viewRuns(params) {
                compareTable(rows, 'a', 'b'));
   }
   parts.push(el('h2', {}, 'Run labels'), list);
-  VIEW.replaceChildren(...parts);
+  render(...parts);
   setStatus('');
 }
 
@@ -341,7 +349,7 @@ async function viewLlm(params) {
   const models = objects(d.models);
   const form = windowForm('llm-form', params, el('label', {}, 'model ', el('input', { name: 'model', value: model })),
                           v => go('llm', v));
-  VIEW.replaceChildren(el('h1', {}, 'LLM calls'), form,
+  render(el('h1', {}, 'LLM calls'), form,
     table(models, [['model', r => r.model ?? '(none)', 'name'], ['calls', r => r.calls, 'num'],
                    ['errors', r => r.errors || '', 'num'], ['tokens in', r => r.tokens_in, 'num'],
                    ['cache reads', r => r.cache_read_tokens, 'num'], ['tokens out', r => r.tokens_out, 'num'],
@@ -378,7 +386,7 @@ async function viewConversations(params) {
                                          ['tokens', r => r.tokens, 'num'], ['errors', r => r.errors || '', 'num']],
                      { id: 'conversation-traces' }));
   }
-  VIEW.replaceChildren(...parts);
+  render(...parts);
   setStatus('');
 }
 
@@ -405,9 +413,9 @@ async function viewSql(params) {
     const t0 = performance.now();
     const r = await fetch('/api/sql', { method: 'POST', body: box.value, credentials: 'same-origin' });
     const d = await r.json();
-    if (!r.ok) { out.replaceChildren(el('p', { class: 'error', id: 'sql-error' }, d.error)); return; }
+    if (!r.ok) { fill(out, el('p', { class: 'error', id: 'sql-error' }, d.error)); return; }
     const rows = d.rows.map(row => Object.fromEntries(d.columns.map((c, i) => [i, row[i]])));
-    out.replaceChildren(
+    fill(out, 
       el('p', { class: 'hint', id: 'sql-count' }, `${d.rows.length} rows${d.truncated ? ' (more not shown)' : ''} in ${Math.round(performance.now() - t0)} ms`),
       table(rows, d.columns.map((c, i) => [c, r => (typeof r[i] === 'string' && HEX32.test(r[i])) ? traceLink(r[i], r[i]) : (r[i] ?? '')]),
             { id: 'sql-table' }));
@@ -417,7 +425,7 @@ async function viewSql(params) {
     examples.replaceChildren(...examplesOf(md).map(q => el('li', {},
       el('a', { href: '#/sql', onclick: e => { e.preventDefault(); box.value = q; run(); } }, q.split('\n')[0]))));
   });
-  VIEW.replaceChildren(el('h1', {}, 'SQL'),
+  render(el('h1', {}, 'SQL'),
     el('p', { class: 'hint' }, 'One read-only query on its own connection: at most 1,000 rows and 5 seconds.'),
     box, el('div', {}, el('button', { id: 'sql-run', onclick: run }, 'Run')), out,
     el('h2', {}, 'Examples from docs/sql.md'), examples);
@@ -468,7 +476,7 @@ if (saved) {
   /* A file of `tracelm compare --format html`: no server to ask. */
   const d = JSON.parse(saved.textContent);
   document.getElementById('top').replaceChildren(el('span', { id: 'brand' }, 'TraceLM'));
-  VIEW.replaceChildren(el('h1', {}, 'Runs: ', d.a, ' → ', d.b),
+  render(el('h1', {}, 'Runs: ', d.a, ' → ', d.b),
     el('p', { class: 'hint' }, 'Significant regressions first; * marks p < 0.05 (Mann–Whitney).'),
     compareTable(objects(d.rows), 'a', 'b'));
   document.body.dataset.ready = 'compare';

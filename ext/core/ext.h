@@ -13,12 +13,23 @@
 #include <stdint.h>
 
 typedef struct tlm_graph tlm_graph;
+typedef struct tlm_stmt_cache tlm_stmt_cache;
 
-/* One per connection: holds the cached graph (graph.c). */
+/* One per connection: holds the cached graph (graph.c) and, during a long
+** job, its compiled statements (stmt_cache.c). */
 typedef struct tlm_ext {
   sqlite3 *db;
   tlm_graph *cached;
+  tlm_stmt_cache *stmts;     /* NULL outside tlm_stmt_cache_begin/_end */
 } tlm_ext;
+
+/* stmt_cache.c: between begin and end, tlm_prepare of a text already
+** prepared returns that statement, and tlm_finish resets it; outside,
+** they prepare and finalize.  Begin/end nest. */
+int tlm_stmt_cache_begin(tlm_ext *ext);
+void tlm_stmt_cache_end(tlm_ext *ext);
+int tlm_prepare(tlm_ext *ext, const char *sql, sqlite3_stmt **stmt);
+void tlm_finish(tlm_ext *ext, sqlite3_stmt *stmt);
 
 /* Report "fn: message" from a scalar function (fmt starts with the name). */
 void tlm_result_errorf(sqlite3_context *ctx, const char *fmt, ...);

@@ -67,6 +67,7 @@ struct tlm_facts {
   sqlite3_stmt *range;      /* a trace's stored facts */
   sqlite3_stmt *by_id;      /* a trace's trace_facts row */
   unsigned want;            /* TLM_FACTS_*: the columns to read */
+  int caching;              /* holds a tlm_stmt_cache_begin */
   int stored;               /* 0: no facts tables (a database another tool
                             ** made, or not yet upgraded): all in memory */
 };
@@ -188,14 +189,14 @@ static int reserve(tlm_facts *f, int32_t count){
 /* The cache and reasoning tokens of spans with a model and tokens, as
 ** span_tokens reads them from attrs (sql/cost_views.sql): the one place
 ** that mapping lives. */
-static int token_buckets(sqlite3 *db, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
+static int token_buckets(tlm_ext *ext, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
   sqlite3_stmt *stmt = NULL;
   int rc = SQLITE_OK;
   for(int32_t i = 0; i < g->n && rc == SQLITE_OK; i++){
     const tlm_node *n = &g->nodes[i];
     if( n->model < 0 || n->tokens_in + n->tokens_out <= 0 || g->with_attrs == 0 ) continue;
-    if( stmt == NULL && (rc = sqlite3_prepare_v2(db, "SELECT cached_tokens,"
-                             " cache_creation_tokens, reasoning_tokens FROM span_tokens WHERE span_rowid = ?1", -1, &stmt, 0)) ) break;
+    if( stmt == NULL && (rc = tlm_prepare(ext, "SELECT cached_tokens,"
+                             " cache_creation_tokens, reasoning_tokens FROM span_tokens WHERE span_rowid = ?1", &stmt)) ) break;
     sqlite3_bind_int64(stmt, 1, n->rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
       out[seq_of[i]].cache_read_tokens = sqlite3_column_int64(stmt, 0);
@@ -204,7 +205,7 @@ static int token_buckets(sqlite3 *db, const tlm_graph *g, tlm_fact *out, const i
     }
     rc = sqlite3_reset(stmt);
   }
-  sqlite3_finalize(stmt);
+  tlm_finish(ext, stmt);
   return rc;
 }
 
@@ -250,7 +251,7 @@ static int facts_of_graph(tlm_facts *f, const tlm_graph *g, tlm_trace_fact *t){
     t->cost += n->cost;
     t->errors += fact->error;
   }
-  if( rc == SQLITE_OK ) rc = token_buckets(f->ext->db, g, f->buffer, seq_of);
+  if( rc == SQLITE_OK ) rc = token_buckets(f->ext, g, f->buffer, seq_of);
   sqlite3_free(self);
   sqlite3_free(critical);
   sqlite3_free(seq_of);
@@ -469,6 +470,7 @@ void tlm_facts_close(tlm_facts *f){
   sqlite3_free(f->buffer);
   sqlite3_finalize(f->range);
   sqlite3_finalize(f->by_id);
+  if( f->caching ) tlm_stmt_cache_end(f->ext);
   sqlite3_free(f);
 }
 
@@ -493,6 +495,9 @@ static tlm_facts *facts_new(tlm_ext *ext, const char *fn, unsigned want){
   f->fn = fn;
   f->want = want;
   f->stored = has_facts_tables(ext->db);
+  /* A reader or builder goes through many traces: each graph's loading
+  ** statements are compiled once for all of them (stmt_cache.c). */
+  f->caching = tlm_stmt_cache_begin(ext) == SQLITE_OK;
   return f;
 }
 

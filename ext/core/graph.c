@@ -160,13 +160,13 @@ static uint64_t parse_id(const unsigned char *text, int length){
 ** the price table, through the span_cost view (sql/prices_and_runs.sql),
 ** the one place a price is looked up.  A database without the view (made
 ** by another tool) keeps recorded costs only. */
-static void price_nodes(sqlite3 *db, tlm_graph *g){
+static void price_nodes(tlm_ext *ext, tlm_graph *g){
   sqlite3_stmt *stmt = NULL;
   for(int32_t i = 0; i < g->n; i++){
     tlm_node *n = &g->nodes[i];
     if( n->cost != 0 || n->model < 0 || n->tokens_in + n->tokens_out <= 0 ) continue;
-    if( stmt == NULL && sqlite3_prepare_v2(db, "SELECT cost, cost_source = 'unknown_model',"
-            " cost_source = 'price_table' FROM span_cost WHERE span_rowid = ?1", -1, &stmt, 0) != SQLITE_OK ){
+    if( stmt == NULL && tlm_prepare(ext, "SELECT cost, cost_source = 'unknown_model',"
+            " cost_source = 'price_table' FROM span_cost WHERE span_rowid = ?1", &stmt) != SQLITE_OK ){
       return;
     }
     sqlite3_bind_int64(stmt, 1, n->rowid);
@@ -177,7 +177,7 @@ static void price_nodes(sqlite3 *db, tlm_graph *g){
     }
     sqlite3_reset(stmt);
   }
-  sqlite3_finalize(stmt);
+  tlm_finish(ext, stmt);
 }
 
 typedef struct loader {
@@ -260,20 +260,19 @@ static int sort_by_rowid(tlm_graph *g){
 
 /* traces.span_count for the trace, or -1 where there is no such row: a
 ** hint, kept by triggers and the recorder, never trusted for correctness. */
-static int64_t span_count_hint(sqlite3 *db, const char *trace_id){
+static int64_t span_count_hint(tlm_ext *ext, const char *trace_id){
   sqlite3_stmt *stmt;
   int64_t count = -1;
-  if( sqlite3_prepare_v2(db, "SELECT span_count FROM traces WHERE trace_id = ?1", -1,
-                         &stmt, 0) != SQLITE_OK ) return -1;
+  if( tlm_prepare(ext, "SELECT span_count FROM traces WHERE trace_id = ?1", &stmt) != SQLITE_OK ) return -1;
   sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
   if( sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ){
     count = sqlite3_column_int64(stmt, 0);
   }
-  sqlite3_finalize(stmt);
+  tlm_finish(ext, stmt);
   return count;
 }
 
-static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **errmsg){
+static int load_nodes(tlm_ext *ext, tlm_graph *g, tlm_graph_rider *rider, char **errmsg){
   loader l = { g, 0, {0}, 1, rider };
   char *columns = g->full ? sqlite3_mprintf("%s%s%s", shape_columns, detail_columns,
                                             rider ? rider->columns : "")
@@ -282,16 +281,16 @@ static int load_nodes(sqlite3 *db, tlm_graph *g, tlm_graph_rider *rider, char **
   if( columns == NULL ) return SQLITE_NOMEM;
   /* Allocate once at the size traces says: doubling a 100 MB array costs
   ** copies and twice the page faults.  The count is only a hint. */
-  int64_t hint = span_count_hint(db, g->trace_id);
+  int64_t hint = span_count_hint(ext, g->trace_id);
   if( hint > 0 && hint < INT32_MAX / 2 ){
     g->nodes = tlm_array(hint, sizeof *g->nodes);
     if( g->nodes ) l.capacity = (int32_t)hint;
   }
-  rc = tlm_scan_rows(db, g->trace_id, hint, columns, load_row, &l, errmsg);
+  rc = tlm_scan_rows(ext, g->trace_id, hint, columns, load_row, &l, errmsg);
   sqlite3_free(columns);
   tlm_strmap_free(&l.names);
   if( rc == SQLITE_OK && !l.in_rowid_order ) rc = sort_by_rowid(g);
-  if( rc == SQLITE_OK && g->full ) price_nodes(db, g);
+  if( rc == SQLITE_OK && g->full ) price_nodes(ext, g);
   return rc;
 }
 
@@ -323,10 +322,10 @@ static int scan_node_row(void *arg, int64_t rowid, sqlite3_value **values){
   return scan->each(scan->arg, node, values);
 }
 
-int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
+int tlm_graph_scan(tlm_ext *ext, const tlm_graph *g, const char *columns,
                    tlm_node_fn each, void *arg, char **errmsg){
   node_scan scan = { g, each, arg, 0 };
-  return tlm_scan_rows(db, g->trace_id, g->n, columns, scan_node_row, &scan, errmsg);
+  return tlm_scan_rows(ext, g->trace_id, g->n, columns, scan_node_row, &scan, errmsg);
 }
 
 typedef struct widener {
@@ -343,17 +342,17 @@ static int widen_row(void *arg, int32_t node, sqlite3_value **values){
 ** users of the shape read none of them.  The pool's strings seed the
 ** interning, so a string is still in the pool once.  Called only while
 ** the cache key still holds, so the scan sees the rows the graph has. */
-static int widen(sqlite3 *db, tlm_graph *g, char **errmsg){
+static int widen(tlm_ext *ext, tlm_graph *g, char **errmsg){
   widener w = { g, {0} };
   int rc = SQLITE_OK;
   g->with_attrs = 0;
   for(int32_t i = 0; i < g->string_count && rc == SQLITE_OK; i++){
     if( tlm_strmap_get(&w.names, g->strings[i]) < 0 ) rc = tlm_strmap_put(&w.names, g->strings[i], i);
   }
-  if( rc == SQLITE_OK ) rc = tlm_graph_scan(db, g, detail_columns, widen_row, &w, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_graph_scan(ext, g, detail_columns, widen_row, &w, errmsg);
   tlm_strmap_free(&w.names);
   if( rc != SQLITE_OK ) return rc;
-  price_nodes(db, g);
+  price_nodes(ext, g);
   g->full = 1;
   return SQLITE_OK;
 }
@@ -572,7 +571,7 @@ static void cache_key(sqlite3 *db, unsigned *data_version, int64_t *total_change
   *total_changes = sqlite3_total_changes64(db);
 }
 
-static int graph_build(sqlite3 *db, const char *trace_id, int full, tlm_graph_rider *rider,
+static int graph_build(tlm_ext *ext, const char *trace_id, int full, tlm_graph_rider *rider,
                        tlm_graph **out, char **errmsg){
   tlm_graph *g = sqlite3_malloc64(sizeof *g);
   int rc;
@@ -582,7 +581,7 @@ static int graph_build(sqlite3 *db, const char *trace_id, int full, tlm_graph_ri
   g->refs = 1;
   g->full = full;
   snprintf(g->trace_id, sizeof g->trace_id, "%s", trace_id);
-  rc = load_nodes(db, g, rider, errmsg);
+  rc = load_nodes(ext, g, rider, errmsg);
   if( rc == SQLITE_OK ) rc = link_parents(g);
   if( rc == SQLITE_OK ){ fix_times(g); rc = order_graph(g); }
   /* Loops are rare and cost a walk up every parent chain to find, so
@@ -614,7 +613,7 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id, int 
   if( ext->cached && strcmp(ext->cached->trace_id, trace_id) == 0
    && ext->cached->data_version == data_version
    && ext->cached->total_changes == total_changes ){
-    if( full && !ext->cached->full && (rc = widen(ext->db, ext->cached, &why)) ){
+    if( full && !ext->cached->full && (rc = widen(ext, ext->cached, &why)) ){
       *errmsg = sqlite3_mprintf("%s: %s", fn, why ? why : sqlite3_errstr(rc));
       sqlite3_free(why);
       return rc;
@@ -623,7 +622,7 @@ static int graph_get_id(tlm_ext *ext, const char *fn, const char *trace_id, int 
     *out = ext->cached;
     return SQLITE_OK;
   }
-  rc = graph_build(ext->db, trace_id, full, rider, out, &why);
+  rc = graph_build(ext, trace_id, full, rider, out, &why);
   if( rc != SQLITE_OK ){
     *errmsg = sqlite3_mprintf("%s: %s", fn, why);
     sqlite3_free(why);

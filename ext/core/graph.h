@@ -117,7 +117,7 @@ static inline int64_t tlm_duration(const tlm_node *n){ return n->end_ns - n->sta
 ** expressions over spans, each after a comma: ", attrs").  SQLITE_OK, or
 ** an SQLite code and *errmsg (sqlite3_malloc'd). */
 typedef int (*tlm_node_fn)(void *arg, int32_t node, sqlite3_value **values);
-int tlm_graph_scan(sqlite3 *db, const tlm_graph *g, const char *columns,
+int tlm_graph_scan(tlm_ext *ext, const tlm_graph *g, const char *columns,
                    tlm_node_fn each, void *arg, char **errmsg);
 /* The node of a span's rowid, or -1; hint: the node expected. */
 int32_t tlm_graph_node_of_rowid(const tlm_graph *g, int64_t rowid, int32_t hint);

@@ -52,7 +52,7 @@ static void scan_row_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** of traces written side by side go through the index.  Sets *first and
 ** *last, or returns 0 for the index.  The caller's statement holds the
 ** read transaction, so this and the scan see the same rows. */
-static int rowid_run(sqlite3 *db, const char *trace_id, int64_t count,
+static int rowid_run(tlm_ext *ext, const char *trace_id, int64_t count,
                      int64_t *first, int64_t *last){
   sqlite3_stmt *stmt;
   int in_run = 0;
@@ -60,10 +60,10 @@ static int rowid_run(sqlite3 *db, const char *trace_id, int64_t count,
   /* Named, so each end is one seek; a table without the index (made by
   ** another tool) fails to prepare this and is read the plain way, not
   ** scanned twice more to find its ends. */
-  if( sqlite3_prepare_v2(db, "SELECT"
-                         " (SELECT min(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1),"
-                         " (SELECT max(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1)",
-                         -1, &stmt, 0) != SQLITE_OK ) return 0;
+  if( tlm_prepare(ext, "SELECT"
+                  " (SELECT min(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1),"
+                  " (SELECT max(rowid) FROM spans INDEXED BY spans_by_trace WHERE trace_id = ?1)",
+                  &stmt) != SQLITE_OK ) return 0;
   sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
   if( sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_INTEGER ){
     *first = sqlite3_column_int64(stmt, 0);
@@ -71,21 +71,21 @@ static int rowid_run(sqlite3 *db, const char *trace_id, int64_t count,
     /* Unsigned: a run across the whole rowid range must not overflow. */
     in_run = (uint64_t)*last - (uint64_t)*first < (uint64_t)count + (uint64_t)count / 8;
   }
-  sqlite3_finalize(stmt);
+  tlm_finish(ext, stmt);
   return in_run;
 }
 
-int tlm_scan_rows(sqlite3 *db, const char *trace_id, int64_t count, const char *columns,
+int tlm_scan_rows(tlm_ext *ext, const char *trace_id, int64_t count, const char *columns,
                   tlm_row_fn each, void *arg, char **errmsg){
   row_scan scan = { each, arg, SQLITE_OK };
   sqlite3_stmt *stmt = NULL;
   int64_t first = 0, last = 0;
-  int in_run = rowid_run(db, trace_id, count, &first, &last);
+  int in_run = rowid_run(ext, trace_id, count, &first, &last);
   /* The unary + keeps SQLite from choosing the index for the run. */
   char *sql = sqlite3_mprintf("SELECT count(tracelm_scan_row(?2, rowid%s)) FROM spans WHERE %s",
                               columns, in_run ? "rowid BETWEEN ?3 AND ?4 AND +trace_id = ?1"
                                               : "trace_id = ?1");
-  int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &stmt, 0) : SQLITE_NOMEM;
+  int rc = sql ? tlm_prepare(ext, sql, &stmt) : SQLITE_NOMEM;
   sqlite3_free(sql);
   if( rc == SQLITE_OK ){
     sqlite3_bind_text(stmt, 1, trace_id, -1, SQLITE_STATIC);
@@ -99,9 +99,9 @@ int tlm_scan_rows(sqlite3 *db, const char *trace_id, int64_t count, const char *
   }
   if( rc != SQLITE_OK ){
     if( scan.rc != SQLITE_OK ) rc = scan.rc;
-    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+    *errmsg = sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ext->db));
   }
-  sqlite3_finalize(stmt);
+  tlm_finish(ext, stmt);
   return rc;
 }
 

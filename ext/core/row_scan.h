@@ -21,7 +21,7 @@ typedef int (*tlm_row_fn)(void *arg, int64_t rowid, sqlite3_value **values);
 ** SQLite plans them; callers that need rowid order check the rowids they
 ** are given rather than trust the plan.  On error returns an SQLite code
 ** and sets *errmsg (sqlite3_malloc'd). */
-int tlm_scan_rows(sqlite3 *db, const char *trace_id, int64_t count, const char *columns,
+int tlm_scan_rows(tlm_ext *ext, const char *trace_id, int64_t count, const char *columns,
                   tlm_row_fn each, void *arg, char **errmsg);
 
 /* The SQL function the scan runs through; once per connection (init.c). */

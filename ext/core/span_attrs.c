@@ -27,7 +27,7 @@ int tlm_graph_load_attrs(tlm_ext *ext, const tlm_graph *g, char ***out, char **e
   int rc;
   if( (*out = tlm_array_zero(g->n, sizeof **out)) == NULL ) return SQLITE_NOMEM;
   if( g->with_attrs == 0 ) return SQLITE_OK;   /* no second scan */
-  rc = tlm_graph_scan(ext->db, g, ", attrs", keep_attrs, *out, errmsg);
+  rc = tlm_graph_scan(ext, g, ", attrs", keep_attrs, *out, errmsg);
   if( rc != SQLITE_OK ){
     tlm_free_strings(*out, g->n);
     *out = NULL;

@@ -258,7 +258,7 @@ int tlm_span_otlp_load(tlm_ext *ext, const tlm_graph *g, tlm_span_otlp *o, char 
     rc = SQLITE_NOMEM;
   }
   if( rc == SQLITE_OK && !o->rider.delivered ){
-    rc = tlm_scan_rows(ext->db, g->trace_id, g->n, OTLP_COLUMNS, collect_row, o, errmsg);
+    rc = tlm_scan_rows(ext, g->trace_id, g->n, OTLP_COLUMNS, collect_row, o, errmsg);
   }
   if( rc == SQLITE_OK ) rc = place_rows(g, o);
   if( rc == SQLITE_OK && has_lists ){
