@@ -9,6 +9,7 @@
 #define TLM_CLI_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EXIT_USAGE 2
@@ -45,6 +46,15 @@ const cli_format *cli_find_format(const char *name, int for_import);
 /* The names joined, e.g. "chrome|otel|csv" or "chrome, otel or csv". */
 void cli_format_names(char *out, size_t size, int for_import, const char *sep,
                       const char *last_sep);
+
+/* rows_json.c: the rows of stmt as {"columns":[...],"rows":[[...]...],
+** "truncated":B}, at most limit rows; integers past 2^53 as strings (JSON
+** numbers are doubles).  Returns malloc'd text, or NULL with the error
+** (sqlite3_malloc'd) in *error. */
+char *cli_rows_json(sqlite3_stmt *stmt, int64_t limit, char **error);
+/* compare_html.c: compare_runs of two sets as the trace browser's runs
+** page, one self-contained HTML file written to out; 0 or the exit status. */
+int cli_compare_html(const cli *c, sqlite3 *db, const char *baseline, const char *candidate, FILE *out);
 
 /* POST an OTLP/JSON document to url (post.c); 0, or the exit status after
 ** saying what went wrong. */

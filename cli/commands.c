@@ -230,7 +230,7 @@ static int is_number(const char *text){
 
 /* compare A B (two traces), or --baseline SET --candidate SET (run sets). */
 int cmd_compare(cli *c, int argc, char **argv){
-  const char *baseline = NULL, *candidate = NULL, *format = "table", *alpha = "", *gate = NULL;
+  const char *baseline = NULL, *candidate = NULL, *format = "table", *alpha = "", *gate = NULL, *file = NULL;
   const char *traces[2];
   int trace_count = 0, status;
   sqlite3 *db;
@@ -239,7 +239,8 @@ int cmd_compare(cli *c, int argc, char **argv){
                       : !strcmp(argv[i], "--candidate") ? &candidate
                       : !strcmp(argv[i], "--format") ? &format
                       : !strcmp(argv[i], "--alpha") ? &alpha
-                      : !strcmp(argv[i], "--fail-on-regression") ? &gate : NULL;
+                      : !strcmp(argv[i], "--fail-on-regression") ? &gate
+                      : !strcmp(argv[i], "-o") ? &file : NULL;
     if( slot ){
       if( i + 1 >= argc ) return cli_usage_error(c, "%s needs a value", argv[i]);
       *slot = argv[++i];
@@ -261,14 +262,34 @@ int cmd_compare(cli *c, int argc, char **argv){
   if( !baseline || !candidate || trace_count ){
     return cli_usage_error(c, "run sets take --baseline LABEL|SQL and --candidate LABEL|SQL, and no trace ids");
   }
-  print_style style = !strcmp(format, "table") ? PRINT_TABLE : !strcmp(format, "markdown") ? PRINT_MARKDOWN
+  int html = !strcmp(format, "html");
+  print_style style = !strcmp(format, "table") || html ? PRINT_TABLE : !strcmp(format, "markdown") ? PRINT_MARKDOWN
                     : !strcmp(format, "csv") ? PRINT_CSV : !strcmp(format, "json") ? PRINT_LINES : -1;
-  if( (int)style < 0 ) return cli_usage_error(c, "--format must be table, markdown, csv or json, not '%s'", format);
+  if( (int)style < 0 ) return cli_usage_error(c, "--format must be table, markdown, csv, json or html, not '%s'", format);
+  if( file && !html ) return cli_usage_error(c, "-o FILE is for --format html");
   if( alpha[0] && !(is_number(alpha) && strtod(alpha, NULL) > 0 && strtod(alpha, NULL) < 1) ){
     return cli_usage_error(c, "--alpha takes a number between 0 and 1, not '%s'", alpha);
   }
   if( gate && !(is_number(gate) && strtod(gate, NULL) >= 0) ){
     return cli_usage_error(c, "--fail-on-regression takes a percentage, not '%s'", gate);
+  }
+  if( html && !c->show_sql ){
+    /* The runs page as a file: compare.html unless -o says (- : stdout). */
+    const char *path = file ? file : "compare.html";
+    FILE *out;
+    if( (status = open_with_traces(c, &db)) ) return status;
+    cli_build_facts(c, db);
+    out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if( out == NULL ){
+      status = cli_fail(c, "cannot write '%s': %s", path, strerror(errno));
+    }else{
+      status = cli_compare_html(c, db, baseline, candidate, out);
+      if( out != stdout && fclose(out) != 0 && status == 0 ) status = cli_fail(c, "cannot write '%s'", path);
+      if( status && out != stdout ) remove(path);
+      if( status == 0 && out != stdout ) printf("%s\n", path);
+    }
+    sqlite3_close(db);
+    return status;
   }
   if( (status = open_with_traces(c, &db)) ) return status;
   cli_build_facts(c, db);

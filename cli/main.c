@@ -43,7 +43,7 @@ static const command commands[] = {
     "Analyse one trace. ID is a full id, a unique prefix, or 'latest'. The tree shows\n"
     "           spans down to --depth N (the root is 0) and at most --limit N lines (0: all;\n"
     "           on a terminal, traces of over 5000 spans show 500 unless told)." },
-  { "compare", cmd_compare, "compare A B | compare --baseline SET --candidate SET [--format table|markdown|csv|json]\n"
+  { "compare", cmd_compare, "compare A B | compare --baseline SET --candidate SET [--format table|markdown|csv|json|html [-o FILE]]\n"
     "                 [--alpha A] [--fail-on-regression PCT]",
     "Latency, token and cost changes from trace A to trace B, per span path; or between\n"
     "           two sets of runs (SET: a run label, or SQL returning trace ids), with a\n"

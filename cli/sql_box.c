@@ -99,7 +99,7 @@ char *cli_sql_box_run(sqlite3 *db, const char *sql, size_t size, int64_t limit, 
   }else if( !sqlite3_stmt_readonly(stmt) ){
     *error = sqlite3_mprintf("only queries that read are run here");
   }else{
-    json = cli_ui_rows_json(stmt, limit, error);
+    json = cli_rows_json(stmt, limit, error);
     if( json == NULL && *error && sqlite3_errcode(db) == SQLITE_INTERRUPT ){
       sqlite3_free(*error);
       *error = sqlite3_mprintf("stopped after %d ms (the time limit)", time_ms);

@@ -65,11 +65,6 @@ enum MHD_Result cli_ui_answer(cli_ui *ui, struct MHD_Connection *connection, con
 /* ui_api.c: GET /api/NAME; NULL when there is no such endpoint. */
 typedef enum MHD_Result (*cli_ui_endpoint)(cli_ui *ui, struct MHD_Connection *connection);
 cli_ui_endpoint cli_ui_find_endpoint(const char *name);
-/* The rows of stmt as {"columns":[...],"rows":[[...]...],"truncated":B}, at
-** most limit rows; integers past 2^53 as strings (JSON numbers are
-** doubles).  Returns malloc'd text, or NULL with the error in *error. */
-char *cli_ui_rows_json(sqlite3_stmt *stmt, int64_t limit, char **error);
-
 /* sql_box.c */
 int cli_sql_box_open(const char *path, sqlite3 **db);
 /* Run one read-only statement: at most limit rows, time_ms of work. */

@@ -24,53 +24,6 @@
 
 #define PAGE_ROWS 50
 #define PAGE_ROWS_MAX 500
-#define MAX_SAFE_INTEGER 9007199254740991LL   /* 2^53 - 1: exact as a JSON number */
-
-/* ------------------------------------------------------------- rows */
-
-char *cli_ui_rows_json(sqlite3_stmt *stmt, int64_t limit, char **error){
-  cJSON *out = cJSON_CreateObject(), *columns = cJSON_AddArrayToObject(out, "columns");
-  cJSON *rows = cJSON_AddArrayToObject(out, "rows");
-  int n = sqlite3_column_count(stmt), rc;
-  int64_t count = 0;
-  char *text = NULL;
-  for(int i = 0; i < n; i++) cJSON_AddItemToArray(columns, cJSON_CreateString(sqlite3_column_name(stmt, i)));
-  while( (rc = sqlite3_step(stmt)) == SQLITE_ROW && count < limit ){
-    cJSON *row = cJSON_CreateArray();
-    for(int i = 0; i < n; i++){
-      cJSON *v;
-      switch( sqlite3_column_type(stmt, i) ){
-        case SQLITE_INTEGER: {
-          sqlite3_int64 x = sqlite3_column_int64(stmt, i);
-          if( x > MAX_SAFE_INTEGER || x < -MAX_SAFE_INTEGER ){
-            char digits[24];
-            snprintf(digits, sizeof digits, "%lld", (long long)x);
-            v = cJSON_CreateString(digits);
-          }else{
-            v = cJSON_CreateNumber((double)x);
-          }
-          break;
-        }
-        case SQLITE_FLOAT: v = cJSON_CreateNumber(sqlite3_column_double(stmt, i)); break;
-        case SQLITE_NULL: v = cJSON_CreateNull(); break;
-        case SQLITE_BLOB: v = cJSON_CreateString("(blob)"); break;
-        default: v = cJSON_CreateString((const char *)sqlite3_column_text(stmt, i)); break;
-      }
-      cJSON_AddItemToArray(row, v);
-    }
-    cJSON_AddItemToArray(rows, row);
-    count++;
-  }
-  if( rc != SQLITE_ROW && rc != SQLITE_DONE ){
-    *error = sqlite3_mprintf("%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
-  }else{
-    cJSON_AddBoolToObject(out, "truncated", rc == SQLITE_ROW);
-    text = cJSON_PrintUnformatted(out);
-    if( text == NULL ) *error = sqlite3_mprintf("out of memory");
-  }
-  cJSON_Delete(out);
-  return text;
-}
 
 /* ------------------------------------------------------- parameters */
 
@@ -167,7 +120,7 @@ static enum MHD_Result run(cli_ui *ui, struct MHD_Connection *connection, const 
     }
     if( stmt == NULL ) break;              /* only comments were left */
     bind_params(stmt, params, count);
-    rows = cli_ui_rows_json(stmt, limit, &error);
+    rows = cli_rows_json(stmt, limit, &error);
     sqlite3_finalize(stmt);
     if( rows == NULL ) break;
     if( names ){
@@ -206,6 +159,21 @@ static void update_facts(cli_ui *ui){
 
 /* -------------------------------------------------------- endpoints */
 
+/* text with each ORDER comment made "ORDER BY column dir, trace_id dir"
+** (column from sort_columns, never from the request). */
+static char *with_order(const char *text, const char *column, const char *dir){
+  static const char mark[] = "/*ORDER*/";
+  sqlite3_str *out = sqlite3_str_new(NULL);
+  const char *at;
+  while( (at = strstr(text, mark)) != NULL ){
+    sqlite3_str_append(out, text, (int)(at - text));
+    sqlite3_str_appendf(out, "ORDER BY %s %s, trace_id %s", column, dir, dir);
+    text = at + sizeof mark - 1;
+  }
+  sqlite3_str_appendall(out, text);
+  return sqlite3_str_finish(out);
+}
+
 static const char *const sort_columns[] = { "start_ns", "duration_ns", "spans", "tokens", "cost", "errors" };
 
 static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection){
@@ -216,6 +184,7 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
     { "status", ":status", SQLITE_TEXT }, { "min_ns", ":min_ns", SQLITE_INTEGER },
     { "min_cost", ":min_cost", SQLITE_FLOAT }, { "q", ":q", SQLITE_TEXT },
     { "limit", ":limit", SQLITE_INTEGER }, { "offset", ":offset", SQLITE_INTEGER },
+    { NULL, ":by_cost", SQLITE_INTEGER },
   };
   param params[sizeof filters / sizeof *filters];
   const char *bad = NULL, *sort = arg(connection, "sort"), *dir = arg(connection, "dir");
@@ -225,7 +194,10 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
   enum MHD_Result rc;
   for(int k = 0; k < count; k++){
     params[k].name = filters[k].name;
-    if( read_param(connection, filters[k].key, filters[k].type, &params[k], &bad) ) return bad_param(connection, bad);
+    params[k].type = filters[k].type;
+    if( filters[k].key && read_param(connection, filters[k].key, filters[k].type, &params[k], &bad) ){
+      return bad_param(connection, bad);
+    }
   }
   if( params[6].type == SQLITE_TEXT && strcmp(params[6].text, "error") && strcmp(params[6].text, "ok") ){
     return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'status' must be 'error' or 'ok'");
@@ -252,8 +224,8 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
   update_facts(ui);
   /* One more row than the page says whether there is a next page. */
   params[10].i += 1;
-  sql = sqlite3_mprintf("%s ORDER BY %s %s, trace_id %s LIMIT :limit OFFSET :offset", tlm_ui_traces_sql,
-                        column, dir && !strcmp(dir, "asc") ? "ASC" : "DESC", dir && !strcmp(dir, "asc") ? "ASC" : "DESC");
+  params[12].i = !strcmp(column, "cost") || params[8].type != SQLITE_NULL;
+  sql = with_order(tlm_ui_traces_sql, column, dir && !strcmp(dir, "asc") ? "ASC" : "DESC");
   rc = sql ? run(ui, connection, sql, NULL, params, count, params[10].i - 1)
            : error_reply(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
   sqlite3_free(sql);

@@ -7,8 +7,10 @@ SELECT trace_summary(?1) AS summary, t.label, t.service, t.start_ns, t.span_coun
 SELECT span_id, parent_id, depth, name, offset_ns, duration_ns, self_ns, tokens_in, tokens_out, cost,
        status, problem
   FROM trace_tree(?1) LIMIT 5000;
--- 3. critical path: the segments that gated the end.
-SELECT span_id, name, depth, seg_start_ns, seg_end_ns, self_ns FROM critical_path(?1);
+-- 3. critical path: the segments that gated the end, from the trace's start.
+SELECT c.span_id, c.name, c.depth, c.seg_start_ns - t.start_ns AS from_ns, c.seg_end_ns - t.start_ns AS to_ns,
+       c.self_ns
+  FROM critical_path(?1) c, traces t WHERE t.trace_id = ?1;
 -- 4. neighbours in the list (newest first): the newer and the older trace.
 SELECT 'newer' AS side, (SELECT trace_id FROM traces WHERE span_count > 0 AND (start_ns, trace_id) > (t.start_ns, t.trace_id)
                           ORDER BY start_ns, trace_id LIMIT 1) AS trace_id FROM traces t WHERE t.trace_id = ?1

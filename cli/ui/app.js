@@ -16,6 +16,8 @@ const VIEW = document.getElementById('view');
 const STATUS = document.getElementById('status');
 const HEX32 = /^[0-9a-f]{32}$/;
 const PAGE = 50;
+/* A file of `tracelm compare --format html`: no server, no links. */
+const OFFLINE = document.getElementById('tlm-compare') !== null;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -38,6 +40,7 @@ function el(tag, attrs, ...children) {
 /* A link to a trace, only for a well-formed id. */
 function traceLink(id, text) {
   if (typeof id !== 'string' || !HEX32.test(id)) return document.createTextNode(String(id ?? ''));
+  if (OFFLINE) return el('span', { class: 'mono', title: id }, text ?? id.slice(0, 12) + '…');
   return el('a', { href: '#/trace/' + id, class: 'trace-link' }, text ?? id.slice(0, 12) + '…');
 }
 
@@ -237,8 +240,8 @@ async function viewTrace(id) {
   ], { id: 'tree', onRow: (r, tr) => showSpan(s.trace_id, r.span_id, tr, detail),
        rowClass: r => r.status === 'error' ? 'has-error' : '' });
   const critical = table(objects(d.critical), [
-    ['span', r => r.name, 'name'], ['from', r => duration(r.seg_start_ns), 'num'],
-    ['to', r => duration(r.seg_end_ns), 'num'], ['self on the path', r => duration(r.self_ns), 'num'],
+    ['span', r => r.name, 'name'], ['from', r => duration(r.from_ns), 'num'],
+    ['to', r => duration(r.to_ns), 'num'], ['self on the path', r => duration(r.self_ns), 'num'],
   ], { id: 'critical' });
   const runs = objects(d.runs);
   const nav = el('div', { class: 'trace-nav' },
@@ -471,10 +474,8 @@ async function poll() {
   setTimeout(poll, 2000);
 }
 
-const saved = document.getElementById('tlm-compare');
-if (saved) {
-  /* A file of `tracelm compare --format html`: no server to ask. */
-  const d = JSON.parse(saved.textContent);
+if (OFFLINE) {
+  const d = JSON.parse(document.getElementById('tlm-compare').textContent);
   document.getElementById('top').replaceChildren(el('span', { id: 'brand' }, 'TraceLM'));
   render(el('h1', {}, 'Runs: ', d.a, ' → ', d.b),
     el('p', { class: 'hint' }, 'Significant regressions first; * marks p < 0.05 (Mann–Whitney).'),

@@ -97,6 +97,7 @@ async function send(name, traceId) {
   const frame = page.frameLocator('#timeline');
   await frame.locator('#tlm-state[data-ready]').waitFor({ state: 'attached', timeout: 15000 });
   r.timeline = await frame.locator('#tlm-state').evaluate(e => ({ ...e.dataset }));
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(300);
   await page.screenshot({ path: out + '/trace.png' });
   r.xssTrace = await xss(page);
@@ -179,6 +180,15 @@ async function send(name, traceId) {
   const api = await p2.evaluate(() => fetch('/api/traces').then(x => x.status));
   const anonymous = await (await fetch(tokenBase + 'api/traces')).status;
   r.apiStatus = [api, anonymous];
+
+  // The runs page as a file (tracelm compare --format html), no server.
+  const file = await context.newPage();
+  file.on('pageerror', e => seen.errors.push(String(e)));
+  file.on('dialog', d => { seen.dialogs.push(d.message()); d.dismiss(); });
+  await file.goto('file://' + out + '/compare.html');
+  await ready(file, 'compare');
+  r.file = { rows: await cells(file, 'compare'), title: await file.textContent('h1'), xss: await xss(file) };
+  await file.screenshot({ path: out + '/compare_file.png' });
 
   r.seen = seen;
   console.log(JSON.stringify(r));

@@ -70,6 +70,10 @@ def stop(p):
 
 with sqlite3.connect(db) as c:
     recorded = c.execute("SELECT count(*) FROM spans").fetchone()[0]
+made = subprocess.run([TRACELM, "--db", db, "compare", "--baseline", "main", "--candidate", "branch",
+                       "--format", "html", "-o", os.path.join(OUT, "compare.html")], capture_output=True, text=True)
+check("compare --format html: writes the file and says where (%s)" % made.stdout.strip(),
+      made.returncode == 0 and made.stdout.strip() == os.path.join(OUT, "compare.html"), made.stderr)
 server, base = serve(db)
 token_db = os.path.join(work, "token.db")
 shutil.copyfile(db, token_db)
@@ -139,8 +143,10 @@ tree = ext.execute("SELECT name, format_duration(duration_ns) FROM trace_tree(?)
 check("trace page: tree rows = trace_tree (name, duration)",
       [(row[0].strip("\u2003"), row[2]) for row in r["normal"]["tree"]] == [tuple(t) for t in tree],
       (r["normal"]["tree"], tree))
-crit = ext.execute("SELECT name, format_duration(self_ns) FROM critical_path(?)", (tid,)).fetchall()
-check("trace page: critical path = critical_path()", [(row[0], row[3]) for row in r["normal"]["critical"]] ==
+crit = ext.execute("SELECT name, format_duration(seg_start_ns - (SELECT start_ns FROM traces WHERE trace_id = ?1)),"
+                   " format_duration(self_ns) FROM critical_path(?1)", (tid,)).fetchall()
+check("trace page: critical path = critical_path(), from the trace's start",
+      [(row[0], row[1], row[3]) for row in r["normal"]["critical"]] ==
       [tuple(c) for c in crit], (r["normal"]["critical"], crit))
 runs = q("SELECT count(*) FROM traces WHERE root_name = 'rag_pipeline' AND trace_id <> ?", tid)[0][0]
 check("trace page: the same root's other runs (%d)" % runs, len(r["normal"]["runs"]) == runs, r["normal"]["runs"])
@@ -164,6 +170,10 @@ check("runs: the row links to three examples of each side",
       len(r["compareLinks"]) == 6 and all(re.match(r"#/trace/[0-9a-f]{32}$", h) for h in r["compareLinks"]),
       r["compareLinks"])
 
+check("compare --format html: the file shows the same rows as the runs page, in the same order",
+      [row[:10] for row in r["file"]["rows"]] == [row[:10] for row in r["compare"]], r["file"]["rows"])
+check("compare --format html: the title names both sets, and no data ran as script",
+      r["file"]["title"] == "Runs: main → branch" and r["file"].get("xss") is None, r["file"])
 models = ext.execute("SELECT model, count(*), sum(tokens_in) FROM llm_calls GROUP BY model").fetchall()
 check("LLM calls: per model, calls and tokens in (%s)" % models,
       [(row[0], int(row[1]), int(row[3])) for row in r["models"]] == [tuple(m) for m in models], r["models"])
@@ -200,7 +210,7 @@ def drawn(path):
     return width, height, len(colours)
 
 
-for shot in ("traces", "trace", "runs"):
+for shot in ("traces", "trace", "runs", "compare_file"):
     w, h, colours = drawn(os.path.join(OUT, shot + ".png"))
     check("screenshot %s.png: %dx%d, %d colours (drawn and styled)" % (shot, w, h, colours),
           (w, h) == (1400, 900) and colours >= 8, colours)
