@@ -227,8 +227,16 @@ expect "sets by SQL" 0 "" -- "$TRACELM" --db runs.db compare --baseline "SELECT 
 same "json: the retrieve row" "$(sqlite3 :memory: "SELECT json_extract(value, '\$.change') || ' ' || json_extract(value, '\$.u') FROM json_each(readfile('out.txt')) WHERE json_extract(value, '\$.path') = 'rag/retrieve'")" "slower 0.0"
 expect "an unknown label" 1 "tracelm compare: set_b: no traces with label 'nightly'" \
   -- "$TRACELM" --db runs.db compare --baseline main --candidate nightly
-expect "a bad --format" 2 "tracelm compare: --format must be table, markdown, csv or json, not 'html'
-Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format html
+expect "a bad --format" 2 "tracelm compare: --format must be table, markdown, csv, json or html, not 'xml'
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format xml
+expect "compare --format html: the runs page as a file" 0 "" \
+  -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format html -o runs.html
+same "... its path printed" "$(cat out.txt)" "runs.html"
+same "... a page with both sets and the rows inlined" \
+  "$(grep -c '<script type="application/json" id="tlm-compare">{"a":"main","b":"branch","rows":{"columns":\["path",' runs.html)" "1"
+expect "-o without --format html" 2 "tracelm compare: -o FILE is for --format html
+Run 'tracelm COMMAND --help' for usage." \
+  -- "$TRACELM" --db runs.db compare --baseline main --candidate branch -o x.html
 # ---- stats over many traces (the runs above: five a run, two labels)
 expect "stats of one label" 0 "" -- "$TRACELM" --db runs.db stats --label branch --format csv
 same "stats: each name's spans, percentiles, critical path, tokens, cost, errors" "$(tr -d '\r' < out.txt)" "name,spans,p50,p90,p99,total,critical path,tokens in,tokens out,cost,errors
