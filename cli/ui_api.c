@@ -277,7 +277,8 @@ static enum MHD_Result api_span(cli_ui *ui, struct MHD_Connection *connection){
   if( p[0].text == NULL || p[1].text == NULL ){
     return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameters 'trace' and 'span' are needed");
   }
-  return run(ui, connection, tlm_ui_span_sql, NULL, p, 2, 1);
+  static const char *const names[] = { "span", "messages", "scores", NULL };
+  return run(ui, connection, tlm_ui_span_sql, names, p, 2, 1000);
 }
 
 static enum MHD_Result api_labels(cli_ui *ui, struct MHD_Connection *connection){
@@ -293,14 +294,18 @@ static enum MHD_Result api_compare(cli_ui *ui, struct MHD_Connection *connection
   return run(ui, connection, tlm_ui_compare_sql, NULL, p, 2, 10000);
 }
 
+/* The LLM and conversation pages: ?1 since, ?2 until, ?3 third (a model,
+** a conversation id), ?4 label, ?5 service. */
 static enum MHD_Result api_window(cli_ui *ui, struct MHD_Connection *connection, const char *sql,
                                   const char *const *names, const char *third){
-  param p[3] = { { 0 }, { 0 }, { 0 } };
+  param p[5] = { { 0 }, { 0 }, { 0 }, { 0 }, { 0 } };
   const char *bad = NULL;
   if( read_param(connection, "since", SQLITE_INTEGER, &p[0], &bad)
    || read_param(connection, "until", SQLITE_INTEGER, &p[1], &bad) ) return bad_param(connection, bad);
   read_param(connection, third, SQLITE_TEXT, &p[2], &bad);
-  return run(ui, connection, sql, names, p, 3, 500);
+  read_param(connection, "label", SQLITE_TEXT, &p[3], &bad);
+  read_param(connection, "service", SQLITE_TEXT, &p[4], &bad);
+  return run(ui, connection, sql, names, p, 5, 500);
 }
 
 static enum MHD_Result api_llm(cli_ui *ui, struct MHD_Connection *connection){

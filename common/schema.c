@@ -18,9 +18,11 @@
 #include "tlm_migrate_4_sql.h"
 #include "tlm_migrate_5_sql.h"
 #include "tlm_migrate_6_sql.h"
+#include "tlm_migrate_7_sql.h"
 #include "tlm_facts_sql.h"
 #include "tlm_cost_views_sql.h"
 #include "tlm_genai_views_sql.h"
+#include "tlm_genai_content_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
 #include "tlm_cache_write_rates_sql.h"
 #include "tlm_prices_and_runs_sql.h"
@@ -39,6 +41,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_4_sql,
   tlm_migrate_5_sql,
   tlm_migrate_6_sql,
+  tlm_migrate_7_sql,
 };
 
 /* Parts a new and an upgraded database both get, each once: after
@@ -47,7 +50,8 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
 ** user's once it exists); version 5's OTLP tables; version 6's facts
 ** (after the prices, whose triggers it adds), its cost views, and the
 ** cache-write column for a price table from before (from_at_least: a
-** part only for databases that were at least that version). */
+** part only for databases that were at least that version); version 7's
+** views of messages and scores. */
 static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 3, 0, tlm_prices_and_runs_sql },
   { 3, 0, tlm_model_prices_sql },
@@ -57,6 +61,7 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 6, 0, tlm_genai_views_sql },
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
   { 6, 0, tlm_cache_write_rates_sql },
+  { 7, 0, tlm_genai_content_sql },
 };
 
 int tlm_schema_version(sqlite3 *db){

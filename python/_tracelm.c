@@ -147,6 +147,50 @@ static PyObject *Span_set(Span *self, PyObject *args){
   Py_RETURN_NONE;
 }
 
+/* add_event(name, attributes=None): attributes a dict (JSON-serializable)
+** or the text of a JSON object. */
+static PyObject *Span_add_event(Span *self, PyObject *args, PyObject *kwargs){
+  static char *keywords[] = { "name", "attributes", NULL };
+  const char *name, *json = NULL;
+  PyObject *attributes = Py_None, *text = NULL;
+  int rc;
+  if( !PyArg_ParseTupleAndKeywords(args, kwargs, "s|O:add_event", keywords, &name, &attributes) ) return NULL;
+  if( PyDict_Check(attributes) ){
+    PyObject *module = PyImport_ImportModule("json");
+    if( module == NULL ) return NULL;
+    text = PyObject_CallMethod(module, "dumps", "O", attributes);
+    Py_DECREF(module);
+    if( text == NULL ) return NULL;
+    json = PyUnicode_AsUTF8(text);
+  }else if( PyUnicode_Check(attributes) ){
+    json = PyUnicode_AsUTF8(attributes);
+  }else if( attributes != Py_None ){
+    PyErr_Format(PyExc_TypeError, "add_event: attributes must be a dict or JSON text, not %s",
+                 Py_TYPE(attributes)->tp_name);
+    return NULL;
+  }
+  if( attributes != Py_None && json == NULL ){ Py_XDECREF(text); return NULL; }
+  rc = tlm_span_add_event(self->span, name, json);
+  Py_XDECREF(text);
+  if( rc == TLM_EINVAL ){
+    PyErr_SetString(PyExc_ValueError, "add_event: attributes must be a JSON object");
+    return NULL;
+  }
+  if( rc != TLM_OK ) return PyErr_NoMemory();
+  Py_RETURN_NONE;
+}
+
+/* score(name, value, label=None, explanation=None): an evaluation result. */
+static PyObject *Span_score(Span *self, PyObject *args, PyObject *kwargs){
+  static char *keywords[] = { "name", "value", "label", "explanation", NULL };
+  const char *name, *label = NULL, *explanation = NULL;
+  double value;
+  if( !PyArg_ParseTupleAndKeywords(args, kwargs, "sd|zz:score", keywords, &name, &value, &label,
+                                   &explanation) ) return NULL;
+  if( tlm_span_score(self->span, name, value, label, explanation) != TLM_OK ) return PyErr_NoMemory();
+  Py_RETURN_NONE;
+}
+
 /* The headers that carry this span to another service. */
 static void add_header(void *carrier, const char *name, const char *value){
   PyObject *text = PyUnicode_FromString(value);
@@ -215,6 +259,10 @@ static PyMethodDef Span_methods[] = {
   { "set_ok", (PyCFunction)Span_set_ok, METH_NOARGS, "Mark succeeded." },
   { "set_kind", (PyCFunction)Span_set_kind, METH_O, "internal, server, client, producer or consumer." },
   { "set", (PyCFunction)Span_set, METH_VARARGS, "An attribute: str, int, float or bool." },
+  { "add_event", (PyCFunction)(void (*)(void))Span_add_event, METH_VARARGS | METH_KEYWORDS,
+    "An event now: add_event(name, attributes=None), attributes a dict." },
+  { "score", (PyCFunction)(void (*)(void))Span_score, METH_VARARGS | METH_KEYWORDS,
+    "An evaluation: score(name, value, label=None, explanation=None)." },
   { "inject", (PyCFunction)Span_inject, METH_NOARGS, "{'traceparent': ..., 'tracestate': ...}." },
   { NULL, NULL, 0, NULL },
 };

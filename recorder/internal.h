@@ -50,6 +50,13 @@ typedef struct tlm_attr {
   union { char *s; int64_t i; double d; } value;   /* s owned */
 } tlm_attr;
 
+/* An event at a time on the span (OTLP's Span.Event). */
+typedef struct tlm_event {
+  int64_t time_ns;
+  char *name;                    /* owned */
+  char *attrs;                   /* owned JSON object text, or NULL */
+} tlm_event;
+
 /* Names this short live inside the record: no allocation for the usual
 ** "llm_call"-sized name (docs/performance.md has what that bought). */
 #define TLM_INLINE_NAME 40
@@ -73,6 +80,8 @@ typedef struct tlm_record {
   char *trace_state;             /* owned or NULL; W3C tracestate, inherited */
   tlm_attr *attrs;               /* owned array */
   int attr_count, attr_capacity;
+  tlm_event *events;             /* owned array, in the order added */
+  int event_count, event_capacity;
   char name_inline[TLM_INLINE_NAME];
 } tlm_record;
 
@@ -84,6 +93,9 @@ static inline const char *tlm_record_name(const tlm_record *r){
 int tlm_record_set_name(tlm_record *r, const char *name);
 /* A new attribute slot with its key copied; NULL when out of memory. */
 tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type);
+/* A new event, name and attrs (JSON object text or NULL) copied; TLM_OK
+** or TLM_ENOMEM. */
+int tlm_record_add_event(tlm_record *r, int64_t time_ns, const char *name, const char *attrs);
 /* The attributes as one JSON object's text (cJSON_free it), or NULL. */
 char *tlm_record_attrs_json(const tlm_record *r);
 void tlm_record_free(tlm_record *r);

@@ -43,6 +43,28 @@ tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type
   return &r->attrs[r->attr_count++];
 }
 
+int tlm_record_add_event(tlm_record *r, int64_t time_ns, const char *name, const char *attrs){
+  tlm_event *e;
+  if( r->event_count == r->event_capacity ){
+    int capacity = r->event_capacity ? r->event_capacity * 2 : 2;
+    tlm_event *grown = realloc(r->events, capacity * sizeof *grown);
+    if( grown == NULL ) return TLM_ENOMEM;
+    r->events = grown;
+    r->event_capacity = capacity;
+  }
+  e = &r->events[r->event_count];
+  e->time_ns = time_ns;
+  e->name = strdup(name);
+  e->attrs = attrs ? strdup(attrs) : NULL;
+  if( e->name == NULL || (attrs && e->attrs == NULL) ){
+    free(e->name);
+    free(e->attrs);
+    return TLM_ENOMEM;
+  }
+  r->event_count++;
+  return TLM_OK;
+}
+
 /* Built on the writer's thread, so the caller never formats. */
 char *tlm_record_attrs_json(const tlm_record *r){
   cJSON *obj;
@@ -82,5 +104,10 @@ void tlm_record_free(tlm_record *r){
     if( r->attrs[i].type == TLM_ATTR_STR ) free(r->attrs[i].value.s);
   }
   free(r->attrs);
+  for(int i = 0; i < r->event_count; i++){
+    free(r->events[i].name);
+    free(r->events[i].attrs);
+  }
+  free(r->events);
   memset(r, 0, sizeof *r);
 }

@@ -14,6 +14,7 @@
 */
 #include "internal.h"
 #include "../common/hexid.h"
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -340,6 +341,39 @@ void tlm_span_set_double(tlm_span *span, const char *key, double value){
 void tlm_span_set_bool(tlm_span *span, const char *key, int value){
   tlm_attr *a = new_attr(span, key, TLM_ATTR_BOOL);
   if( a ) a->value.i = value != 0;
+}
+
+int tlm_span_add_event(tlm_span *span, const char *name, const char *attrs_json){
+  cJSON *attrs = NULL;
+  if( span == NULL || name == NULL ) return TLM_EINVAL;
+  /* Checked now, on the caller's thread: a malformed object is the
+  ** caller's to hear about, not the writer's to store. */
+  if( attrs_json && (!(attrs = cJSON_Parse(attrs_json)) || !cJSON_IsObject(attrs)) ){
+    cJSON_Delete(attrs);
+    return TLM_EINVAL;
+  }
+  cJSON_Delete(attrs);
+  if( !recording(span) ) return TLM_OK;
+  return tlm_record_add_event(&span->r, now_ns(), name, attrs_json);
+}
+
+int tlm_span_score(tlm_span *span, const char *name, double value, const char *label,
+                   const char *explanation){
+  cJSON *attrs;
+  char *text;
+  int rc;
+  if( span == NULL || name == NULL ) return TLM_EINVAL;
+  if( (attrs = cJSON_CreateObject()) == NULL ) return TLM_ENOMEM;
+  cJSON_AddStringToObject(attrs, "gen_ai.evaluation.name", name);
+  cJSON_AddNumberToObject(attrs, "gen_ai.evaluation.score.value", value);
+  if( label ) cJSON_AddStringToObject(attrs, "gen_ai.evaluation.score.label", label);
+  if( explanation ) cJSON_AddStringToObject(attrs, "gen_ai.evaluation.explanation", explanation);
+  text = cJSON_PrintUnformatted(attrs);
+  cJSON_Delete(attrs);
+  if( text == NULL ) return TLM_ENOMEM;
+  rc = tlm_span_add_event(span, "gen_ai.evaluation.result", text);
+  cJSON_free(text);
+  return rc;
 }
 
 void tlm_record_tokens(int64_t tokens_in, int64_t tokens_out){

@@ -197,7 +197,38 @@ int tlm_add_trace_counts(sqlite3_stmt *stmt, const tlm_drop_count *counts, int c
 typedef struct statements {
   sqlite3_stmt *insert, *add_trace, *dirty_facts, *add_drops;
   sqlite3_stmt *set_label;       /* NULL without a label */
+  sqlite3_stmt *add_event;       /* prepared at the first span with events */
 } statements;
+
+static const char add_event_sql[] =
+  "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+
+/* The events of a span just inserted, in the order they were added. */
+static int insert_events(sqlite3 *db, statements *st, const tlm_record *r){
+  char trace_hex[33], span_hex[17];
+  if( r->event_count == 0 ) return SQLITE_OK;
+  if( st->add_event == NULL ){
+    int rc = sqlite3_prepare_v3(db, add_event_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->add_event, 0);
+    if( rc != SQLITE_OK ) return rc;
+  }
+  tlm_hex_encode(r->trace_id, 16, trace_hex);
+  tlm_span_id_to_hex(r->span_id, span_hex);
+  for(int i = 0; i < r->event_count; i++){
+    const tlm_event *e = &r->events[i];
+    int rc;
+    sqlite3_bind_text(st->add_event, 1, trace_hex, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st->add_event, 2, span_hex, 16, SQLITE_STATIC);
+    sqlite3_bind_int(st->add_event, 3, i);
+    sqlite3_bind_int64(st->add_event, 4, e->time_ns);
+    sqlite3_bind_text(st->add_event, 5, e->name, -1, SQLITE_STATIC);
+    if( e->attrs ) sqlite3_bind_text(st->add_event, 6, e->attrs, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st->add_event, 6);
+    rc = sqlite3_step(st->add_event);
+    sqlite3_reset(st->add_event);
+    if( rc != SQLITE_DONE ) return rc;
+  }
+  return SQLITE_OK;
+}
 
 /* What a run of one trace's written spans adds to its `traces` row. */
 typedef struct trace_run {
@@ -312,7 +343,7 @@ static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
 /* One attempt at the whole batch in one transaction.  SQLITE_OK when it
 ** committed (*written spans, the others refused one by one), or the
 ** transient error that rolled it back. */
-static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, trace_runs *runs,
+static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs *runs,
                      uint64_t count, const tlm_drop_count *drops, int drop_count,
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
@@ -324,6 +355,7 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, const statements *st, trace
   for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(q, i);
     rc = insert_record(st->insert, r, rec->service);
+    if( rc == SQLITE_OK ) rc = insert_events(db, st, r);
     if( rc == SQLITE_OK ){
       (*written)++;
       /* Spans of one trace mostly come together: one run for them. */
@@ -377,7 +409,7 @@ static int is_lasting(int rc){
 ** one retry_ms in all, not one per batch), but for one attempt a second,
 ** which ends the state when it succeeds.  Returns how many spans were
 ** written; those not written count as failed. */
-static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st,
+static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, statements *st,
                             trace_runs *runs, uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
   int64_t now = tlm_monotonic_ms(), deadline = now + rec->retry_ms, pause = 10;
@@ -408,7 +440,7 @@ static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, const statements *st
 static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
-  statements st = { NULL, NULL, NULL, NULL, NULL };
+  statements st = { NULL, NULL, NULL, NULL, NULL, NULL };
   trace_runs runs = { NULL, 0, 0 };
   int stop = 0;
 
@@ -456,6 +488,7 @@ static void *writer_main(void *arg){
   sqlite3_finalize(st.dirty_facts);
   sqlite3_finalize(st.add_drops);
   sqlite3_finalize(st.set_label);
+  sqlite3_finalize(st.add_event);
   free(runs.items);
   sqlite3_close(rec->db);
   rec->db = NULL;

@@ -1,12 +1,12 @@
 -- The trace browser's LLM page (GET /api/llm): two statements.  ?1 since,
--- ?2 until (ns, a call's trace starting in [since, until)), ?3 model, each
--- NULL for any.
+-- ?2 until (ns, a call's trace starting in [since, until)), ?3 model, ?4
+-- the trace's label, ?5 its service, each NULL for any.
 -- 1. per model: calls, errors, tokens, cost, p50 latency and p50 time to
 --    first token (nearest rank, over the calls that report one).
 WITH calls AS (
   SELECT l.* FROM llm_calls l JOIN traces t ON t.trace_id = l.trace_id
    WHERE (?1 IS NULL OR t.start_ns >= ?1) AND (?2 IS NULL OR t.start_ns < ?2)
-     AND (?3 IS NULL OR l.model = ?3)),
+     AND (?3 IS NULL OR l.model = ?3) AND (?4 IS NULL OR t.label = ?4) AND (?5 IS NULL OR t.service = ?5)),
 ranked AS (
   SELECT *, row_number() OVER (PARTITION BY model ORDER BY duration_ns) AS r,
          count(*) OVER (PARTITION BY model) AS n,
@@ -24,5 +24,5 @@ SELECT l.trace_id, l.span_id, l.name, l.model, l.provider, l.duration_ns, l.ttft
        l.tokens_out, l.cost, l.status
   FROM llm_calls l JOIN traces t ON t.trace_id = l.trace_id
  WHERE (?1 IS NULL OR t.start_ns >= ?1) AND (?2 IS NULL OR t.start_ns < ?2)
-   AND (?3 IS NULL OR l.model = ?3)
+   AND (?3 IS NULL OR l.model = ?3) AND (?4 IS NULL OR t.label = ?4) AND (?5 IS NULL OR t.service = ?5)
  ORDER BY t.start_ns DESC, l.span_rowid LIMIT 200;

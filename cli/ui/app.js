@@ -269,7 +269,8 @@ async function viewTrace(id) {
 async function showSpan(trace, span, tr, box) {
   document.querySelectorAll('#tree tr.selected').forEach(r => r.classList.remove('selected'));
   tr.classList.add('selected');
-  const r = objects(await api('span', { trace, span }))[0];
+  const d = await api('span', { trace, span });
+  const r = objects(d.span)[0], messages = objects(d.messages), scores = objects(d.scores);
   if (!r) { fill(box, el('p', { class: 'error' }, 'no such span')); return; }
   const attrs = r.attrs ? JSON.parse(r.attrs) : {};
   const events = r.events ? JSON.parse(r.events) : [];
@@ -284,6 +285,14 @@ async function showSpan(trace, span, tr, box) {
     el('h3', {}, 'Attributes'),
     el('table', { class: 'grid', id: 'span-attrs' }, el('tbody', {}, Object.entries(attrs).map(([k, v]) =>
       el('tr', {}, el('th', {}, k), el('td', { class: 'value' }, typeof v === 'string' ? v : JSON.stringify(v)))))),
+    messages.length ? [el('h3', {}, 'Messages'), el('ol', { id: 'span-messages', class: 'messages' }, messages.map(m =>
+      el('li', { class: 'message ' + m.source },
+         el('span', { class: 'role' }, m.role ?? m.source), ' ',
+         m.kind === 'tool_call' ? el('code', {}, 'tool call ' + (m.tool_name ?? '') + '(' + (m.arguments ?? '') + ')')
+                                : el('span', { class: 'text' }, m.text ?? '(' + m.kind + ')'))))] : null,
+    scores.length ? [el('h3', {}, 'Scores'), table(scores, [
+      ['evaluation', x => x.name, 'name'], ['value', x => x.value ?? '', 'num'], ['label', x => x.label ?? ''],
+      ['explanation', x => x.explanation ?? '']], { id: 'span-scores' })] : null,
     events.length ? [el('h3', {}, 'Events'), el('ul', { id: 'span-events' }, events.map(e =>
       el('li', {}, when(e.time_ns) + ' ' + e.name + (e.attrs ? ' ' + JSON.stringify(e.attrs) : ''))))] : null);
 }
@@ -334,11 +343,18 @@ async function viewRuns(params) {
 
 /* --------------------------------------------------------------- llm */
 
-function windowForm(id, params, extra, onSubmit) {
+/* The LLM and conversation pages' filters: time range, label, service
+** (the trace list's choices), and what the page adds. */
+async function windowForm(id, params, extra, onSubmit) {
   const range = params.get('range') || '';
+  if (!filterChoices) filterChoices = objects(await api('filters'));
+  const select = kind => el('label', {}, kind + ' ', el('select', { name: kind, id: id + '-' + kind },
+    el('option', { value: '' }, 'any'), filterChoices.filter(c => c.kind === kind).map(c =>
+      el('option', { value: c.value, selected: c.value === (params.get(kind) || '') }, c.value + ' (' + c.n + ')'))));
   const form = el('form', { id, class: 'filters' },
     el('label', {}, 'started ', el('select', { name: 'range' },
-       RANGES.map(([v, t]) => el('option', { value: v, selected: v === range }, t)))), extra,
+       RANGES.map(([v, t]) => el('option', { value: v, selected: v === range }, t)))),
+    select('label'), select('service'), extra,
     el('button', { type: 'submit' }, 'Apply'));
   form.addEventListener('submit', e => { e.preventDefault(); onSubmit(Object.fromEntries(new FormData(form))); });
   return form;
@@ -348,17 +364,19 @@ const sinceOf = range => range ? String(BigInt(Date.now() - Number(range) * 1000
 
 async function viewLlm(params) {
   const model = params.get('model') || '';
-  const d = await api('llm', { since: sinceOf(params.get('range')), model });
+  const d = await api('llm', { since: sinceOf(params.get('range')), model, label: params.get('label'),
+                              service: params.get('service') });
   const models = objects(d.models);
-  const form = windowForm('llm-form', params, el('label', {}, 'model ', el('input', { name: 'model', value: model })),
-                          v => go('llm', v));
+  const form = await windowForm('llm-form', params, el('label', {}, 'model ', el('input', { name: 'model', value: model })),
+                                v => go('llm', v));
   render(el('h1', {}, 'LLM calls'), form,
     table(models, [['model', r => r.model ?? '(none)', 'name'], ['calls', r => r.calls, 'num'],
                    ['errors', r => r.errors || '', 'num'], ['tokens in', r => r.tokens_in, 'num'],
                    ['cache reads', r => r.cache_read_tokens, 'num'], ['tokens out', r => r.tokens_out, 'num'],
                    ['cost', r => money(r.cost), 'num'], ['p50', r => duration(r.p50_ns), 'num'],
                    ['p50 first token', r => duration(r.ttft_p50_ns), 'num']],
-          { id: 'models', onRow: r => go('llm', { range: params.get('range'), model: r.model }) }),
+          { id: 'models', onRow: r => go('llm', { range: params.get('range'), label: params.get('label'),
+                                                  service: params.get('service'), model: r.model }) }),
     el('h2', {}, 'Newest calls'),
     table(objects(d.calls), [['trace', r => traceLink(r.trace_id), 'mono'], ['span', r => r.name, 'name'],
                              ['model', r => r.model ?? ''], ['duration', r => duration(r.duration_ns), 'num'],
@@ -371,8 +389,9 @@ async function viewLlm(params) {
 
 async function viewConversations(params) {
   const id = params.get('id') || '';
-  const d = await api('conversations', { since: sinceOf(params.get('range')), id });
-  const form = windowForm('conversations-form', params, null, v => go('conversations', v));
+  const d = await api('conversations', { since: sinceOf(params.get('range')), id, label: params.get('label'),
+                                        service: params.get('service') });
+  const form = await windowForm('conversations-form', params, null, v => go('conversations', v));
   const parts = [el('h1', {}, 'Conversations'), form,
     table(objects(d.conversations), [
       ['conversation', r => r.conversation_id, 'name'], ['traces', r => r.traces, 'num'],
@@ -380,7 +399,8 @@ async function viewConversations(params) {
       ['span', r => duration(r.span_ns), 'num'], ['tokens', r => r.tokens_in + ' / ' + r.tokens_out, 'num'],
       ['cost', r => money(r.cost), 'num'], ['p50', r => duration(r.p50_ns), 'num'],
       ['errors', r => r.errors || '', 'num']],
-      { id: 'conversations', onRow: r => go('conversations', { range: params.get('range'), id: r.conversation_id }) })];
+      { id: 'conversations', onRow: r => go('conversations', { range: params.get('range'), label: params.get('label'),
+                                                               service: params.get('service'), id: r.conversation_id }) })];
   if (id) {
     parts.push(el('h2', {}, 'Traces of ', el('q', {}, id)),
                table(objects(d.traces), [['trace', r => traceLink(r.trace_id), 'mono'],

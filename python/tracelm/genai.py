@@ -106,7 +106,12 @@ class LLMCall:
         if output is not None:
             self.span.set("gen_ai.output.messages", json.dumps(output))
         if system is not None:
-            self.span.set("gen_ai.system_instructions", system)
+            self.span.set("gen_ai.system_instructions", json.dumps([{"type": "text", "content": system}]))
+
+    def score(self, name: str, value: float, label: Optional[str] = None,
+              explanation: Optional[str] = None) -> None:
+        """An evaluation of this call (the event gen_ai.evaluation.result)."""
+        self.span.score(name, value, label=label, explanation=explanation)
 
 
 class _operation_span:

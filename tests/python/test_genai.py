@@ -63,3 +63,38 @@ def test_usage_refuses_buckets_larger_than_their_total(db):
             call.usage(input=10, output=5, cache_read=20)
     with pytest.raises(ValueError, match="non-empty str"):
         tracelm.conversation("")
+
+
+def test_messages_and_scores_are_read_back_by_span_messages_and_span_scores(db):
+    with tracelm.span("turn"):   # the judge in the same trace as the call it judges
+        with tracelm.llm("chat", model="gpt-4o-mini") as call:
+            call.messages(input=[{"role": "user", "parts": [{"type": "text", "content": "2+2?"}]}],
+                          output=[{"role": "assistant", "finish_reason": "stop",
+                                   "parts": [{"type": "text", "content": "4"}]}],
+                          system="Be brief.")
+            call.response(id="resp-9")
+            call.score("correct", 1.0, label="pass")
+            call.span.add_event("gen_ai.user.message", {"content": "an older event"})
+            with pytest.raises(ValueError, match="add_event: attributes must be a JSON object"):
+                call.span.add_event("bad", "[1]")
+            with pytest.raises(TypeError, match="add_event: attributes must be a dict or JSON text"):
+                call.span.add_event("bad", 7)
+        with tracelm.span("judge") as judge:
+            judge.add_event("gen_ai.evaluation.result", {"gen_ai.evaluation.name": "tone",
+                                                         "gen_ai.evaluation.score.value": 0.5,
+                                                         "gen_ai.response.id": "resp-9"})
+    tracelm.flush()
+    conn = tracelm.connect(db)
+    assert conn.execute("SELECT source, message, part, role, kind, text, finish_reason FROM span_messages"
+                        " ORDER BY source = 'event', source = 'output', source = 'input', message, part"
+                        ).fetchall() == [
+        ("system", 0, 0, "system", "text", "Be brief.", None),
+        ("input", 0, 0, "user", "text", "2+2?", None),
+        ("output", 0, 0, "assistant", "text", "4", "stop"),
+        ("event", 1, 0, "user", "text", "an older event", None),
+    ]
+    (call_span,), = conn.execute("SELECT span_id FROM spans WHERE name = 'chat gpt-4o-mini'")
+    # Both scores are the call's: its own event, and the judge's by response id.
+    assert conn.execute("SELECT span_id, name, value, label FROM span_scores ORDER BY name").fetchall() == [
+        (call_span, "correct", 1.0, "pass"), (call_span, "tone", 0.5, None)]
+    conn.close()

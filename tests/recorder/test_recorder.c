@@ -194,6 +194,31 @@ static void test_recorder_long_names_survive(void **state){
   assert_string_equal(text, name);
 }
 
+/* Events in the order added, with their attributes; a score as the GenAI
+** conventions write it; malformed attributes refused, nothing added. */
+static void test_recorder_stores_events_and_scores(void **state){
+  char text[512];
+  (void)state;
+  const char *path = init_at("events.db");
+  tlm_span *span = tlm_span_begin("chat");
+  assert_int_equal(tlm_span_add_event(span, "gen_ai.user.message", "{\"content\":\"hi\"}"), TLM_OK);
+  assert_int_equal(tlm_span_add_event(span, "retry", NULL), TLM_OK);
+  assert_int_equal(tlm_span_add_event(span, "bad", "[1, 2]"), TLM_EINVAL);
+  assert_int_equal(tlm_span_add_event(span, "bad", "{\"open\":"), TLM_EINVAL);
+  assert_int_equal(tlm_span_add_event(NULL, "x", NULL), TLM_EINVAL);
+  assert_int_equal(tlm_span_add_event(span, NULL, NULL), TLM_EINVAL);
+  assert_int_equal(tlm_span_score(span, "relevance", 0.75, "good", NULL), TLM_OK);
+  tlm_span_end(span);
+  tlm_shutdown();
+  test_db_text(path, "SELECT group_concat(seq || ' ' || name || ' ' || coalesce(attrs, '-'), ' | ')"
+               " FROM (SELECT * FROM span_events ORDER BY seq)", text, sizeof text);
+  assert_string_equal(text, "0 gen_ai.user.message {\"content\":\"hi\"} | 1 retry - | 2 gen_ai.evaluation.result"
+                      " {\"gen_ai.evaluation.name\":\"relevance\",\"gen_ai.evaluation.score.value\":0.75,"
+                      "\"gen_ai.evaluation.score.label\":\"good\"}");
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM span_events e JOIN spans s USING (trace_id, span_id)"
+                               " WHERE e.time_ns BETWEEN s.start_ns AND s.end_ns"), 3);
+}
+
 static int leave_early(void){
   TLM_SPAN_SCOPE(span, "scoped");
   if( span ) return 1;
@@ -537,6 +562,7 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_takes_explicit_parents_across_threads, shut_down),
     cmocka_unit_test_teardown(test_recorder_stores_every_field, shut_down),
     cmocka_unit_test_teardown(test_recorder_long_names_survive, shut_down),
+    cmocka_unit_test_teardown(test_recorder_stores_events_and_scores, shut_down),
     cmocka_unit_test_teardown(test_recorder_scope_macro_ends_on_return, shut_down),
     cmocka_unit_test_teardown(test_recorder_ends_out_of_order_safely, shut_down),
     cmocka_unit_test_teardown(test_recorder_without_init_does_nothing, shut_down),

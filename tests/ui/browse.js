@@ -94,6 +94,10 @@ async function send(name, traceId) {
   await page.waitForSelector('#span-fields');
   r.span = await page.$$eval('#span-fields dd', d => Object.fromEntries(d.map(x => [x.dataset.key, x.textContent])));
   r.spanAttrs = await cells(page, 'span-attrs');
+  await page.click('#tree tbody tr:nth-child(3)');
+  await page.waitForSelector('#span-messages');
+  r.messages = await page.$$eval('#span-messages li', l => l.map(x => x.textContent));
+  r.scores = await cells(page, 'span-scores');
   const frame = page.frameLocator('#timeline');
   await frame.locator('#tlm-state[data-ready]').waitFor({ state: 'attached', timeout: 15000 });
   r.timeline = await frame.locator('#tlm-state').evaluate(e => ({ ...e.dataset }));
@@ -127,6 +131,14 @@ async function send(name, traceId) {
 
   await go(page, '#/llm', 'llm');
   r.models = await cells(page, 'models');
+  await page.evaluate(() => { document.body.dataset.ready = ''; });
+  await page.selectOption('#llm-form-label', 'branch');
+  await page.click('#llm-form button[type=submit]');
+  await ready(page, 'llm');
+  r.modelsBranch = await cells(page, 'models');
+  r.callsBranch = (await cells(page, 'calls')).length;
+  await go(page, '#/conversations?label=main', 'conversations');
+  r.conversationsMain = await cells(page, 'conversations');
   await go(page, '#/conversations', 'conversations');
   r.conversations = await cells(page, 'conversations');
   await page.evaluate(() => { document.body.dataset.ready = ''; });

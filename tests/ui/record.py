@@ -27,4 +27,9 @@ if "--hostile" in sys.argv:
         with tracelm.span('<img src=x onerror="window.__xss=2">') as child:
             child.set_error("boom <b>bold</b>")
             child.set("url", "javascript:alert(1)")
+            with tracelm.llm("chat", model="gpt-4o-mini") as call:
+                call.messages(input=[{"role": "user", "parts": [{"type": "text",
+                                                                 "content": "<script>window.__xss=4</script>"}]}],
+                              output=[{"role": "assistant", "parts": [{"type": "text", "content": "<b>no</b>"}]}])
+                call.score("safety", 0.0, label="<img src=x onerror=window.__xss=5>", explanation="markup <i>inert</i>")
 tracelm.shutdown()

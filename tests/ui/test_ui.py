@@ -28,6 +28,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from png import png_pixels  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The sanitized build preloads the sanitizer runtimes for this script and the
+# recorder it loads; node and chromium must not get them.
+BROWSER_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
 passed = failed = 0
 
 
@@ -45,7 +48,7 @@ modules = os.path.join(BUILD, "ui_js")
 if not os.path.isdir(os.path.join(modules, "node_modules", "playwright-core")):
     os.makedirs(modules, exist_ok=True)
     subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", modules,
-                    "playwright-core"], check=True)
+                    "playwright-core"], check=True, env=BROWSER_ENV)
 os.makedirs(OUT, exist_ok=True)
 work = tempfile.mkdtemp(prefix="tracelm-ui-")
 db = os.path.join(work, "t.db")
@@ -80,7 +83,7 @@ shutil.copyfile(db, token_db)
 token_server, token_base = serve(token_db, "--token", "s3cret-token")
 browse = subprocess.run(["node", os.path.join(HERE, "browse.js"), base, token_base, "s3cret-token", OUT],
                         capture_output=True, text=True, timeout=300,
-                        env=dict(os.environ, NODE_PATH=os.path.join(modules, "node_modules"), CHROMIUM=CHROMIUM))
+                        env=dict(BROWSER_ENV, NODE_PATH=os.path.join(modules, "node_modules"), CHROMIUM=CHROMIUM))
 code, log = stop(server)
 check("serve stopped cleanly on SIGTERM", code == 0, log[-500:])
 stop(token_server)
@@ -122,14 +125,18 @@ check("trace page: the root's name shown as text", r["title"] == "<script>window
 tree = q("SELECT name FROM spans WHERE trace_id = ? ORDER BY parent_id IS NOT NULL, start_ns", hostile[0][0])
 check("trace page: the tree's names, as text", [row[0].strip("\u2003") for row in r["tree"]] == [t[0] for t in tree],
       r["tree"])
-check("trace page: the summary's spans and errors", r["summary"].get("spans") == "2" and r["summary"].get("errors") == "1",
+check("trace page: the summary's spans and errors", r["summary"].get("spans") == "3" and r["summary"].get("errors") == "1",
       r["summary"])
 check("span detail: the failed child, its message as text",
       r["span"].get("status") == "error: boom <b>bold</b>", r["span"])
 check("span detail: a javascript: attribute is text, not a link",
       ["url", "javascript:alert(1)"] in r["spanAttrs"], r["spanAttrs"])
+check("span detail: the LLM call's messages, markup as text",
+      r["messages"] == ["user <script>window.__xss=4</script>", "assistant <b>no</b>"], r["messages"])
+check("span detail: its score, markup as text",
+      r["scores"] == [["safety", "0", "<img src=x onerror=window.__xss=5>", "markup <i>inert</i>"]], r["scores"])
 check("timeline: export_html's page ran under the nonce (%s spans drawn)" % r["timeline"].get("drawn"),
-      r["timeline"].get("spans") == "2" and r["timeline"].get("ready") is not None, r["timeline"])
+      r["timeline"].get("spans") == "3" and r["timeline"].get("ready") is not None, r["timeline"])
 check("no script of the data ran anywhere (window.__xss unset, no dialog)",
       r.get("xssTrace") is None and r.get("xssOther") is None and not r["seen"]["dialogs"], r["seen"])
 check("no page error, no CSP violation", not r["seen"]["errors"] and not r["seen"]["csp"], r["seen"])
@@ -177,6 +184,13 @@ check("compare --format html: the title names both sets, and no data ran as scri
 models = ext.execute("SELECT model, count(*), sum(tokens_in) FROM llm_calls GROUP BY model").fetchall()
 check("LLM calls: per model, calls and tokens in (%s)" % models,
       [(row[0], int(row[1]), int(row[3])) for row in r["models"]] == [tuple(m) for m in models], r["models"])
+branch_models = ext.execute("SELECT l.model, count(*), sum(l.tokens_in) FROM llm_calls l JOIN traces t USING (trace_id)"
+                            " WHERE t.label = 'branch' GROUP BY l.model").fetchall()
+check("LLM calls, label 'branch': its calls only (%s)" % branch_models,
+      [(row[0], int(row[1]), int(row[3])) for row in r["modelsBranch"]] == [tuple(m) for m in branch_models]
+      and r["callsBranch"] == 6, (r["modelsBranch"], r["callsBranch"]))
+check("conversations, label 'main': its two conversations",
+      sorted(row[0] for row in r["conversationsMain"]) == ["conv-main-0", "conv-main-1"], r["conversationsMain"])
 convs = ext.execute("SELECT count(*) FROM conversations").fetchone()[0]
 check("conversations: one row each (%d)" % convs, len(r["conversations"]) == convs, r["conversations"])
 check("conversations: a click lists that conversation's traces (3)", len(r["conversationTraces"]) == 3,
@@ -236,7 +250,7 @@ const { chromium } = require('playwright-core');
   await b.close();
 })().catch(e => { console.error(e); process.exit(1); });
 """, base], capture_output=True, text=True, timeout=600,
-   env=dict(os.environ, NODE_PATH=os.path.join(modules, "node_modules"), CHROMIUM=CHROMIUM))
+   env=dict(BROWSER_ENV, NODE_PATH=os.path.join(modules, "node_modules"), CHROMIUM=CHROMIUM))
 code, log = stop(server)
 check("100,000 traces: the browser went through eight list pages", pages.returncode == 0 and pages.stdout.strip() == "50",
       pages.stderr)

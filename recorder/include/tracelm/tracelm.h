@@ -226,6 +226,19 @@ void tlm_span_set_int(tlm_span *span, const char *key, int64_t value);
 void tlm_span_set_double(tlm_span *span, const char *key, double value);
 void tlm_span_set_bool(tlm_span *span, const char *key, int value);
 
+/* An event at this moment on the span (OTLP's Span.Event, stored in
+** span_events): a name and its attributes as a JSON object's text, or
+** NULL.  TLM_OK; TLM_EINVAL for a NULL span or name, or attributes that
+** are not a JSON object (nothing is added); TLM_ENOMEM.  A span that is
+** not recorded (sampled out) takes it and does nothing. */
+int tlm_span_add_event(tlm_span *span, const char *name, const char *attrs_json);
+/* An evaluation of the span, as the GenAI conventions write one: the event
+** gen_ai.evaluation.result with gen_ai.evaluation.name, .score.value and,
+** where not NULL, .score.label and .explanation.  The span_scores view
+** reads them.  Returns as tlm_span_add_event. */
+int tlm_span_score(tlm_span *span, const char *name, double value, const char *label,
+                   const char *explanation);
+
 /* The same on this thread's current span, like the seed's record_tokens(). */
 void tlm_record_tokens(int64_t tokens_in, int64_t tokens_out);
 void tlm_record_cost(double usd);
