@@ -14,6 +14,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_REGRESSION 3    /* compare --fail-on-regression found one */
+#define CLI_NO_TRACES "No traces yet. Run `tracelm demo` or `tracelm run -- CMD` first."
 
 typedef struct cli {
   const char *db_path;       /* --db, $TRACELM_DB, ./tracelm.db */

@@ -28,30 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NO_TRACES "No traces yet. Run `tracelm demo` or `tracelm run -- CMD` first."
-
-int cli_open(const cli *c, int must_exist, sqlite3 **db){
-  int flags = SQLITE_OPEN_READWRITE | (must_exist ? 0 : SQLITE_OPEN_CREATE);
-  *db = NULL;
-  if( must_exist && access(c->db_path, F_OK) != 0 ){
-    fprintf(stderr, "%s\n", NO_TRACES);
-    return 1;
-  }
-  if( sqlite3_open_v2(c->db_path, db, flags, NULL) != SQLITE_OK ){
-    int status = cli_fail(c, "cannot open database '%s': %s", c->db_path, sqlite3_errmsg(*db));
-    sqlite3_close(*db);
-    *db = NULL;
-    return status;
-  }
-  sqlite3_busy_timeout(*db, 5000);
-  if( sqlite3_exec(*db, "SELECT tracelm_init()", NULL, NULL, NULL) != SQLITE_OK ){
-    int status = cli_fail(c, "database '%s': %s", c->db_path, cli_sql_error(*db));
-    sqlite3_close(*db);
-    *db = NULL;
-    return status;
-  }
-  return 0;
-}
 
 static int has_traces(sqlite3 *db){
   sqlite3_stmt *stmt;
@@ -67,7 +43,7 @@ static int has_traces(sqlite3 *db){
 static int open_with_traces(const cli *c, sqlite3 **db){
   int status = cli_open(c, 1, db);
   if( status == 0 && !c->show_sql && !has_traces(*db) ){
-    fprintf(stderr, "%s\n", NO_TRACES);
+    fprintf(stderr, "%s\n", CLI_NO_TRACES);
     sqlite3_close(*db);
     *db = NULL;
     return 1;

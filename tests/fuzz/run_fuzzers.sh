@@ -46,6 +46,18 @@ if [ -f "$BUILD/generated/otlp/otlp_trace.pb-c.c" ] && pkg-config --exists libpr
   TARGETS="$TARGETS otlp_proto"
 fi
 
+# serve's whole request path, where the build has serve (libmicrohttpd,
+# zlib, protobuf-c): the server's own files, the extension, OTLP decoding.
+if [ -f "$BUILD/generated/tlm_serve_import_sql.h" ] && [ -f "$BUILD/generated/otlp/otlp_trace.pb-c.c" ] \
+   && pkg-config --exists libmicrohttpd zlib libprotobuf-c; then
+  clang $FLAGS -I"$BUILD/generated/otlp" -I"$SOURCE/cli" -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_serve.c" \
+    "$SOURCE"/cli/serve.c "$SOURCE"/cli/auth.c "$SOURCE"/cli/ui.c "$SOURCE"/cli/ui_api.c "$SOURCE"/cli/sql_box.c \
+    "$SOURCE"/cli/rows_json.c "$SOURCE"/cli/output.c "$SOURCE"/cli/database.c \
+    "$SOURCE/common/otlp_proto.c" "$BUILD/generated/otlp/otlp_trace.pb-c.c" \
+    "$OUT"/obj/*.o $LIBS $(pkg-config --libs libmicrohttpd zlib libprotobuf-c) -o "$OUT/fuzz_serve"
+  TARGETS="$TARGETS serve"
+fi
+
 # Each target from a copy of its seeds (the run adds what it finds there).
 passed=0 failed=0
 for target in $TARGETS; do
@@ -53,7 +65,7 @@ for target in $TARGETS; do
   rm -rf "$corpus"; mkdir -p "$corpus"
   cp "$SOURCE/tests/fuzz/corpus/$target"/* "$corpus"/
   runs=$RUNS
-  case $target in import_*|otlp_proto) runs=$((RUNS / 4)) ;; esac
+  case $target in import_*|otlp_proto) runs=$((RUNS / 4)) ;; serve) runs=$((RUNS / 10)) ;; esac
   if "$OUT/fuzz_$target" -runs="$runs" -max_len=4096 -seed=1 "$corpus" > "$OUT/$target.log" 2>&1; then
     echo "ok   fuzz_$target: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$OUT/$target.log")"
     passed=$((passed + 1))
