@@ -24,20 +24,24 @@
 **
 ** Loopback by default; any other address needs --token, which clients send
 ** as "Authorization: Bearer TOKEN" (compared in constant time), and a
-** browser once to /login (auth.c).  A
-** connection limit and a timeout (--timeout, 10 s) keep slow clients from
-** holding it.
+** browser once to /login (auth.c).  Idle and slow clients are timed out
+** (--timeout, 10 s) among up to 16,384 connections, polled with epoll, so
+** they cannot hold the server.
 ** SIGINT/SIGTERM: stop accepting, finish the requests in flight, close the
 ** database, print one summary line, exit 0.
 */
 #include "cli.h"
 #include "ui.h"
+#include "serve_commit.h"
 #include "../common/otlp_proto.h"
 #include "tlm_serve_import_sql.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,19 +49,44 @@
 
 #define DEFAULT_PORT 4318
 #define DEFAULT_MAX_BODY (16u << 20)
-#define CONNECTION_LIMIT 64
+/* Connections at once: enough that idle or slow clients (each timed out
+** after --timeout) cannot crowd out the rest; bounded by the descriptors
+** the process may open, which serve raises to the hard limit.  epoll, so a
+** descriptor number past 1024 is no problem. */
+#define CONNECTION_LIMIT 16384
+/* A connection's buffer for its headers and what it reads at a time: 16
+** KiB keeps 10,000 idle connections to about 160 MiB at worst. */
+#define CONNECTION_MEMORY (16u << 10)
 #define CONNECTION_TIMEOUT_S 10
 #define UI_MAX_BODY (1u << 20)     /* a query typed in the SQL box, a token */
 
+/* A connection, watched from its start: a client must send a request's
+** headers within --timeout of the connection or of its last request.
+** MHD's own timeout counts only silence, so a client sending a byte a
+** second (slowloris) would keep its connection forever. */
+typedef struct watched {
+  int fd;
+  int64_t since_ms;          /* the connection, or its last request's end */
+  int in_request;            /* headers complete: the handler has it */
+  int cut;                   /* already shut down */
+  struct watched *prev, *next;
+} watched;
+
 typedef struct server {
-  sqlite3 *db;               /* one connection; requests take turns (lock) */
-  pthread_mutex_t lock;
+  sqlite3 *db;               /* one connection, written by committer */
+  cli_committer committer;   /* requests at once share a transaction */
+  pthread_mutex_t lock;      /* the counters below */
   cli_auth auth;             /* the token, the browser's sessions */
   cli_ui ui;
   int receiver;              /* 0 for `tracelm ui`: no /v1/traces */
   size_t max_body;
   int verbose;
   uint64_t requests, spans_stored, spans_rejected, requests_rejected;
+  pthread_mutex_t watch_lock;
+  watched *connections;      /* every open connection */
+  int64_t header_ms;         /* --timeout */
+  uint64_t cut_slow;         /* connections cut for slow headers */
+  int stopping;
 } server;
 
 typedef struct request {
@@ -194,7 +223,6 @@ static int gunzip(const request *in, request *out, size_t limit){
 ** or, with protobuf, an ExportTraceServiceRequest turned into it first. */
 static enum MHD_Result store(server *s, struct MHD_Connection *connection, const request *body,
                              int protobuf){
-  sqlite3_stmt *stmt;
   char *error = NULL, *json = NULL;
   const request *r = body;
   request converted = {0};
@@ -209,29 +237,17 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
     converted.size = strlen(json);
     r = &converted;
   }
-  pthread_mutex_lock(&s->lock);
-  sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if( sqlite3_prepare_v2(s->db, tlm_serve_import_sql, -1, &stmt, NULL) == SQLITE_OK ){
-    sqlite3_bind_text(stmt, 1, r->body ? r->body : "", (int)r->size, SQLITE_STATIC);
-    if( sqlite3_step(stmt) == SQLITE_ROW ){
-      spans = sqlite3_column_int64(stmt, 0);
-      rejected = sqlite3_column_int64(stmt, 1);
-    }else{
-      error = sqlite3_mprintf("%s", cli_sql_error(s->db));
-    }
-    sqlite3_finalize(stmt);
-  }else{
-    error = sqlite3_mprintf("%s", cli_sql_error(s->db));
-  }
-  if( error == NULL && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ){
-    error = sqlite3_mprintf("%s", cli_sql_error(s->db));
-  }
-  if( error ) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-  else{
+  cli_commit_job job = { r->body ? r->body : "", r->size, 0, 0, NULL, 0, NULL };
+  cli_committer_run(&s->committer, &job);
+  error = job.error;
+  spans = job.spans;
+  rejected = job.rejected;
+  if( error == NULL ){
+    pthread_mutex_lock(&s->lock);
     s->spans_stored += (uint64_t)spans;
     s->spans_rejected += (uint64_t)rejected;
+    pthread_mutex_unlock(&s->lock);
   }
-  pthread_mutex_unlock(&s->lock);
   free(json);
   if( error ){
     enum MHD_Result rc = reply_error(s, connection, MHD_HTTP_BAD_REQUEST, error, protobuf);
@@ -260,6 +276,71 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
   return rc;
 }
 
+static int64_t now_ms(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void set_in_request(server *s, struct MHD_Connection *connection, int in_request){
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  watched *w = info ? info->socket_context : NULL;
+  if( w == NULL ) return;
+  pthread_mutex_lock(&s->watch_lock);
+  w->in_request = in_request;
+  w->since_ms = now_ms();
+  pthread_mutex_unlock(&s->watch_lock);
+}
+
+static void connection_event(void *cls, struct MHD_Connection *connection, void **context,
+                             enum MHD_ConnectionNotificationCode code){
+  server *s = cls;
+  if( code == MHD_CONNECTION_NOTIFY_STARTED ){
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    watched *w = calloc(1, sizeof *w);
+    if( w == NULL || info == NULL ){ free(w); return; }
+    w->fd = info->connect_fd;
+    w->since_ms = now_ms();
+    pthread_mutex_lock(&s->watch_lock);
+    w->next = s->connections;
+    if( s->connections ) s->connections->prev = w;
+    s->connections = w;
+    pthread_mutex_unlock(&s->watch_lock);
+    *context = w;
+  }else if( *context ){
+    watched *w = *context;
+    pthread_mutex_lock(&s->watch_lock);
+    if( w->prev ) w->prev->next = w->next; else s->connections = w->next;
+    if( w->next ) w->next->prev = w->prev;
+    pthread_mutex_unlock(&s->watch_lock);
+    free(w);
+    *context = NULL;
+  }
+}
+
+/* Once a second: shut down (not close: MHD owns the descriptor and
+** closes it when it sees the end) every connection whose headers are
+** late.  MHD then finishes it as a client that hung up. */
+static void *watch_headers(void *arg){
+  server *s = arg;
+  for(;;){
+    struct timespec second = { 1, 0 };
+    int64_t now;
+    nanosleep(&second, NULL);
+    pthread_mutex_lock(&s->watch_lock);
+    if( s->stopping ){ pthread_mutex_unlock(&s->watch_lock); return NULL; }
+    now = now_ms();
+    for(watched *w = s->connections; w; w = w->next){
+      if( !w->in_request && !w->cut && now - w->since_ms > s->header_ms ){
+        shutdown(w->fd, SHUT_RDWR);
+        w->cut = 1;
+        s->cut_slow++;
+      }
+    }
+    pthread_mutex_unlock(&s->watch_lock);
+  }
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **state){
@@ -273,17 +354,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
     pthread_mutex_unlock(&s->lock);
     if( (r = calloc(1, sizeof *r)) == NULL ) return MHD_NO;
     *state = r;
+    set_in_request(s, connection, 1);
     checked = check_request(s, connection, url, method, r);
     if( checked != MHD_YES ) r->answered = 1;
     return checked;
   }
   if( r->answered ){
+    /* Answered before its body (a 404, a 401, a 413): what follows is
+    ** read and dropped, up to the limit; past it the connection is closed,
+    ** so a body that never ends cannot hold the server. */
+    r->size += *upload_data_size;
     *upload_data_size = 0;
-    return MHD_YES;
+    return r->size > (r->ui ? UI_MAX_BODY : s->max_body) ? MHD_NO : MHD_YES;
   }
   if( *upload_data_size > 0 ){
     append(r, upload_data, *upload_data_size, r->ui ? UI_MAX_BODY : s->max_body);   /* past the limit: dropped, marked */
     *upload_data_size = 0;
+    if( r->too_big ){
+      /* Answered now, not when the body ends (a chunked one may never). */
+      r->answered = 1;
+      r->size = 0;
+      return r->ui ? reply(connection, MHD_HTTP_CONTENT_TOO_LARGE, "{\"error\":\"the body is larger than 1 MiB\"}")
+                   : reply_error(s, connection, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than --max-body", r->protobuf);
+    }
     return MHD_YES;
   }
   if( r->ui ){
@@ -310,7 +403,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
 static void finished(void *cls, struct MHD_Connection *connection, void **state,
                      enum MHD_RequestTerminationCode code){
   request *r = *state;
-  (void)cls; (void)connection; (void)code;
+  (void)code;
+  /* The next request on this connection gets its own deadline. */
+  if( r ) set_in_request(cls, connection, 0);
   if( r ){ free(r->body); free(r); }
   *state = NULL;
 }
@@ -385,12 +480,16 @@ static int run_server(cli *c, int argc, char **argv, int receiver){
   if( (status = cli_open(c, 0, &s.db)) ) return status;
   /* WAL: the browser's reads and the receiver's writes never wait on
   ** each other (the recorder's writer uses it too). */
-  sqlite3_exec(s.db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+  sqlite3_exec(s.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+               " PRAGMA cache_size=-32768", NULL, NULL, NULL);
   if( (status = cli_ui_open(c, &s.auth, s.verbose, &s.ui)) ){
     sqlite3_close(s.db);
     return status;
   }
   pthread_mutex_init(&s.lock, NULL);
+  cli_committer_init(&s.committer, s.db, tlm_serve_import_sql);
+  pthread_mutex_init(&s.watch_lock, NULL);
+  s.header_ms = timeout * 1000;
   pthread_mutex_init(&s.auth.lock, NULL);
 
   /* The signals wait for the main thread; MHD's threads never see them. */
@@ -398,17 +497,34 @@ static int run_server(cli *c, int argc, char **argv, int receiver){
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  struct rlimit files;
+  unsigned connections = CONNECTION_LIMIT;
+  if( getrlimit(RLIMIT_NOFILE, &files) == 0 ){
+    if( files.rlim_cur < files.rlim_max ){
+      files.rlim_cur = files.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &files);
+      getrlimit(RLIMIT_NOFILE, &files);
+    }
+    /* Leave room for the database, its journal and the poller. */
+    if( files.rlim_cur != RLIM_INFINITY && files.rlim_cur < (rlim_t)connections + 64 ){
+      connections = files.rlim_cur > 128 ? (unsigned)(files.rlim_cur - 64) : 64;
+    }
+  }
   struct MHD_Daemon *daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
       handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-      MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+      MHD_OPTION_THREAD_POOL_SIZE, 8u, MHD_OPTION_CONNECTION_LIMIT, connections,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,
-      MHD_OPTION_NOTIFY_COMPLETED, finished, &s, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, finished, &s,
+      MHD_OPTION_NOTIFY_CONNECTION, connection_event, &s, MHD_OPTION_END);
   if( daemon == NULL ){
     cli_ui_close(&s.ui);
     sqlite3_close(s.db);
     return cli_fail(c, "cannot listen on %s:%ld (in use, or not allowed)", host, port);
   }
+  pthread_t watcher;
+  int watching = pthread_create(&watcher, NULL, watch_headers, &s) == 0;
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
   snprintf(url, sizeof url, "http://%s:%u/", host, info ? info->port : (unsigned)port);
   if( receiver ){
@@ -420,16 +536,23 @@ static int run_server(cli *c, int argc, char **argv, int receiver){
   if( open_it ) open_browser(url);
   sigwait(&stop_signals, &signal_number);
   MHD_quiesce_daemon(daemon);   /* no new connections; those in flight finish */
+  pthread_mutex_lock(&s.watch_lock);
+  s.stopping = 1;
+  pthread_mutex_unlock(&s.watch_lock);
+  if( watching ) pthread_join(watcher, NULL);
   MHD_stop_daemon(daemon);
   cli_ui_close(&s.ui);
   sqlite3_close(s.db);
   pthread_mutex_destroy(&s.lock);
+  cli_committer_destroy(&s.committer);
+  pthread_mutex_destroy(&s.watch_lock);
   pthread_mutex_destroy(&s.auth.lock);
   fprintf(stderr, "tracelm %s: stopped by %s: %llu requests, %llu refused, %llu spans stored,"
-          " %llu rejected as already stored\n", receiver ? "serve" : "ui",
-          signal_number == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)s.requests,
-          (unsigned long long)s.requests_rejected, (unsigned long long)s.spans_stored,
-          (unsigned long long)s.spans_rejected);
+          " %llu rejected as already stored, %llu connections cut for slow headers\n",
+          receiver ? "serve" : "ui", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
+          (unsigned long long)s.requests, (unsigned long long)s.requests_rejected,
+          (unsigned long long)s.spans_stored, (unsigned long long)s.spans_rejected,
+          (unsigned long long)s.cut_slow);
   return 0;
 }
 

@@ -51,7 +51,7 @@ fi
 if [ -f "$BUILD/generated/tlm_serve_import_sql.h" ] && [ -f "$BUILD/generated/otlp/otlp_trace.pb-c.c" ] \
    && pkg-config --exists libmicrohttpd zlib libprotobuf-c; then
   clang $FLAGS -I"$BUILD/generated/otlp" -I"$SOURCE/cli" -fsanitize=fuzzer "$SOURCE/tests/fuzz/fuzz_serve.c" \
-    "$SOURCE"/cli/serve.c "$SOURCE"/cli/auth.c "$SOURCE"/cli/ui.c "$SOURCE"/cli/ui_api.c "$SOURCE"/cli/sql_box.c \
+    "$SOURCE"/cli/serve.c "$SOURCE"/cli/serve_commit.c "$SOURCE"/cli/auth.c "$SOURCE"/cli/ui.c "$SOURCE"/cli/ui_api.c "$SOURCE"/cli/sql_box.c \
     "$SOURCE"/cli/rows_json.c "$SOURCE"/cli/output.c "$SOURCE"/cli/database.c \
     "$SOURCE/common/otlp_proto.c" "$BUILD/generated/otlp/otlp_trace.pb-c.c" \
     "$OUT"/obj/*.o $LIBS $(pkg-config --libs libmicrohttpd zlib libprotobuf-c) -o "$OUT/fuzz_serve"
