@@ -270,6 +270,9 @@ def hostile():
 
 # ------------------------------------------------------------------ main
 
+if subprocess.run(["sh", "-c", "command -v wrk"], capture_output=True).returncode:
+    print("SKIPPED: wrk is not installed (apt-get install wrk)")
+    sys.exit(0)
 files = raise_file_limit()
 raw = raw_rate(SPANS)
 levels = [load(c) for c in (8, 64, 256)]
