@@ -27,15 +27,22 @@ int tlm_record_set_name(tlm_record *r, const char *name){
   return r->name_heap ? TLM_OK : TLM_ENOMEM;
 }
 
+/* Room for one more item in *items (count used of *capacity, each size
+** bytes), doubling from first; 0, or -1 when out of memory. */
+static int room_for_one(void **items, int count, int *capacity, size_t size, int first){
+  void *grown;
+  int wanted;
+  if( count < *capacity ) return 0;
+  wanted = *capacity ? *capacity * 2 : first;
+  if( (grown = realloc(*items, (size_t)wanted * size)) == NULL ) return -1;
+  *items = grown;
+  *capacity = wanted;
+  return 0;
+}
+
 tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type){
   char *key_copy;
-  if( r->attr_count == r->attr_capacity ){
-    int capacity = r->attr_capacity ? r->attr_capacity * 2 : 4;
-    tlm_attr *grown = realloc(r->attrs, capacity * sizeof *grown);
-    if( grown == NULL ) return NULL;
-    r->attrs = grown;
-    r->attr_capacity = capacity;
-  }
+  if( room_for_one((void **)&r->attrs, r->attr_count, &r->attr_capacity, sizeof *r->attrs, 4) ) return NULL;
   key_copy = strdup(key);
   if( key_copy == NULL ) return NULL;
   r->attrs[r->attr_count].key = key_copy;
@@ -45,12 +52,8 @@ tlm_attr *tlm_record_add_attr(tlm_record *r, const char *key, tlm_attr_type type
 
 int tlm_record_add_event(tlm_record *r, int64_t time_ns, const char *name, const char *attrs){
   tlm_event *e;
-  if( r->event_count == r->event_capacity ){
-    int capacity = r->event_capacity ? r->event_capacity * 2 : 2;
-    tlm_event *grown = realloc(r->events, capacity * sizeof *grown);
-    if( grown == NULL ) return TLM_ENOMEM;
-    r->events = grown;
-    r->event_capacity = capacity;
+  if( room_for_one((void **)&r->events, r->event_count, &r->event_capacity, sizeof *r->events, 2) ){
+    return TLM_ENOMEM;
   }
   e = &r->events[r->event_count];
   e->time_ns = time_ns;
