@@ -42,6 +42,9 @@ SECONDS = 3 if CHECK else 8               # how long each load level runs
 SPANS = 10                                # spans a body
 IDLE = 2000 if CHECK else 10000
 WORK = tempfile.mkdtemp(prefix="tracelm-serve-load-")
+# A sanitized build preloads the sanitizer runtimes for this script (it
+# loads the extension); wrk must not get them.
+CLIENT_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
 failures = []
 
 
@@ -124,7 +127,7 @@ def load(connections, spans=SPANS):
     done = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % SECONDS, "--timeout", "30s",
                            "-s", os.path.join(HERE, "serve_load.lua"), "http://127.0.0.1:%d/v1/traces" % port],
                           capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, BODIES=bodies, BODY_SIZE=str(size), BODY_COUNT=str(count),
+                          env=dict(CLIENT_ENV, BODIES=bodies, BODY_SIZE=str(size), BODY_COUNT=str(count),
                                    THREADS=str(threads)))
     rss = peak_rss_mib(server.pid)
     code, log = stop(server)

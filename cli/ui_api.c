@@ -159,19 +159,38 @@ static void update_facts(cli_ui *ui){
 
 /* -------------------------------------------------------- endpoints */
 
-/* text with each ORDER comment made "ORDER BY column dir, trace_id dir"
-** (column from sort_columns, never from the request). */
-static char *with_order(const char *text, const char *column, const char *dir){
-  static const char mark[] = "/*ORDER*/";
+/* text with each comment that holds only one of names (slash-star NAME
+** star-slash) replaced by that name's value; other comments kept. */
+static char *fill(const char *text, const char *const *names, const char *const *values, int count){
   sqlite3_str *out = sqlite3_str_new(NULL);
-  const char *at;
-  while( (at = strstr(text, mark)) != NULL ){
-    sqlite3_str_append(out, text, (int)(at - text));
-    sqlite3_str_appendf(out, "ORDER BY %s %s, trace_id %s", column, dir, dir);
-    text = at + sizeof mark - 1;
+  while( *text ){
+    int k = -1;
+    const char *at = strstr(text, "/*"), *end;
+    if( at == NULL || (end = strstr(at, "*/")) == NULL ){ sqlite3_str_appendall(out, text); break; }
+    for(int i = 0; i < count; i++){
+      if( (size_t)(end - at - 2) == strlen(names[i]) && !strncmp(at + 2, names[i], strlen(names[i])) ) k = i;
+    }
+    sqlite3_str_append(out, text, (int)((k < 0 ? end + 2 : at) - text));
+    if( k >= 0 ) sqlite3_str_appendall(out, values[k]);
+    text = end + 2;
   }
-  sqlite3_str_appendall(out, text);
   return sqlite3_str_finish(out);
+}
+
+/* Whether every trace's facts are built (nothing marked), so its priced
+** cost is in trace_facts and a sort by cost can walk their cost index. */
+static int facts_complete(cli_ui *ui){
+  sqlite3_stmt *stmt;
+  int complete = 0;
+  pthread_mutex_lock(&ui->db_lock);
+  if( sqlite3_prepare_v2(ui->db, "SELECT NOT EXISTS (SELECT 1 FROM facts_dirty)"
+        " AND (SELECT count(*) FROM trace_facts) = (SELECT count(*) FROM traces WHERE span_count > 0)",
+        -1, &stmt, NULL) == SQLITE_OK ){
+    if( sqlite3_step(stmt) == SQLITE_ROW ) complete = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  pthread_mutex_unlock(&ui->db_lock);
+  return complete;
 }
 
 static const char *const sort_columns[] = { "start_ns", "duration_ns", "spans", "tokens", "cost", "errors" };
@@ -225,7 +244,23 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
   /* One more row than the page says whether there is a next page. */
   params[10].i += 1;
   params[12].i = !strcmp(column, "cost") || params[8].type != SQLITE_NULL;
-  sql = with_order(tlm_ui_traces_sql, column, dir && !strcmp(dir, "asc") ? "ASC" : "DESC");
+  {
+    static const char *const names[] = { "FROM", "PAGE_ORDER", "ORDER" };
+    const char *order = dir && !strcmp(dir, "asc") ? "ASC" : "DESC";
+    int walk_cost = !strcmp(column, "cost") && facts_complete(ui);
+    char *by = sqlite3_mprintf("ORDER BY %s %s, trace_id %s", column, order, order);
+    /* The page's own name for the cost is page_cost; walking the index,
+    ** the order is the index's. */
+    char *page_by = sqlite3_mprintf("ORDER BY %s %s, %s %s",
+                                    walk_cost ? "f.cost" : strcmp(column, "cost") ? column : "page_cost", order,
+                                    walk_cost ? "f.trace_id" : "t.trace_id", order);
+    const char *values[] = {
+      walk_cost ? "trace_facts f INDEXED BY trace_facts_by_cost JOIN traces t ON t.trace_id = f.trace_id"
+                : "traces t", page_by, by };
+    sql = by && page_by ? fill(tlm_ui_traces_sql, names, values, 3) : NULL;
+    sqlite3_free(by);
+    sqlite3_free(page_by);
+  }
   rc = sql ? run(ui, connection, sql, NULL, params, count, params[10].i - 1)
            : error_reply(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
   sqlite3_free(sql);

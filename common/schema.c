@@ -23,6 +23,7 @@
 #include "tlm_cost_views_sql.h"
 #include "tlm_genai_views_sql.h"
 #include "tlm_genai_content_sql.h"
+#include "tlm_facts_cost_index_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
 #include "tlm_cache_write_rates_sql.h"
 #include "tlm_prices_and_runs_sql.h"
@@ -51,7 +52,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
 ** (after the prices, whose triggers it adds), its cost views, and the
 ** cache-write column for a price table from before (from_at_least: a
 ** part only for databases that were at least that version); version 7's
-** views of messages and scores. */
+** views of messages and scores, and the cost index for version 6's facts. */
 static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 3, 0, tlm_prices_and_runs_sql },
   { 3, 0, tlm_model_prices_sql },
@@ -62,6 +63,7 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
   { 6, 0, tlm_cache_write_rates_sql },
   { 7, 0, tlm_genai_content_sql },
+  { 7, 6, tlm_facts_cost_index_sql },      /* facts made by version 6 */
 };
 
 int tlm_schema_version(sqlite3 *db){

@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS trace_facts(
   errors     INTEGER NOT NULL         -- spans with status 'error'
 );
 CREATE INDEX IF NOT EXISTS trace_facts_by_start ON trace_facts(start_ns);
+-- Version 7: the trace browser's list sorted by cost walks this (cli/ui_api.c).
+CREATE INDEX IF NOT EXISTS trace_facts_by_cost ON trace_facts(cost, trace_id);
 
 -- One row per span of a built trace, in the trace's depth-first order
 -- (seq), children by start time: the order compare_runs lists paths in.

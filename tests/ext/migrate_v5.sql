@@ -38,3 +38,12 @@ SELECT 'compare', path, n_a, n_b FROM compare_runs('main', 'branch') ORDER BY pa
 -- the default Anthropic rows their rates; a row a user changed would not.
 SELECT 'cache writes', model_pattern, cache_write_per_mtok FROM model_prices
  WHERE cache_write_per_mtok IS NOT NULL ORDER BY model_pattern;
+-- A version-6 file (facts, but no cost index and no content views) brought
+-- to 7: it gets both, and nothing else changes.
+DROP INDEX trace_facts_by_cost;
+DROP VIEW span_messages;
+DROP VIEW span_scores;
+PRAGMA user_version = 6;
+SELECT 'from 6', tracelm_init(), (SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_schema
+        WHERE name IN ('trace_facts_by_cost', 'span_messages', 'span_scores') ORDER BY name)),
+       (SELECT count(*) FROM spans);
