@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define EXIT_USAGE 2
 #define EXIT_REGRESSION 3    /* compare --fail-on-regression found one */
@@ -47,6 +48,13 @@ const cli_format *cli_find_format(const char *name, int for_import);
 /* The names joined, e.g. "chrome|otel|csv" or "chrome, otel or csv". */
 void cli_format_names(char *out, size_t size, int for_import, const char *sep,
                       const char *last_sep);
+
+/* Nanoseconds of CLOCK_MONOTONIC: progress rates, request times, deadlines. */
+static inline int64_t cli_now_ns(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 /* rows_json.c: the rows of stmt as {"columns":[...],"rows":[[...]...],
 ** "truncated":B}, at most limit rows; integers past 2^53 as strings (JSON

@@ -34,11 +34,7 @@ static volatile sig_atomic_t interrupted;
 static void on_interrupt(int signal_number){ (void)signal_number; interrupted = 1; }
 static int stop_if_interrupted(void *unused){ (void)unused; return interrupted; }
 
-static double now_s(void){
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static double now_s(void){ return (double)cli_now_ns() / 1e9; }
 
 typedef struct progress {
   int shown;                     /* stderr is a terminal */

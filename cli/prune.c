@@ -74,7 +74,7 @@ int cmd_prune(cli *c, int argc, char **argv){
   char cutoff[32] = "";
   int dry_run = 0, status, ok, progress = isatty(2);
   long long traces, spans, done = 0, pages_before, auto_vacuum;
-  struct timespec start, end;
+  int64_t start;
   sqlite3 *db;
   for(int i = 0; i < argc; i++){
     if( !strcmp(argv[i], "--dry-run") ){ dry_run = 1; continue; }
@@ -98,7 +98,7 @@ int cmd_prune(cli *c, int argc, char **argv){
     sqlite3_close(db);
     return 0;
   }
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  start = cli_now_ns();
   if( run_script(db, tlm_prune_select_sql, cutoff, keep ? keep : "") ){
     status = cli_fail(c, "%s", cli_sql_error(db));
     sqlite3_close(db);
@@ -135,8 +135,7 @@ int cmd_prune(cli *c, int argc, char **argv){
     sqlite3_close(db);
     return status;
   }
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  double seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+  double seconds = (double)(cli_now_ns() - start) / 1e9;
   long long page_size = one_int(db, "PRAGMA page_size", NULL, &ok);
   long long freed = one_int(db, "SELECT freelist_count FROM pragma_freelist_count", NULL, &ok) - pages_before;
   auto_vacuum = one_int(db, "PRAGMA auto_vacuum", NULL, &ok);

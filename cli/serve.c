@@ -278,11 +278,7 @@ static enum MHD_Result store(server *s, struct MHD_Connection *connection, const
   return rc;
 }
 
-static int64_t now_ms(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
+static int64_t now_ms(void){ return cli_now_ns() / 1000000; }
 
 static void set_in_request(server *s, struct MHD_Connection *connection, int in_request){
   const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);

@@ -62,11 +62,7 @@ int cli_sql_box_open(const char *path, sqlite3 **db){
   return sqlite3_set_authorizer(*db, authorize, NULL);
 }
 
-static int64_t now_ms(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
+static int64_t now_ms(void){ return cli_now_ns() / 1000000; }
 
 static int past_deadline(void *deadline){
   return now_ms() > *(int64_t *)deadline;

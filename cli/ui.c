@@ -120,33 +120,13 @@ static enum MHD_Result sql_box(cli_ui *ui, struct MHD_Connection *connection, co
     rc = cli_http_reply(connection, MHD_HTTP_OK, json, strlen(json), "application/json", NULL, NULL);
     free(json);
   }else{
-    sqlite3_str *o = sqlite3_str_new(NULL);
-    char *text;
-    sqlite3_stmt *stmt;
-    /* json_object quotes the message; no JSON escaper of our own. */
-    pthread_mutex_lock(&ui->box_lock);
-    if( sqlite3_prepare_v2(ui->sql_box, "SELECT json_object('error', ?1)", -1, &stmt, NULL) == SQLITE_OK ){
-      sqlite3_bind_text(stmt, 1, error ? error : "failed", -1, SQLITE_STATIC);
-      if( sqlite3_step(stmt) == SQLITE_ROW ) sqlite3_str_appendall(o, (const char *)sqlite3_column_text(stmt, 0));
-      sqlite3_finalize(stmt);
-    }
-    pthread_mutex_unlock(&ui->box_lock);
-    text = sqlite3_str_finish(o);
-    rc = cli_http_reply(connection, MHD_HTTP_BAD_REQUEST, text ? text : "{}", text ? strlen(text) : 2,
-                        "application/json", NULL, NULL);
-    sqlite3_free(text);
+    rc = cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, error ? error : "failed");
   }
   sqlite3_free(error);
   return rc;
 }
 
 /* ------------------------------------------------------------ routes */
-
-static int64_t now_us(void){
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
 
 static enum MHD_Result route(cli_ui *ui, struct MHD_Connection *connection, const char *url,
                              const char *method, const char *body, size_t size){
@@ -201,11 +181,11 @@ static enum MHD_Result route(cli_ui *ui, struct MHD_Connection *connection, cons
 
 enum MHD_Result cli_ui_answer(cli_ui *ui, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *body, size_t size){
-  int64_t start = now_us();
+  int64_t start = cli_now_ns();
   enum MHD_Result rc = route(ui, connection, url, method, body, size);
   if( ui->verbose ){
     /* One line a request with its time: what the UI's timing test reads. */
-    fprintf(stderr, "tracelm serve: %s %s %.3f ms\n", method, url, (double)(now_us() - start) / 1000.0);
+    fprintf(stderr, "tracelm serve: %s %s %.3f ms\n", method, url, (double)(cli_now_ns() - start) / 1e6);
   }
   return rc;
 }

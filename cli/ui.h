@@ -62,6 +62,8 @@ void cli_ui_close(cli_ui *ui);
 enum MHD_Result cli_ui_answer(cli_ui *ui, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *body, size_t size);
 
+/* ui_api.c: {"error": message} with status, the browser's one error answer. */
+enum MHD_Result cli_ui_error(struct MHD_Connection *connection, unsigned status, const char *message);
 /* ui_api.c: GET /api/NAME; NULL when there is no such endpoint. */
 typedef enum MHD_Result (*cli_ui_endpoint)(cli_ui *ui, struct MHD_Connection *connection);
 cli_ui_endpoint cli_ui_find_endpoint(const char *name);

@@ -81,7 +81,7 @@ static enum MHD_Result json_reply(struct MHD_Connection *connection, unsigned st
   return cli_http_reply(connection, status, json, strlen(json), "application/json", NULL, NULL);
 }
 
-static enum MHD_Result error_reply(struct MHD_Connection *connection, unsigned status, const char *message){
+enum MHD_Result cli_ui_error(struct MHD_Connection *connection, unsigned status, const char *message){
   cJSON *o = cJSON_CreateObject();
   char *text;
   enum MHD_Result rc;
@@ -96,7 +96,7 @@ static enum MHD_Result error_reply(struct MHD_Connection *connection, unsigned s
 static enum MHD_Result bad_param(struct MHD_Connection *connection, const char *name){
   char message[96];
   snprintf(message, sizeof message, "the parameter '%s' must be a number", name);
-  return error_reply(connection, MHD_HTTP_BAD_REQUEST, message);
+  return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, message);
 }
 
 /* Run the statements of sql in order, each with params, limit rows each;
@@ -139,7 +139,7 @@ static enum MHD_Result run(cli_ui *ui, struct MHD_Connection *connection, const 
   if( error ){
     /* The extension's messages start with the function's name: kept,
     ** they say which part of the page failed. */
-    rc = error_reply(connection, MHD_HTTP_BAD_REQUEST, error);
+    rc = cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, error);
   }else{
     rc = json_reply(connection, MHD_HTTP_OK, text ? text : "{}");
   }
@@ -219,26 +219,26 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
     }
   }
   if( params[6].type == SQLITE_TEXT && strcmp(params[6].text, "error") && strcmp(params[6].text, "ok") ){
-    return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'status' must be 'error' or 'ok'");
+    return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'status' must be 'error' or 'ok'");
   }
   if( params[10].type == SQLITE_NULL ){ params[10].type = SQLITE_INTEGER; params[10].i = PAGE_ROWS; }
   if( params[10].i < 1 || params[10].i > PAGE_ROWS_MAX ){
-    return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'limit' must be 1 to 500");
+    return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'limit' must be 1 to 500");
   }
   if( params[11].type == SQLITE_NULL ){ params[11].type = SQLITE_INTEGER; params[11].i = 0; }
-  if( params[11].i < 0 ) return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'offset' must be 0 or more");
+  if( params[11].i < 0 ) return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'offset' must be 0 or more");
   if( sort ){
     column = NULL;
     for(size_t k = 0; k < sizeof sort_columns / sizeof *sort_columns; k++){
       if( strcmp(sort, sort_columns[k]) == 0 ) column = sort_columns[k];
     }
     if( column == NULL ){
-      return error_reply(connection, MHD_HTTP_BAD_REQUEST,
+      return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST,
                          "the parameter 'sort' must be start_ns, duration_ns, spans, tokens, cost or errors");
     }
   }
   if( dir && strcmp(dir, "asc") && strcmp(dir, "desc") ){
-    return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'dir' must be asc or desc");
+    return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'dir' must be asc or desc");
   }
   update_facts(ui);
   /* One more row than the page says whether there is a next page. */
@@ -262,7 +262,7 @@ static enum MHD_Result api_traces(cli_ui *ui, struct MHD_Connection *connection)
     sqlite3_free(page_by);
   }
   rc = sql ? run(ui, connection, sql, NULL, params, count, params[10].i - 1)
-           : error_reply(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+           : cli_ui_error(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
   sqlite3_free(sql);
   return rc;
 }
@@ -297,9 +297,9 @@ static enum MHD_Result api_trace(cli_ui *ui, struct MHD_Connection *connection){
   const char *given = arg(connection, "id");
   char id[33], *error = NULL;
   param p = { NULL, SQLITE_TEXT, 0, 0, id };
-  if( given == NULL ) return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'id' is missing");
+  if( given == NULL ) return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameter 'id' is missing");
   if( resolve(ui, given, id, &error) ){
-    enum MHD_Result rc = error_reply(connection, MHD_HTTP_NOT_FOUND, error ? error : "no such trace");
+    enum MHD_Result rc = cli_ui_error(connection, MHD_HTTP_NOT_FOUND, error ? error : "no such trace");
     sqlite3_free(error);
     return rc;
   }
@@ -310,7 +310,7 @@ static enum MHD_Result api_span(cli_ui *ui, struct MHD_Connection *connection){
   param p[2] = { { NULL, SQLITE_TEXT, 0, 0, arg(connection, "trace") },
                  { NULL, SQLITE_TEXT, 0, 0, arg(connection, "span") } };
   if( p[0].text == NULL || p[1].text == NULL ){
-    return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameters 'trace' and 'span' are needed");
+    return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameters 'trace' and 'span' are needed");
   }
   static const char *const names[] = { "span", "messages", "scores", NULL };
   return run(ui, connection, tlm_ui_span_sql, names, p, 2, 1000);
@@ -324,7 +324,7 @@ static enum MHD_Result api_compare(cli_ui *ui, struct MHD_Connection *connection
   param p[2] = { { NULL, SQLITE_TEXT, 0, 0, arg(connection, "a") },
                  { NULL, SQLITE_TEXT, 0, 0, arg(connection, "b") } };
   if( p[0].text == NULL || p[1].text == NULL ){
-    return error_reply(connection, MHD_HTTP_BAD_REQUEST, "the parameters 'a' and 'b' are needed (two run labels or queries)");
+    return cli_ui_error(connection, MHD_HTTP_BAD_REQUEST, "the parameters 'a' and 'b' are needed (two run labels or queries)");
   }
   return run(ui, connection, tlm_ui_compare_sql, NULL, p, 2, 10000);
 }
