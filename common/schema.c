@@ -19,9 +19,12 @@
 #include "tlm_migrate_5_sql.h"
 #include "tlm_migrate_6_sql.h"
 #include "tlm_migrate_7_sql.h"
+#include "tlm_migrate_8_sql.h"
 #include "tlm_facts_sql.h"
 #include "tlm_cost_views_sql.h"
+#include "tlm_genai_mapping_sql.h"
 #include "tlm_genai_views_sql.h"
+#include "tlm_facts_ttft_sql.h"
 #include "tlm_genai_content_sql.h"
 #include "tlm_facts_cost_index_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
@@ -43,6 +46,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_5_sql,
   tlm_migrate_6_sql,
   tlm_migrate_7_sql,
+  tlm_migrate_8_sql,
 };
 
 /* Parts a new and an upgraded database both get, each once: after
@@ -52,18 +56,22 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
 ** (after the prices, whose triggers it adds), its cost views, and the
 ** cache-write column for a price table from before (from_at_least: a
 ** part only for databases that were at least that version); version 7's
-** views of messages and scores, and the cost index for version 6's facts. */
+** views of messages and scores, and the cost index for version 6's facts;
+** version 8's GenAI mapping, the views on it (made anew), and the time to
+** first chunk among facts that version 6 or 7 made. */
 static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 3, 0, tlm_prices_and_runs_sql },
   { 3, 0, tlm_model_prices_sql },
   { 5, 0, tlm_otlp_model_sql },
   { 6, 0, tlm_facts_sql },
   { 6, 0, tlm_cost_views_sql },
-  { 6, 0, tlm_genai_views_sql },
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
   { 6, 0, tlm_cache_write_rates_sql },
   { 7, 0, tlm_genai_content_sql },
   { 7, 6, tlm_facts_cost_index_sql },      /* facts made by version 6 */
+  { 8, 0, tlm_genai_mapping_sql },
+  { 8, 0, tlm_genai_views_sql },
+  { 8, 6, tlm_facts_ttft_sql },            /* facts made by version 6 or 7 */
 };
 
 int tlm_schema_version(sqlite3 *db){

@@ -67,10 +67,14 @@ CREATE TABLE IF NOT EXISTS span_facts(
                                       -- 2 price_table, 3 unknown_model
   model            TEXT,
   service          TEXT,
+  ttft_ns          INTEGER,           -- an LLM call's time to first chunk (span_genai); version 8
   PRIMARY KEY (trace_key, seq)
 ) WITHOUT ROWID;
 -- Re-pricing finds the spans a price row can match without a full scan.
 CREATE INDEX IF NOT EXISTS span_facts_by_model ON span_facts(model) WHERE model IS NOT NULL;
+-- A model's p90 time to first chunk (trace_anomalies' slow_first_token)
+-- is an offset into this.
+CREATE INDEX IF NOT EXISTS span_facts_by_ttft ON span_facts(model, ttft_ns) WHERE ttft_ns IS NOT NULL;
 
 -- Traces whose facts must be (re)built: new, grown, changed or deleted.
 CREATE TABLE IF NOT EXISTS facts_dirty(trace_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;

@@ -13,7 +13,8 @@
 ** facts are deleted, and its graph (graph.c) gives the new ones: the path
 ** of names from the root, self time (self_time.c), time on the critical
 ** path (critical_path.c), the cost the graph priced (span_cost), and the
-** token buckets span_tokens reads.  Any failure (a read-only connection,
+** token buckets span_tokens reads, and an LLM call's time to first chunk
+** as span_genai reads it.  Any failure (a read-only connection,
 ** another writer holding the lock) rolls the savepoint back; the facts
 ** are then read as they are, and marked traces are computed in memory by
 ** the same code whenever a reader asks for them — never read stale.
@@ -38,11 +39,12 @@ SQLITE_EXTENSION_INIT3
 ** (TLM_FACTS_*): decoding columns is most of the time a question over
 ** ten million spans takes. */
 static char *fact_columns(unsigned want){
-  return sqlite3_mprintf("path_id, duration_ns, self_ns, error, tokens_in, tokens_out, cost%s%s%s%s%s",
+  return sqlite3_mprintf("path_id, duration_ns, self_ns, error, tokens_in, tokens_out, cost%s%s%s%s%s%s",
       want & TLM_FACTS_START ? ", start_offset_ns" : "", want & TLM_FACTS_CRITICAL ? ", critical_ns" : "",
       want & TLM_FACTS_MODEL ? ", model" : "", want & TLM_FACTS_SERVICE ? ", service" : "",
       want & TLM_FACTS_DETAIL ? ", span_rowid, cache_read_tokens, cache_creation_tokens, reasoning_tokens,"
-                                " cost_kind" : "");
+                                " cost_kind" : "",
+      want & TLM_FACTS_TTFT ? ", ttft_ns" : "");
 }
 
 typedef struct path_entry {
@@ -186,22 +188,28 @@ static int reserve(tlm_facts *f, int32_t count){
   return SQLITE_OK;
 }
 
-/* The cache and reasoning tokens of spans with a model and tokens, as
-** span_tokens reads them from attrs (sql/cost_views.sql): the one place
-** that mapping lives. */
-static int token_buckets(tlm_ext *ext, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
+/* The cache and reasoning tokens and the time to first chunk of spans
+** with a model, as span_tokens (sql/cost_views.sql) and span_genai
+** (sql/genai_mapping.sql) read them from attrs: the one place each
+** mapping lives.  A negative time to first chunk is no time. */
+static int genai_facts(tlm_ext *ext, const tlm_graph *g, tlm_fact *out, const int32_t *seq_of){
   sqlite3_stmt *stmt = NULL;
   int rc = SQLITE_OK;
   for(int32_t i = 0; i < g->n && rc == SQLITE_OK; i++){
     const tlm_node *n = &g->nodes[i];
-    if( n->model < 0 || n->tokens_in + n->tokens_out <= 0 || g->with_attrs == 0 ) continue;
-    if( stmt == NULL && (rc = tlm_prepare(ext, "SELECT cached_tokens,"
-                             " cache_creation_tokens, reasoning_tokens FROM span_tokens WHERE span_rowid = ?1", &stmt)) ) break;
+    if( n->model < 0 || g->with_attrs == 0 ) continue;
+    if( stmt == NULL && (rc = tlm_prepare(ext, "SELECT t.cached_tokens, t.cache_creation_tokens,"
+                             " t.reasoning_tokens, g.ttft_ns FROM span_tokens t, span_genai g"
+                             " WHERE t.span_rowid = ?1 AND g.span_rowid = ?1", &stmt)) ) break;
     sqlite3_bind_int64(stmt, 1, n->rowid);
     if( sqlite3_step(stmt) == SQLITE_ROW ){
-      out[seq_of[i]].cache_read_tokens = sqlite3_column_int64(stmt, 0);
-      out[seq_of[i]].cache_creation_tokens = sqlite3_column_int64(stmt, 1);
-      out[seq_of[i]].reasoning_tokens = sqlite3_column_int64(stmt, 2);
+      tlm_fact *fact = &out[seq_of[i]];
+      fact->cache_read_tokens = sqlite3_column_int64(stmt, 0);
+      fact->cache_creation_tokens = sqlite3_column_int64(stmt, 1);
+      fact->reasoning_tokens = sqlite3_column_int64(stmt, 2);
+      if( sqlite3_column_type(stmt, 3) == SQLITE_INTEGER && sqlite3_column_int64(stmt, 3) >= 0 ){
+        fact->ttft_ns = sqlite3_column_int64(stmt, 3);
+      }
     }
     rc = sqlite3_reset(stmt);
   }
@@ -232,6 +240,7 @@ static int facts_of_graph(tlm_facts *f, const tlm_graph *g, tlm_trace_fact *t){
     tlm_fact *fact = &f->buffer[k];
     seq_of[i] = k;
     memset(fact, 0, sizeof *fact);
+    fact->ttft_ns = -1;
     fact->path = path_of(f, parent >= 0 ? f->buffer[seq_of[parent]].path : -1, tlm_str(g, n->name));
     fact->model = intern_string(f, tlm_str(g, n->model));
     fact->service = intern_string(f, tlm_str(g, n->service));
@@ -251,7 +260,7 @@ static int facts_of_graph(tlm_facts *f, const tlm_graph *g, tlm_trace_fact *t){
     t->cost += n->cost;
     t->errors += fact->error;
   }
-  if( rc == SQLITE_OK ) rc = token_buckets(f->ext, g, f->buffer, seq_of);
+  if( rc == SQLITE_OK ) rc = genai_facts(f->ext, g, f->buffer, seq_of);
   sqlite3_free(self);
   sqlite3_free(critical);
   sqlite3_free(seq_of);
@@ -296,8 +305,8 @@ static const char *const store_sql[] = {
   " cost, errors) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   "INSERT INTO span_facts(trace_key, seq, span_rowid, path_id, start_offset_ns, duration_ns, self_ns,"
   " critical_ns, error, tokens_in, tokens_out, cache_read_tokens, cache_creation_tokens,"
-  " reasoning_tokens, cost, cost_kind, model, service)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+  " reasoning_tokens, cost, cost_kind, model, service, ttft_ns)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 };
 
 static void store_close(store *s){
@@ -373,6 +382,7 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
     sqlite3_bind_int(p, 16, fact->cost_kind);
     bind_text_or_null(p, 17, tlm_facts_string(f, fact->model));
     bind_text_or_null(p, 18, tlm_facts_string(f, fact->service));
+    if( fact->ttft_ns >= 0 ) sqlite3_bind_int64(p, 19, fact->ttft_ns); else sqlite3_bind_null(p, 19);
     rc = step_done(p);
   }
   return rc;
@@ -607,9 +617,14 @@ static int read_row(tlm_facts *f, sqlite3_stmt *r, int base, int64_t trace_start
     fact->cache_creation_tokens = sqlite3_column_int64(r, base + 2);
     fact->reasoning_tokens = sqlite3_column_int64(r, base + 3);
     fact->cost_kind = (uint8_t)sqlite3_column_int(r, base + 4);
+    base += 5;
   }else{
     fact->span_rowid = fact->cache_read_tokens = fact->cache_creation_tokens = fact->reasoning_tokens = 0;
     fact->cost_kind = 0;
+  }
+  fact->ttft_ns = -1;
+  if( (f->want & TLM_FACTS_TTFT) && sqlite3_column_type(r, base) != SQLITE_NULL ){
+    fact->ttft_ns = sqlite3_column_int64(r, base);
   }
   return fact->model == -2 || fact->service == -2 ? SQLITE_NOMEM : SQLITE_OK;
 }

@@ -17,6 +17,7 @@
 typedef struct tlm_fact {
   int64_t span_rowid, start_ns, duration_ns, self_ns, critical_ns;
   int64_t tokens_in, tokens_out, cache_read_tokens, cache_creation_tokens, reasoning_tokens;
+  int64_t ttft_ns;          /* an LLM call's time to first chunk; -1: none */
   double cost;
   int32_t path;             /* tlm_facts_path_name() and the rest */
   int32_t model, service;   /* tlm_facts_string(), -1 for NULL */
@@ -42,7 +43,8 @@ typedef struct tlm_facts tlm_facts;
 #define TLM_FACTS_DETAIL   0x04u   /* span_rowid, token buckets, cost_kind */
 #define TLM_FACTS_START    0x08u   /* each span's own start */
 #define TLM_FACTS_CRITICAL 0x10u
-#define TLM_FACTS_ALL      0x1fu
+#define TLM_FACTS_TTFT     0x20u   /* ttft_ns */
+#define TLM_FACTS_ALL      0x3fu
 
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for

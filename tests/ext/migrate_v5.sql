@@ -38,12 +38,22 @@ SELECT 'compare', path, n_a, n_b FROM compare_runs('main', 'branch') ORDER BY pa
 -- the default Anthropic rows their rates; a row a user changed would not.
 SELECT 'cache writes', model_pattern, cache_write_per_mtok FROM model_prices
  WHERE cache_write_per_mtok IS NOT NULL ORDER BY model_pattern;
--- A version-6 file (facts, but no cost index and no content views) brought
--- to 7: it gets both, and nothing else changes.
+-- A version-6 file (facts without a time to first chunk, no cost index,
+-- no content views, no GenAI mapping) brought to 8: it gets them all, its
+-- LLM traces are marked for a rebuild, and nothing else changes.
+SELECT facts_update();
 DROP INDEX trace_facts_by_cost;
+DROP INDEX span_facts_by_ttft;
 DROP VIEW span_messages;
 DROP VIEW span_scores;
+DROP VIEW conversations;
+DROP VIEW llm_calls;
+DROP VIEW tool_calls;
+DROP VIEW span_genai;
+ALTER TABLE span_facts DROP COLUMN ttft_ns;
 PRAGMA user_version = 6;
 SELECT 'from 6', tracelm_init(), (SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_schema
-        WHERE name IN ('trace_facts_by_cost', 'span_messages', 'span_scores') ORDER BY name)),
-       (SELECT count(*) FROM spans);
+        WHERE name IN ('trace_facts_by_cost', 'span_facts_by_ttft', 'span_messages', 'span_scores',
+                       'span_genai', 'llm_calls', 'tool_calls', 'conversations') ORDER BY name)),
+       (SELECT count(*) FROM spans),
+       (SELECT count(*) FROM facts_dirty) = (SELECT count(DISTINCT trace_id) FROM spans WHERE model IS NOT NULL);
