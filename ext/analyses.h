@@ -37,7 +37,7 @@ typedef struct tlm_anomaly {
   char *detail;             /* sqlite3_malloc'd */
 } tlm_anomaly;
 /* db: where to look for an error span's exception event (NULL: don't). */
-int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32_t *count);
+int tlm_find_anomalies(tlm_ext *ext, const tlm_graph *g, tlm_anomaly **out, int32_t *count);
 void tlm_free_anomalies(tlm_anomaly *a, int32_t count);
 
 typedef struct tlm_bucket {

@@ -47,15 +47,15 @@ SELECT rowid AS span_rowid, trace_id, span_id, name, start_ns, end_ns, status,
        json_extract(attrs, '$."gen_ai.input.messages"') AS input_messages,
        json_extract(attrs, '$."gen_ai.agent.name"') AS agent_name,
        json_extract(attrs, '$."gen_ai.agent.id"') AS agent_id,
-       -- an LLM call: a span with a model, or a model's operation
+       -- an LLM call: a span with a model, or a model's operation (0 or 1)
        model IS NOT NULL
          OR coalesce(json_extract(attrs, '$."gen_ai.operation.name"'),
                      CASE json_extract(attrs, '$."openinference.span.kind"')
-                       WHEN 'LLM' THEN 'chat' WHEN 'EMBEDDING' THEN 'embeddings' END)
+                       WHEN 'LLM' THEN 'chat' WHEN 'EMBEDDING' THEN 'embeddings' END, '')
             IN ('chat', 'text_completion', 'generate_content', 'embeddings') AS is_llm,
-       -- a tool execution: its operation, or a tool's name on the span
-       coalesce(json_extract(attrs, '$."gen_ai.operation.name"') = 'execute_tool', 0)
-         OR json_extract(attrs, '$."openinference.span.kind"') = 'TOOL'
+       -- a tool execution: its operation, or a tool's name on the span (0 or 1)
+       json_extract(attrs, '$."gen_ai.operation.name"') IS 'execute_tool'
+         OR json_extract(attrs, '$."openinference.span.kind"') IS 'TOOL'
          OR json_extract(attrs, '$."gen_ai.tool.name"') IS NOT NULL
          OR name LIKE 'execute_tool %' AS is_tool
   FROM spans;

@@ -24,7 +24,12 @@
 **                      gen_ai.tool.call.arguments in the trace, or of an LLM
 **                      with the same gen_ai.input.messages: an agent going
 **                      round in circles
-** Rows are in tree order, then retry_storm and agent_loop in start order;
+**   slow_first_token   an LLM call whose time to first chunk is past its
+**                      model's p90 over the database (nearest rank, from
+**                      the per-span facts), where the database holds at
+**                      least 10 calls of it with one
+** Rows are in tree order, then retry_storm, agent_loop and
+** slow_first_token in start order;
 ** a span may appear under several kinds.
 */
 #include "text.h"
@@ -33,6 +38,7 @@
 #include "arrays.h"
 #include "hexid.h"
 #include "span_row.h"
+#include "facts.h"
 #include <string.h>
 SQLITE_EXTENSION_INIT3
 
@@ -112,19 +118,14 @@ static int find_retry_storms(const tlm_graph *g, anomaly_list *list){
 ** a third time and more in one trace (attributes: one query). */
 static int find_agent_loops(sqlite3 *db, const tlm_graph *g, anomaly_list *list){
   static const char sql[] =
-    "SELECT rowid, what, n FROM ("
-    " SELECT rowid, what, args, count(*) OVER (PARTITION BY what, args) AS n,"
-    "  row_number() OVER (PARTITION BY what, args ORDER BY start_ns, rowid) AS k FROM ("
-    "  SELECT rowid, start_ns,"
-    "   iif(model IS NULL, 'tool ' || coalesce(json_extract(attrs, '$.\"gen_ai.tool.name\"'), name),"
-    "       'LLM call ' || model) AS what,"
-    "   iif(model IS NULL, json_extract(attrs, '$.\"gen_ai.tool.call.arguments\"'),"
-    "       json_extract(attrs, '$.\"gen_ai.input.messages\"')) AS args"
-    "  FROM spans WHERE trace_id = ?1 AND attrs IS NOT NULL"
-    "   AND (json_extract(attrs, '$.\"gen_ai.operation.name\"') = 'execute_tool'"
-    "        OR json_extract(attrs, '$.\"gen_ai.tool.name\"') IS NOT NULL"
-    "        OR (model IS NOT NULL AND json_extract(attrs, '$.\"gen_ai.input.messages\"') IS NOT NULL))))"
-    " WHERE args IS NOT NULL AND n >= ?2 AND k >= ?2 ORDER BY rowid";
+    "SELECT span_rowid, what, n FROM ("
+    " SELECT span_rowid, what, args, count(*) OVER (PARTITION BY what, args) AS n,"
+    "  row_number() OVER (PARTITION BY what, args ORDER BY start_ns, span_rowid) AS k FROM ("
+    "  SELECT span_rowid, start_ns,"
+    "   iif(is_tool, 'tool ' || coalesce(tool_name, name), 'LLM call ' || request_model) AS what,"
+    "   iif(is_tool, tool_arguments, input_messages) AS args"
+    "  FROM span_genai WHERE trace_id = ?1 AND (is_tool OR request_model IS NOT NULL)))"
+    " WHERE args IS NOT NULL AND n >= ?2 AND k >= ?2 ORDER BY span_rowid";
   sqlite3_stmt *stmt;
   int rc = SQLITE_OK;
   if( db == NULL || g->with_attrs == 0 ) return SQLITE_OK;   /* no attributes: nothing to say */
@@ -142,7 +143,64 @@ static int find_agent_loops(sqlite3 *db, const tlm_graph *g, anomaly_list *list)
   return rc;
 }
 
-int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32_t *count){
+#define SLOW_TTFT_PERCENT 90
+#define SLOW_TTFT_MIN_CALLS 10
+
+/* The p90 is the model's over the whole database: a question over many
+** traces, so the facts are made current first where the connection can
+** write (a reader that cannot uses them as built).  Only a trace with a
+** streamed call pays for that. */
+static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list *list){
+  sqlite3_stmt *calls = NULL, *count = NULL, *rank = NULL;
+  int64_t built;
+  char *ignored = NULL;
+  int32_t models = 0;
+  int rc;
+  for(int32_t i = 0; i < g->n; i++) models += g->nodes[i].model >= 0;
+  if( ext == NULL || g->with_attrs == 0 || models == 0 ) return SQLITE_OK;
+  tlm_facts_update(ext, "trace_anomalies", -1, &built, &ignored);
+  sqlite3_free(ignored);
+  rc = tlm_prepare(ext, "SELECT span_rowid, request_model, ttft_ns FROM span_genai"
+                   " WHERE trace_id = ?1 AND ttft_ns >= 0 AND request_model IS NOT NULL"
+                   " ORDER BY start_ns, span_rowid", &calls);
+  if( rc != SQLITE_OK ) return SQLITE_OK;   /* not a TraceLM database of version 8 */
+  sqlite3_bind_text(calls, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( rc == SQLITE_OK && sqlite3_step(calls) == SQLITE_ROW ){
+    const char *model = (const char *)sqlite3_column_text(calls, 1);
+    int64_t ttft = sqlite3_column_int64(calls, 2), n = 0, p90 = 0;
+    int32_t node = tlm_graph_node_of_rowid(g, sqlite3_column_int64(calls, 0), -1);
+    if( node < 0 ) continue;
+    if( (count == NULL && tlm_prepare(ext, "SELECT count(*) FROM span_facts"
+                                      " WHERE model = ?1 AND ttft_ns IS NOT NULL", &count))
+     || (rank == NULL && tlm_prepare(ext, "SELECT ttft_ns FROM span_facts WHERE model = ?1"
+                                     " AND ttft_ns IS NOT NULL ORDER BY ttft_ns LIMIT 1 OFFSET ?2", &rank)) ){
+      break;                                /* no facts tables: nothing to say */
+    }
+    sqlite3_bind_text(count, 1, model, -1, SQLITE_TRANSIENT);
+    if( sqlite3_step(count) == SQLITE_ROW ) n = sqlite3_column_int64(count, 0);
+    rc = sqlite3_reset(count);
+    if( rc != SQLITE_OK || n < SLOW_TTFT_MIN_CALLS ) continue;
+    sqlite3_bind_text(rank, 1, model, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(rank, 2, (n * SLOW_TTFT_PERCENT + 99) / 100 - 1);
+    if( sqlite3_step(rank) == SQLITE_ROW ) p90 = sqlite3_column_int64(rank, 0);
+    rc = sqlite3_reset(rank);
+    if( rc == SQLITE_OK && ttft > p90 ){
+      char took[32], usual[32];
+      tlm_format_duration(ttft, 0, took, sizeof took);
+      tlm_format_duration(p90, 0, usual, sizeof usual);
+      rc = add(list, node, "slow_first_token", sqlite3_mprintf(
+          "first chunk after %s, past %s's p90 of %s over %lld calls in the database",
+          took, model, usual, (long long)n));
+    }
+  }
+  tlm_finish(ext, calls);
+  tlm_finish(ext, count);
+  tlm_finish(ext, rank);
+  return rc;
+}
+
+int tlm_find_anomalies(tlm_ext *ext, const tlm_graph *g, tlm_anomaly **out, int32_t *count){
+  sqlite3 *db = ext ? ext->db : NULL;
   anomaly_list list = {0};
   double mean = 0;
   int32_t others = 0;
@@ -196,6 +254,7 @@ int tlm_find_anomalies(sqlite3 *db, const tlm_graph *g, tlm_anomaly **out, int32
   }
   if( rc == SQLITE_OK && g->full ) rc = find_retry_storms(g, &list);
   if( rc == SQLITE_OK ) rc = find_agent_loops(db, g, &list);
+  if( rc == SQLITE_OK ) rc = find_slow_first_tokens(ext, g, &list);
   if( rc != SQLITE_OK ){
     tlm_free_anomalies(list.items, list.count);
     return rc;
@@ -235,7 +294,7 @@ static int anomalies_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t
   if( a == NULL ) return SQLITE_NOMEM;
   memset(a, 0, sizeof *a);
   rc = tlm_graph_get(ext, "trace_anomalies", argv[0], &a->graph, errmsg);
-  if( rc == SQLITE_OK ) rc = tlm_find_anomalies(ext->db, a->graph, &a->items, &a->count);
+  if( rc == SQLITE_OK ) rc = tlm_find_anomalies(ext, a->graph, &a->items, &a->count);
   if( rc != SQLITE_OK ){ anomalies_close(a); return rc; }
   *state = a;
   *row_count = a->count;

@@ -99,12 +99,12 @@ static int add_unpriced_models(cJSON *summary, const tlm_graph *g){
   return rc;
 }
 
-static int add_anomalies(sqlite3 *db, cJSON *summary, const tlm_graph *g){
+static int add_anomalies(tlm_ext *ext, cJSON *summary, const tlm_graph *g){
   tlm_anomaly *items;
   int32_t count;
   cJSON *list = cJSON_AddArrayToObject(summary, "anomalies");
   if( list == NULL ) return SQLITE_NOMEM;
-  int rc = tlm_find_anomalies(db, g, &items, &count);
+  int rc = tlm_find_anomalies(ext, g, &items, &count);
   if( rc != SQLITE_OK ) return rc;
   for(int32_t i = 0; i < count && i < LIST_LIMIT; i++){
     cJSON *item = cJSON_CreateObject();
@@ -184,7 +184,7 @@ static void trace_summary_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   cJSON_AddNumberToObject(summary, "cost", cost);
   if( rc == SQLITE_OK ) rc = add_unpriced_models(summary, g);
   cJSON_AddNumberToObject(summary, "errors", (double)errors);
-  if( rc == SQLITE_OK ) rc = add_anomalies(sqlite3_context_db_handle(ctx), summary, g);
+  if( rc == SQLITE_OK ) rc = add_anomalies(sqlite3_user_data(ctx), summary, g);
   if( rc == SQLITE_OK ) rc = add_histogram(summary, g);
   if( rc == SQLITE_OK ) rc = add_problems(summary, g);
   tlm_graph_release(g);

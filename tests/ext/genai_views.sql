@@ -71,3 +71,48 @@ SELECT span_id, name, kind, detail FROM trace_anomalies(printf('%032x', 4))
  WHERE kind IN ('retry_storm', 'agent_loop');
 -- Turn 1 of c-1 above: a retry storm needs two failures, and no search repeats.
 SELECT count(*) FROM trace_anomalies(printf('%032x', 2)) WHERE kind IN ('retry_storm', 'agent_loop');
+
+-- The one GenAI mapping (span_genai): the conventions' names, and the
+-- older and OpenInference names where the newer are absent.
+INSERT INTO add_genai VALUES
+ -- new names: an agent, a chat answered by a dated model, a function tool
+ (6, 1, NULL, 'invoke_agent planner', 0, 100, 'ok', NULL, 0, 0,
+  '{"gen_ai.operation.name":"invoke_agent","gen_ai.agent.name":"planner","gen_ai.agent.id":"agent-7","gen_ai.conversation.id":"c-2"}'),
+ (6, 2, 1, 'chat gpt-4o', 0, 50, 'ok', 'gpt-4o', 10, 5,
+  '{"gen_ai.operation.name":"chat","gen_ai.provider.name":"openai","gen_ai.system":"old","gen_ai.response.model":"gpt-4o-2024-08-06","gen_ai.response.id":"resp-1","gen_ai.response.finish_reasons":["stop"],"gen_ai.response.time_to_first_token":0.025}'),
+ (6, 3, 1, 'execute_tool lookup', 50, 60, 'ok', NULL, 0, 0,
+  '{"gen_ai.operation.name":"execute_tool","gen_ai.tool.name":"lookup","gen_ai.tool.call.id":"call_9","gen_ai.tool.type":"function","gen_ai.tool.call.arguments":"{\"id\":3}"}'),
+ -- OpenInference: span kinds, llm.provider, session.id, tool.name
+ (6, 4, 1, 'ChatCompletion', 60, 90, 'ok', NULL, 0, 0,
+  '{"openinference.span.kind":"LLM","llm.provider":"anthropic","session.id":"s-old"}'),
+ (6, 5, 1, 'lookup_tool', 90, 95, 'ok', NULL, 0, 0, '{"openinference.span.kind":"TOOL","tool.name":"lookup"}'),
+ -- the older gen_ai.system, and a tool known only by its span's name
+ (6, 6, 1, 'chat', 95, 99, 'ok', 'mistral-small', 1, 1, '{"gen_ai.system":"mistral_ai"}'),
+ (6, 7, 1, 'execute_tool fetch', 99, 100, 'ok', NULL, 0, 0, NULL);
+.headers on
+SELECT span_id, operation, provider, request_model, response_model, response_id, finish_reasons,
+       conversation_id, ttft_ns, tool_name, tool_call_id, tool_type, tool_arguments, agent_name, agent_id,
+       is_llm, is_tool
+  FROM span_genai WHERE trace_id = printf('%032x', 6) ORDER BY span_id;
+-- llm_calls carries the response model and id and the conversation.
+SELECT span_id, model, response_model, response_id, conversation_id, ttft_ns FROM llm_calls
+ WHERE trace_id = printf('%032x', 6) ORDER BY span_id;
+.headers off
+
+-- slow_first_token: ten more streamed gpt-4o-mini calls, first chunks
+-- after 0.1 s to 1.0 s, make 11 in the database with trace 1's 0.2 s:
+-- sorted 100, 200, 200, 300, ..., 1000 ms; the p90 by nearest rank is the
+-- ceil(11 * 0.9) = 10th, 900 ms.  Only the 1.0 s call is past it; trace
+-- 1's 0.2 s call is not.
+INSERT INTO add_genai
+WITH k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10)
+SELECT 5, 1, NULL, 'stream', 0, 20000, 'ok', NULL, 0, 0, NULL
+UNION ALL
+SELECT 5, 1 + i, 1, 'chat', i * 1500, i * 1500 + 1200, 'ok', 'gpt-4o-mini', 10, 10,
+       json_object('gen_ai.response.time_to_first_chunk', i / 10.0) FROM k;
+SELECT span_id, kind, detail FROM trace_anomalies(printf('%032x', 5)) WHERE kind = 'slow_first_token';
+SELECT count(*) FROM trace_anomalies(printf('%032x', 1)) WHERE kind = 'slow_first_token';
+-- The p90 is read from the facts, by model, through their index.
+SELECT count(*), min(ttft_ns), max(ttft_ns) FROM span_facts WHERE model = 'gpt-4o-mini' AND ttft_ns IS NOT NULL;
+EXPLAIN QUERY PLAN SELECT ttft_ns FROM span_facts WHERE model = 'gpt-4o-mini' AND ttft_ns IS NOT NULL
+ ORDER BY ttft_ns LIMIT 1 OFFSET 9;
