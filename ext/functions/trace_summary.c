@@ -11,7 +11,12 @@
 ** tokens_out, cost (recorded, or from the price table), unpriced_models
 ** [model] (tokens but no cost and no price), errors, anomalies
 ** [{span_id, name, kind, detail}],
-** histogram [{label, lower_ms, upper_ms, count}], problems [text].
+** histogram [{label, lower_ms, upper_ms, count}], problems [text];
+** for an LLM pipeline (llm_calls and span_genai, sql/genai_*.sql):
+** llm_calls (count), ttft_ns (the first streamed call's time to first
+** chunk, null without one), tokens_per_s (output tokens over the calls'
+** time after their first chunk), conversation_id (null without one) and
+** tool_calls [{tool, calls, errors}], most called first.
 ** Lists longer than 100 entries are cut, with critical_path_count,
 ** anomaly_count and problem_count giving the full numbers.
 **
@@ -119,6 +124,51 @@ static int add_anomalies(tlm_ext *ext, cJSON *summary, const tlm_graph *g){
   return SQLITE_OK;
 }
 
+/* What the GenAI views say of the trace (two indexed queries); nothing
+** where the views are missing (a database another tool made). */
+static int add_genai(tlm_ext *ext, cJSON *summary, const tlm_graph *g){
+  static const char calls_sql[] =
+    "SELECT count(*), (SELECT ttft_ns FROM llm_calls WHERE trace_id = ?1 AND ttft_ns IS NOT NULL"
+    "                  ORDER BY start_ns, span_rowid LIMIT 1),"
+    " sum(iif(tokens_out > 0, tokens_out, 0)) * 1e9"
+    "  / nullif(sum(iif(tokens_out > 0, max(duration_ns - coalesce(ttft_ns, 0), 0), 0)), 0),"
+    " (SELECT max(conversation_id) FROM span_genai WHERE trace_id = ?1)"
+    " FROM llm_calls WHERE trace_id = ?1";
+  static const char tools_sql[] =
+    "SELECT coalesce(tool_name, name), count(*), sum(status = 'error') FROM span_genai"
+    " WHERE trace_id = ?1 AND is_tool GROUP BY 1 ORDER BY 2 DESC, 1";
+  sqlite3_stmt *stmt = NULL;
+  cJSON *tools;
+  int rc = SQLITE_OK;
+  if( tlm_prepare(ext, calls_sql, &stmt) != SQLITE_OK ) return SQLITE_OK;
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  if( sqlite3_step(stmt) == SQLITE_ROW ){
+    cJSON_AddNumberToObject(summary, "llm_calls", (double)sqlite3_column_int64(stmt, 0));
+    if( sqlite3_column_type(stmt, 1) == SQLITE_NULL ) cJSON_AddNullToObject(summary, "ttft_ns");
+    else cJSON_AddNumberToObject(summary, "ttft_ns", (double)sqlite3_column_int64(stmt, 1));
+    if( sqlite3_column_type(stmt, 2) == SQLITE_NULL ) cJSON_AddNullToObject(summary, "tokens_per_s");
+    else cJSON_AddNumberToObject(summary, "tokens_per_s", sqlite3_column_double(stmt, 2));
+    if( sqlite3_column_type(stmt, 3) == SQLITE_NULL ) cJSON_AddNullToObject(summary, "conversation_id");
+    else cJSON_AddStringToObject(summary, "conversation_id", (const char *)sqlite3_column_text(stmt, 3));
+  }
+  rc = sqlite3_reset(stmt);
+  tlm_finish(ext, stmt);
+  if( rc != SQLITE_OK || tlm_prepare(ext, tools_sql, &stmt) != SQLITE_OK ) return rc;
+  if( (tools = cJSON_AddArrayToObject(summary, "tool_calls")) == NULL ) rc = SQLITE_NOMEM;
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
+    cJSON *tool = cJSON_CreateObject();
+    if( tool == NULL ){ rc = SQLITE_NOMEM; break; }
+    cJSON_AddStringToObject(tool, "tool", (const char *)sqlite3_column_text(stmt, 0));
+    cJSON_AddNumberToObject(tool, "calls", (double)sqlite3_column_int64(stmt, 1));
+    cJSON_AddNumberToObject(tool, "errors", (double)sqlite3_column_int64(stmt, 2));
+    cJSON_AddItemToArray(tools, tool);
+  }
+  if( rc == SQLITE_OK ) rc = sqlite3_reset(stmt);
+  tlm_finish(ext, stmt);
+  return rc;
+}
+
 static int add_histogram(cJSON *summary, const tlm_graph *g){
   tlm_bucket buckets[TLM_MAX_BUCKETS];
   char *errmsg = NULL;
@@ -185,6 +235,7 @@ static void trace_summary_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   if( rc == SQLITE_OK ) rc = add_unpriced_models(summary, g);
   cJSON_AddNumberToObject(summary, "errors", (double)errors);
   if( rc == SQLITE_OK ) rc = add_anomalies(sqlite3_user_data(ctx), summary, g);
+  if( rc == SQLITE_OK ) rc = add_genai(sqlite3_user_data(ctx), summary, g);
   if( rc == SQLITE_OK ) rc = add_histogram(summary, g);
   if( rc == SQLITE_OK ) rc = add_problems(summary, g);
   tlm_graph_release(g);
