@@ -10,5 +10,7 @@ SELECT json_group_array(json_object(
          'tokens_change_pct', tokens_change_pct, 'cost_a', cost_a, 'cost_b', cost_b,
          'cost_change_pct', cost_change_pct, 'per_trace_a', per_trace_a, 'per_trace_b', per_trace_b,
          'error_rate_a', error_rate_a, 'error_rate_b', error_rate_b, 'u', u, 'p_value', p_value,
-         'significant', json(iif(significant, 'true', 'false')), 'change', change))
+         'significant', json(iif(significant, 'true', 'false')), 'change', change,
+         'ttft_p50_a', ttft_p50_a, 'ttft_p50_b', ttft_p50_b, 'ttft_change_pct', ttft_change_pct,
+         'ttft_p_value', ttft_p_value, 'kind', kind))
   FROM compare_runs(?1, ?2, nullif(CAST(?3 AS REAL), 0));

@@ -304,15 +304,18 @@ function compareTable(rows, a, b) {
     const ids = list ? JSON.parse(list) : [];
     return ids.map((id, i) => [i ? ' ' : '', traceLink(id, side + (i + 1))]);
   };
+  /* A score row (an evaluation) shows its values, not durations. */
+  const value = (r, v) => r.kind === 'score' ? (v === null ? '' : Number(v).toPrecision(3)) : duration(v);
   return table(rows, [
-    ['path', r => r.path, 'name'], ['n', r => r.n_a + ' / ' + r.n_b, 'num'],
-    ['p50 ' + a, r => duration(r.p50_a), 'num'], ['p50 ' + b, r => duration(r.p50_b), 'num'],
-    ['p50', r => pct(r.p50_change_pct), 'num'], ['p90 ' + b, r => duration(r.p90_b), 'num'],
+    ['path', r => r.kind === 'score' ? 'score: ' + r.path : r.path, 'name'], ['n', r => r.n_a + ' / ' + r.n_b, 'num'],
+    ['p50 ' + a, r => value(r, r.p50_a), 'num'], ['p50 ' + b, r => value(r, r.p50_b), 'num'],
+    ['p50', r => pct(r.p50_change_pct), 'num'], ['p90 ' + b, r => value(r, r.p90_b), 'num'],
     ['p', r => r.p_value === null ? '' : Number(r.p_value).toPrecision(3), 'num'],
+    ['ttft', r => pct(r.ttft_change_pct), 'num'],
     ['tokens/run', r => pct(r.tokens_change_pct), 'num'], ['cost/run', r => pct(r.cost_change_pct), 'num'],
     ['change', r => r.change + (r.significant ? ' *' : '')],
     ['examples', r => [examples(r.examples_a, 'a'), ' ', examples(r.examples_b, 'b')]],
-  ], { id: 'compare', rowClass: r => r.significant && r.change === 'slower' ? 'regression' : (r.significant ? 'significant' : '') });
+  ], { id: 'compare', rowClass: r => r.significant && (r.change === 'slower' || r.change === 'worse') ? 'regression' : (r.significant ? 'significant' : '') });
 }
 
 async function viewRuns(params) {

@@ -36,6 +36,16 @@
 ** fewer, p is conservative).  significant = p < alpha (default 0.05);
 ** change is 'slower' or 'faster' (significant, by the p50s), 'same',
 ** 'added' (only in B) or 'removed' (only in A).  docs/reports.md has more.
+**
+** LLM calls: ttft_p50_a/_b, ttft_change_pct and ttft_p_value compare the
+** time to first chunk (the facts' ttft_ns) of the path's calls, '*' of
+** every call, by the same test.  Evaluations: one more row per
+** gen_ai.evaluation.name found in span_scores for the sets' traces, kind
+** 'score' (the others are 'trace' for '*' and 'span'), path the
+** evaluation's name, n its scores, p50/p90/p99 of the score values,
+** per_trace the scores per trace, the same U test, and change 'better'
+** or 'worse' (significant, by which set's scores tend to be higher: U
+** against its mean), else 'same'.  Score rows come last, by name.
 */
 #include "tvf.h"
 #include "analyses.h"
@@ -58,7 +68,8 @@ enum {
   RUNS_SELF_CHANGE_PCT, RUNS_TOKENS_IN_A, RUNS_TOKENS_IN_B, RUNS_TOKENS_OUT_A,
   RUNS_TOKENS_OUT_B, RUNS_TOKENS_CHANGE_PCT, RUNS_COST_A, RUNS_COST_B, RUNS_COST_CHANGE_PCT,
   RUNS_PER_TRACE_A, RUNS_PER_TRACE_B, RUNS_ERROR_RATE_A, RUNS_ERROR_RATE_B,
-  RUNS_U, RUNS_P_VALUE, RUNS_SIGNIFICANT, RUNS_CHANGE, RUNS_COLUMNS
+  RUNS_U, RUNS_P_VALUE, RUNS_SIGNIFICANT, RUNS_CHANGE, RUNS_TTFT_P50_A, RUNS_TTFT_P50_B,
+  RUNS_TTFT_CHANGE_PCT, RUNS_TTFT_P_VALUE, RUNS_KIND, RUNS_COLUMNS
 };
 /* The columns, numbered as above, then the hidden arguments. */
 static const char compare_runs_schema[] =
@@ -66,22 +77,29 @@ static const char compare_runs_schema[] =
   " p50_change_pct, self_p50_a, self_p50_b, self_change_pct, tokens_in_a, tokens_in_b,"
   " tokens_out_a, tokens_out_b, tokens_change_pct, cost_a, cost_b, cost_change_pct,"
   " per_trace_a, per_trace_b, error_rate_a, error_rate_b, u, p_value, significant, change,"
+  " ttft_p50_a, ttft_p50_b, ttft_change_pct, ttft_p_value, kind,"
   " set_a HIDDEN, set_b HIDDEN, alpha HIDDEN, since HIDDEN, until HIDDEN)";
 
 typedef struct samples { int64_t *values; int32_t count, capacity; } samples;
 
 typedef struct path_side {
-  samples latency, self;       /* one value per span (per trace for '*') */
+  samples latency, self;       /* one value per span (per trace for '*');
+                               ** a score row's values are score_key()s */
+  samples ttft;                /* the path's LLM calls' (every call's for '*') */
   int64_t tokens_in, tokens_out, errors;
   double cost;
 } path_side;
 
 typedef struct path_row {
-  int32_t path_id;             /* facts.h; 0 for '*' */
+  int32_t path_id;             /* facts.h; 0 for '*'; -1 for a score row */
   char *path;                  /* owned, made once all traces are in */
   path_side side[2];
   double u, p_value;           /* computed once all traces are in */
+  double ttft_u, ttft_p_value;
 } path_row;
+
+/* Sorted trace ids, for finding a score's trace among a set's. */
+typedef struct id_list { char (*ids)[33]; int32_t count, capacity; } id_list;
 
 typedef struct run_rows {
   sqlite3 *db;
@@ -90,6 +108,8 @@ typedef struct run_rows {
   int32_t *row_of_path_id;     /* facts path id -> row, -1 not yet */
   int32_t path_row_count;
   int64_t traces[2];
+  id_list members[2];          /* the traces of each set in the window */
+  int32_t score_rows;          /* the last rows; their paths are names */
   double alpha;
 } run_rows;
 
@@ -100,8 +120,11 @@ static void runs_close(void *state){
     for(int s = 0; s < 2; s++){
       sqlite3_free(r->rows[i].side[s].latency.values);
       sqlite3_free(r->rows[i].side[s].self.values);
+      sqlite3_free(r->rows[i].side[s].ttft.values);
     }
   }
+  sqlite3_free(r->members[0].ids);
+  sqlite3_free(r->members[1].ids);
   sqlite3_free(r->rows);
   sqlite3_free(r->row_of_path_id);
   sqlite3_free(r);
@@ -154,6 +177,10 @@ static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, 
     if( add_sample(&s->latency, f->duration_ns) || add_sample(&s->self, f->self_ns) ){
       return SQLITE_NOMEM;
     }
+    if( f->ttft_ns >= 0 && (add_sample(&s->ttft, f->ttft_ns)
+                            || add_sample(&r->rows[0].side[v->which].ttft, f->ttft_ns)) ){
+      return SQLITE_NOMEM;
+    }
     s->tokens_in += f->tokens_in;
     s->tokens_out += f->tokens_out;
     s->cost += f->cost;
@@ -166,6 +193,82 @@ static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, 
   whole->cost += t->cost;
   whole->errors += t->errors > 0;
   r->traces[v->which]++;
+  id_list *m = &r->members[v->which];
+  if( rc == SQLITE_OK && tlm_grow(&m->ids, m->count, &m->capacity, sizeof *m->ids) ) rc = SQLITE_NOMEM;
+  if( rc == SQLITE_OK ) memcpy(m->ids[m->count++], t->trace_id, sizeof *m->ids);
+  return rc;
+}
+
+/* ----------------------------------------------------------- scores */
+
+/* Scores are doubles; the U test and the sort want int64s in the same
+** order.  A double's bits are in order for positive values and in
+** reverse for negative ones: flipping all but the sign bit of a negative
+** one puts them in order too. */
+static int64_t score_key(double value){
+  int64_t bits;
+  memcpy(&bits, &value, sizeof bits);
+  return bits < 0 ? bits ^ INT64_MAX : bits;
+}
+static double score_value(int64_t key){
+  double value;
+  key = key < 0 ? key ^ INT64_MAX : key;
+  memcpy(&value, &key, sizeof value);
+  return value;
+}
+
+static int by_trace_id(const void *a, const void *b){ return memcmp(a, b, 32); }
+static int by_key(const void *a, const void *b){
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* One row per evaluation name, from span_scores over the traces of both
+** sets (one scan: the events are few beside the spans). */
+static int add_scores(run_rows *r, char **errmsg){
+  sqlite3_stmt *stmt;
+  int rc;
+  int32_t first = r->count;
+  for(int s = 0; s < 2; s++){
+    if( r->members[s].count > 1 ) qsort(r->members[s].ids, r->members[s].count, sizeof *r->members[s].ids, by_trace_id);
+  }
+  rc = sqlite3_prepare_v2(r->db, "SELECT trace_id, name, value FROM span_scores"
+                          " WHERE name IS NOT NULL AND typeof(value) IN ('integer', 'real')", -1, &stmt, 0);
+  if( rc != SQLITE_OK ) return SQLITE_OK;     /* no span_scores: a database before version 7 */
+  while( rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW ){
+    const char *trace_id = (const char *)sqlite3_column_text(stmt, 0);
+    const char *name = (const char *)sqlite3_column_text(stmt, 1);
+    double value = sqlite3_column_double(stmt, 2);
+    char key[33];
+    if( trace_id == NULL || strlen(trace_id) != 32 || !isfinite(value) ) continue;
+    memcpy(key, trace_id, sizeof key);
+    for(int s = 0; s < 2 && rc == SQLITE_OK; s++){
+      const id_list *m = &r->members[s];
+      if( m->count == 0 || bsearch(key, m->ids, m->count, sizeof *m->ids, by_trace_id) == NULL ) continue;
+      int32_t row = first;
+      while( row < r->count && strcmp(r->rows[row].path, name) ) row++;
+      if( row == r->count ){
+        if( (row = new_row(r, -1)) < 0 || (r->rows[row].path = sqlite3_mprintf("%s", name)) == NULL ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        r->score_rows++;
+      }
+      rc = add_sample(&r->rows[row].side[s].latency, score_key(value));
+    }
+  }
+  if( rc == SQLITE_OK && (rc = sqlite3_finalize(stmt)) != SQLITE_OK ){
+    *errmsg = sqlite3_mprintf("compare_runs: span_scores: %s", sqlite3_errmsg(r->db));
+  }else if( rc != SQLITE_OK ){
+    sqlite3_finalize(stmt);
+  }
+  /* By name, after the paths. */
+  for(int32_t i = first + 1; i < r->count && rc == SQLITE_OK; i++){
+    path_row row = r->rows[i];
+    int32_t j = i;
+    while( j > first && strcmp(r->rows[j - 1].path, row.path) > 0 ){ r->rows[j] = r->rows[j - 1]; j--; }
+    r->rows[j] = row;
+  }
   return rc;
 }
 
@@ -234,15 +337,22 @@ static int compute(run_rows *r){
   for(int32_t i = 0; i < r->count; i++){
     path_row *row = &r->rows[i];
     for(int s = 0; s < 2; s++){
-      samples *lists[2] = { &row->side[s].latency, &row->side[s].self };
-      for(int l = 0; l < 2; l++){
-        /* Latencies and self times are never negative (graph.c), so they
-        ** sort as unsigned; an empty list has no array at all. */
+      samples *lists[3] = { &row->side[s].latency, &row->side[s].self, &row->side[s].ttft };
+      if( row->path_id < 0 ){
+        /* Score keys may be negative: a signed sort. */
+        if( lists[0]->count > 1 ) qsort(lists[0]->values, lists[0]->count, sizeof *lists[0]->values, by_key);
+        continue;
+      }
+      for(int l = 0; l < 3; l++){
+        /* Latencies, self times and times to first chunk are never
+        ** negative (graph.c, facts.c), so they sort as unsigned; an
+        ** empty list has no array at all. */
         if( lists[l]->count > 1
          && tlm_radix_sort_values((uint64_t *)lists[l]->values, lists[l]->count) ) return SQLITE_NOMEM;
       }
     }
     mann_whitney(&row->side[0].latency, &row->side[1].latency, &row->u, &row->p_value);
+    mann_whitney(&row->side[0].ttft, &row->side[1].ttft, &row->ttft_u, &row->ttft_p_value);
   }
   return SQLITE_OK;
 }
@@ -269,7 +379,7 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
   rc = tlm_window_args(ext->db, "compare_runs", argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
                        &v.since, &v.until, errmsg);
   if( rc == SQLITE_OK ) rc = new_row(r, 0) == 0 ? SQLITE_OK : SQLITE_NOMEM;
-  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, 0, &v.facts, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, TLM_FACTS_TTFT, &v.facts, errmsg);
   if( rc == SQLITE_OK ) rc = add_set(&v, argv[0], errmsg);
   if( rc == SQLITE_OK ){ v.which = 1; rc = add_set(&v, argv[1], errmsg); }
   for(int32_t i = 0; i < r->count && rc == SQLITE_OK; i++){
@@ -277,6 +387,7 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
     if( r->rows[i].path == NULL ) rc = SQLITE_NOMEM;
   }
   tlm_facts_close(v.facts);
+  if( rc == SQLITE_OK ) rc = add_scores(r, errmsg);
   if( rc == SQLITE_OK ) rc = compute(r);
   if( rc != SQLITE_OK ){ runs_close(r); return rc; }
   *state = r;
@@ -289,6 +400,11 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
 static void result_rank(sqlite3_context *ctx, const samples *s, int percent){
   if( s->count == 0 ){ sqlite3_result_null(ctx); return; }
   sqlite3_result_int64(ctx, tlm_nearest_rank(s->values, s->count, percent));
+}
+
+static void result_score(sqlite3_context *ctx, const samples *s, int percent){
+  if( s->count == 0 ){ sqlite3_result_null(ctx); return; }
+  sqlite3_result_double(ctx, score_value(tlm_nearest_rank(s->values, s->count, percent)));
 }
 
 /* (b - a) / a in percent; NULL where a side is empty or a is 0. */
@@ -310,12 +426,48 @@ static const char *change_of(const run_rows *r, const path_row *row){
        ? "slower" : "faster";
 }
 
+/* A score row's columns; NULL where they say nothing of scores. */
+static void score_column(const run_rows *r, const path_row *row, int col, sqlite3_context *ctx){
+  const samples *a = &row->side[0].latency, *b = &row->side[1].latency;
+  int both = a->count > 0 && b->count > 0;
+  double p50_a = a->count ? score_value(tlm_nearest_rank(a->values, a->count, 50)) : 0;
+  double p50_b = b->count ? score_value(tlm_nearest_rank(b->values, b->count, 50)) : 0;
+  switch( col ){
+    case RUNS_PATH: sqlite3_result_text(ctx, row->path, -1, SQLITE_STATIC); break;
+    case RUNS_N_A:  sqlite3_result_int64(ctx, a->count); break;
+    case RUNS_N_B:  sqlite3_result_int64(ctx, b->count); break;
+    case RUNS_P50_A: result_score(ctx, a, 50); break;
+    case RUNS_P50_B: result_score(ctx, b, 50); break;
+    case RUNS_P90_A: result_score(ctx, a, 90); break;
+    case RUNS_P90_B: result_score(ctx, b, 90); break;
+    case RUNS_P99_A: result_score(ctx, a, 99); break;
+    case RUNS_P99_B: result_score(ctx, b, 99); break;
+    case RUNS_P50_CHANGE_PCT: result_change(ctx, both, p50_a, p50_b); break;
+    case RUNS_PER_TRACE_A: result_per_trace(ctx, (double)a->count, r->traces[0]); break;
+    case RUNS_PER_TRACE_B: result_per_trace(ctx, (double)b->count, r->traces[1]); break;
+    case RUNS_U:       if( both ) sqlite3_result_double(ctx, row->u); else sqlite3_result_null(ctx); break;
+    case RUNS_P_VALUE: if( both ) sqlite3_result_double(ctx, row->p_value); else sqlite3_result_null(ctx); break;
+    case RUNS_SIGNIFICANT: sqlite3_result_int(ctx, both && row->p_value < r->alpha); break;
+    case RUNS_CHANGE:
+      /* U counts the pairs where A's score is the higher: above its mean,
+      ** A's scores tend higher, and B is worse. */
+      sqlite3_result_text(ctx, a->count == 0 ? "added" : b->count == 0 ? "removed"
+                          : !(row->p_value < r->alpha) ? "same"
+                          : row->u > (double)a->count * b->count / 2 ? "worse" : "better", -1, SQLITE_STATIC);
+      break;
+    case RUNS_KIND: sqlite3_result_text(ctx, "score", -1, SQLITE_STATIC); break;
+    default: sqlite3_result_null(ctx);
+  }
+}
+
 static void runs_column(void *state, int64_t index, int col, sqlite3_context *ctx){
   const run_rows *r = state;
   const path_row *row = &r->rows[index];
   const path_side *a = &row->side[0], *b = &row->side[1];
   int both = a->latency.count > 0 && b->latency.count > 0;
   int whole = index == 0;      /* '*': per trace, not per span; no self time */
+  int ttft_both = a->ttft.count > 0 && b->ttft.count > 0;
+  if( row->path_id < 0 ){ score_column(r, row, col, ctx); return; }
   switch( col ){
     case RUNS_PATH:        sqlite3_result_text(ctx, row->path, -1, SQLITE_STATIC); break;
     case RUNS_N_A:         sqlite3_result_int64(ctx, a->latency.count); break;
@@ -364,6 +516,16 @@ static void runs_column(void *state, int64_t index, int col, sqlite3_context *ct
     case RUNS_P_VALUE:     if( both ) sqlite3_result_double(ctx, row->p_value); else sqlite3_result_null(ctx); break;
     case RUNS_SIGNIFICANT: sqlite3_result_int(ctx, both && row->p_value < r->alpha); break;
     case RUNS_CHANGE:      sqlite3_result_text(ctx, change_of(r, row), -1, SQLITE_STATIC); break;
+    case RUNS_TTFT_P50_A:  result_rank(ctx, &a->ttft, 50); break;
+    case RUNS_TTFT_P50_B:  result_rank(ctx, &b->ttft, 50); break;
+    case RUNS_TTFT_CHANGE_PCT:
+      result_change(ctx, ttft_both, ttft_both ? (double)tlm_nearest_rank(a->ttft.values, a->ttft.count, 50) : 0,
+                    ttft_both ? (double)tlm_nearest_rank(b->ttft.values, b->ttft.count, 50) : 0);
+      break;
+    case RUNS_TTFT_P_VALUE:
+      if( ttft_both ) sqlite3_result_double(ctx, row->ttft_p_value); else sqlite3_result_null(ctx);
+      break;
+    case RUNS_KIND:        sqlite3_result_text(ctx, whole ? "trace" : "span", -1, SQLITE_STATIC); break;
   }
 }
 

@@ -208,13 +208,13 @@ awk -f "$SOURCE/tests/cli/runs.awk" > runs.csv
 "$TRACELM" --db runs.db import runs.csv >/dev/null
 sqlite3 runs.db "UPDATE traces SET label = iif(trace_id GLOB 'a*', 'main', 'branch')"
 expect "compare two run sets as markdown" 0 "" -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --format markdown
-same "the markdown table, significant regressions first" "$(cat out.txt)" "| path | n | p50 base | p50 cand | p50 | p90 cand | p | tokens/run | cost/run | errors | change |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-| rag/retrieve | 5 / 5 | 12.000 ms | 22.000 ms | +83.3% | 24.000 ms | 0.0122 |  |  | 0% -> 20% | slower |
-| rag/rerank | 0 / 1 | - | 2.000 ms |  | 2.000 ms |  |  |  |  | added |
-| rag/llm | 5 / 5 | 14.000 ms | 15.000 ms | +7.1% | 19.000 ms | 0.676 | +18.2% | +20.0% |  | same |
-| * | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 | +18.2% | +20.0% | 0% -> 20% | same |
-| rag | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 |  |  |  | same |"
+same "the markdown table, significant regressions first" "$(cat out.txt)" "| path | n | p50 base | p50 cand | p50 | p90 cand | p | tokens/run | cost/run | ttft | errors | change |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| rag/retrieve | 5 / 5 | 12.000 ms | 22.000 ms | +83.3% | 24.000 ms | 0.0122 |  |  |  | 0% -> 20% | slower |
+| rag/rerank | 0 / 1 | - | 2.000 ms |  | 2.000 ms |  |  |  |  |  | added |
+| rag/llm | 5 / 5 | 14.000 ms | 15.000 ms | +7.1% | 19.000 ms | 0.676 | +18.2% | +20.0% |  |  | same |
+| * | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 | +18.2% | +20.0% |  | 0% -> 20% | same |
+| rag | 5 / 5 | 102.000 ms | 102.000 ms | +0.0% | 104.000 ms | 1 |  |  |  |  | same |"
 expect "--fail-on-regression 50 exits 3 on retrieve" 3 "tracelm compare: regression beyond 50%: rag/retrieve: p50 +83.3% (p = 0.0122)" \
   -- "$TRACELM" --db runs.db compare --baseline main --candidate branch --fail-on-regression 50
 expect "--fail-on-regression 15 names token and cost rises too" 3 "tracelm compare: regression beyond 15%: *: tokens/run +18.2%, cost/run +20.0%
@@ -225,6 +225,21 @@ expect "--fail-on-regression 90 passes" 0 "" -- "$TRACELM" --db runs.db compare 
 same "csv has a header and a row per path" "$(wc -l < out.txt | tr -d ' ')" "6"
 expect "sets by SQL" 0 "" -- "$TRACELM" --db runs.db compare --baseline "SELECT trace_id FROM traces WHERE trace_id GLOB 'a*'" --candidate branch --format json
 same "json: the retrieve row" "$(sqlite3 :memory: "SELECT json_extract(value, '\$.change') || ' ' || json_extract(value, '\$.u') FROM json_each(readfile('out.txt')) WHERE json_extract(value, '\$.path') = 'rag/retrieve'")" "slower 0.0"
+# Evaluations: the branch's answers scored 0.4, main's 0.9 (five each; all
+# tied within a side: U(main) = 25, ties 2 x (125 - 5) = 240, variance
+# 25 / 12 x (11 - 240 / 90) = 17.36, z = 12 / 4.167 = 2.88, p = 0.00398): a
+# score row, worse, listed with the regressions by p; and a fall in
+# quality fails the gate at any threshold.
+cp runs.db scores.db
+sqlite3 scores.db "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs)
+  SELECT trace_id, span_id, 0, end_ns, 'gen_ai.evaluation.result',
+         json_object('gen_ai.evaluation.name', 'relevance', 'gen_ai.evaluation.score.value', iif(trace_id GLOB 'a*', 0.9, 0.4))
+    FROM spans WHERE parent_id IS NULL"
+expect "compare with scores" 0 "" -- "$TRACELM" --db scores.db compare --baseline main --candidate branch --format csv
+same "the score row, worse, first with the slower" "$(sed -n 2,3p out.txt | tr -d '\r')" "score: relevance,5 / 5,0.9,0.4,-55.6%,0.4,0.00398,,,,,worse
+rag/retrieve,5 / 5,12.000 ms,22.000 ms,+83.3%,24.000 ms,0.0122,,,,0% -> 20%,slower"
+expect "--fail-on-regression names a fall in scores" 3 "tracelm compare: regression beyond 90%: score: relevance: scores fell, p50 0.9 -> 0.4 (p = 0.00398)" \
+  -- "$TRACELM" --db scores.db compare --baseline main --candidate branch --fail-on-regression 90
 expect "an unknown label" 1 "tracelm compare: set_b: no traces with label 'nightly'" \
   -- "$TRACELM" --db runs.db compare --baseline main --candidate nightly
 expect "a bad --format" 2 "tracelm compare: --format must be table, markdown, csv, json or html, not 'xml'

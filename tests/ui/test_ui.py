@@ -162,7 +162,8 @@ older = q("SELECT trace_id FROM traces WHERE start_ns < (SELECT start_ns FROM tr
 check("trace page: the link to the older neighbour", r["normal"]["older"] == "#/trace/" + older[0][0], r["normal"])
 
 # Runs: compare_runs' rows, regressions first, examples linked.
-rows = ext.execute("SELECT path, change, significant FROM compare_runs('main', 'branch')").fetchall()
+rows = ext.execute("SELECT iif(kind = 'score', 'score: ' || path, path), change, significant"
+                   " FROM compare_runs('main', 'branch')").fetchall()
 retrieve = [row for row in rows if row[0] == "rag_pipeline/retrieve"][0]
 check("runs: retrieve is a significant regression (%s)" % (retrieve,), retrieve[1:] == ("slower", 1), rows)
 regressions = sorted(row[0] for row in rows if row[1:] == ("slower", 1))
