@@ -18,7 +18,9 @@
 ** can close the script block: text stays text, never markup; the page's
 ** own script and style are inlined as they are.  Columns of
 ** a span are numbers in one flat array (about 100 bytes a span), names
-** and models are pooled.
+** and models are pooled.  What an LLM call said and how it was judged
+** (span_messages and span_scores, sql/genai_content.sql) travel by
+** span index too, for the detail panel.
 */
 #include "json_out.h"
 #include "analyses.h"
@@ -51,6 +53,65 @@ static void append_script_safe(tlm_text *out, const char *text, int64_t length){
 static void append_number_list_end(tlm_text *t, int *first){
   if( !*first ) tlm_text_char(t, ',');
   *first = 0;
+}
+
+/* "key":{"<node>":[[col, ...], ...], ...}: each row of sql (bound to the
+** trace id; its first column a spans rowid, the rest text or numbers)
+** under its span's index in g.  A database without the view (before
+** version 7) has none. */
+static int write_rows_by_span(tlm_ext *ext, tlm_json_out *j, const tlm_graph *g, const char *key,
+                              const char *sql){
+  tlm_text *out = &j->text;
+  sqlite3_stmt *stmt;
+  int32_t open = -1;
+  int rc;
+  tlm_text_printf(out, ",\"%s\":{", key);
+  if( sqlite3_prepare_v2(ext->db, sql, -1, &stmt, 0) != SQLITE_OK ){
+    tlm_text_char(out, '}');
+    return out->rc;
+  }
+  sqlite3_bind_text(stmt, 1, g->trace_id, -1, SQLITE_STATIC);
+  while( sqlite3_step(stmt) == SQLITE_ROW ){
+    int32_t node = tlm_graph_node_of_rowid(g, sqlite3_column_int64(stmt, 0), -1);
+    if( node < 0 ) continue;
+    if( node != open ){
+      /* Rows come grouped by span (the queries order them so). */
+      tlm_text_printf(out, "%s\"%d\":[", open < 0 ? "" : "],", node);
+      open = node;
+    }else{
+      tlm_text_char(out, ',');
+    }
+    tlm_text_char(out, '[');
+    for(int c = 1; c < sqlite3_column_count(stmt); c++){
+      if( c > 1 ) tlm_text_char(out, ',');
+      switch( sqlite3_column_type(stmt, c) ){
+        case SQLITE_NULL:    tlm_text_str(out, "null"); break;
+        case SQLITE_INTEGER: tlm_text_int(out, sqlite3_column_int64(stmt, c)); break;
+        case SQLITE_FLOAT:   tlm_text_double(out, sqlite3_column_double(stmt, c)); break;
+        default:             tlm_json_string(j, (const char *)sqlite3_column_text(stmt, c));
+      }
+    }
+    tlm_text_char(out, ']');
+  }
+  rc = sqlite3_finalize(stmt);
+  tlm_text_str(out, open < 0 ? "}" : "]}");
+  return rc != SQLITE_OK ? rc : out->rc;
+}
+
+/* Messages in reading order: the system's, the input, the output, then
+** the older per-message events; scores by time. */
+static int write_genai(tlm_ext *ext, tlm_json_out *j, const tlm_graph *g){
+  int rc = write_rows_by_span(ext, j, g, "messages",
+      "SELECT s.rowid, m.source, m.role, m.kind, m.text, m.tool_name, m.tool_call_id, m.arguments"
+      " FROM span_messages m JOIN spans s ON s.trace_id = m.trace_id AND s.span_id = m.span_id"
+      " WHERE m.trace_id = ?1 ORDER BY s.rowid,"
+      " CASE m.source WHEN 'system' THEN 0 WHEN 'input' THEN 1 WHEN 'output' THEN 2 ELSE 3 END,"
+      " m.message, m.part");
+  if( rc != SQLITE_OK ) return rc;
+  return write_rows_by_span(ext, j, g, "scores",
+      "SELECT s.rowid, c.name, c.value, c.label, c.explanation"
+      " FROM span_scores c JOIN spans s ON s.trace_id = c.trace_id AND s.span_id = c.span_id"
+      " WHERE c.trace_id = ?1 ORDER BY s.rowid, c.time_ns, c.event_span_id");
 }
 
 /* The data block: the summary, the pools, the rows and every span. */
@@ -143,10 +204,12 @@ static int write_data(tlm_ext *ext, tlm_json_out *j, const tlm_graph *g, const t
     if( parsed ) tlm_json_item(j, parsed); else tlm_text_str(out, "null");
     cJSON_Delete(parsed);
   }
-  tlm_text_str(out, "}}");
+  tlm_text_char(out, '}');
   sqlite3_free(self);
   sqlite3_free(path);
-  return out->rc;
+  if( out->rc == SQLITE_OK ) rc = write_genai(ext, j, g);
+  tlm_text_char(out, '}');
+  return rc != SQLITE_OK ? rc : out->rc;
 }
 
 /* The template with its three holes filled: the CSS, the data, the JS. */

@@ -281,7 +281,7 @@ function details(i) {
   const row = D.rows[field(i, F.ROW)];
   add('service', str(D.services[row[0] - 1]) || 'unknown service');
   add('thread', row[1] + (row[2] ? ' (overlap ' + row[2] + ')' : ''));
-  const parts = [text('h2', str(field(i, F.NAME))), dl];
+  const parts = [text('h2', str(field(i, F.NAME))), dl, ...genai(i)];
   const attrs = D.attrs[i];
   if (attrs) parts.push(text('pre', JSON.stringify(attrs, null, 2)));
   /* The chain up to the root; each name selects that span. */
@@ -299,6 +299,37 @@ function details(i) {
   });
   parts.push(chain);
   aside.replaceChildren(...parts);
+}
+
+/* An LLM call's messages ([source, role, kind, text, tool, call id,
+** arguments] per part) and the scores it got ([name, value, label,
+** explanation]): text nodes only, whatever they hold. */
+function genai(i) {
+  const out = [], messages = (D.messages || {})[i], scores = (D.scores || {})[i];
+  if (messages) {
+    const list = document.createElement('div');
+    list.className = 'messages';
+    for (const [source, role, kind, body, tool, callId, args] of messages) {
+      const part = document.createElement('div');
+      part.className = 'message ' + (source === 'output' ? 'output' : 'input');
+      part.append(text('b', (role || source) + (kind && kind !== 'text' ? ' · ' + kind : '')));
+      if (tool) part.append(text('span', ' ' + tool + (callId ? ' (' + callId + ')' : '')));
+      const shown = body !== null ? body : args;
+      if (shown !== null) part.append(text('pre', typeof shown === 'string' ? shown : JSON.stringify(shown)));
+      list.append(part);
+    }
+    out.push(text('h3', 'Messages'), list);
+  }
+  if (scores) {
+    const dl = document.createElement('dl');
+    dl.className = 'scores';
+    for (const [name, value, label, explanation] of scores) {
+      dl.append(text('dt', name === null ? '(unnamed)' : name),
+                text('dd', [value, label, explanation].filter(v => v !== null && v !== '').join(' · ')));
+    }
+    out.push(text('h3', 'Scores'), dl);
+  }
+  return out;
 }
 
 function select(i) {
@@ -408,6 +439,9 @@ summary();
 legend();
 details(-1);
 resize();
+/* A link to one span: page.html#span=<its id> opens with it selected. */
+const linked = /^#span=([0-9a-f]{16})$/.exec(location.hash);
+for (let i = 0; linked && i < n; i++) if (D.ids.substr(i * 16, 16) === linked[1]) { selected = i; details(i); break; }
 draw();
 document.getElementById('tlm-state').dataset.firstPaintMs = Math.round(performance.now() - started);
 document.getElementById('tlm-state').dataset.ready = '1';

@@ -58,12 +58,12 @@ def sql(db, *queries):
     return run([SQLITE3, db, ".load " + EXTENSION, *queries], env=SHELL_ENV).stdout.strip()
 
 
-def chromium(html, *extra):
+def chromium(html, *extra, fragment=""):
     profile = tempfile.mkdtemp(prefix="tracelm-chromium-")
     try:
         started = time.monotonic()
         result = subprocess.run([CHROMIUM, *FLAGS, "--user-data-dir=" + profile, *extra,
-                                 "file://" + os.path.abspath(html)],
+                                 "file://" + os.path.abspath(html) + fragment],
                                 capture_output=True, text=True, timeout=180)
         return result.stdout, time.monotonic() - started
     finally:
@@ -131,6 +131,39 @@ def main():
         check("no '</script' inside the data block", page.count("</script>") == 2 and "\\u003c/script>" in page)
         check("emoji survive", "🚀" in page)
         look(db, "f" * 32, "one_span", 1, [("internal", INTERNAL)])
+
+        # An LLM call's messages and score in the detail panel, opened by a
+        # link to the span (#span=ID); markup in them stays text.
+        sql(db, "INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, model, tokens_in,"
+                " tokens_out, attrs) VALUES"
+                " ('%s', '0000000000000001', NULL, 'agent', 0, 2000000, NULL, 0, 0, NULL),"
+                " ('%s', '0000000000000002', '0000000000000001', 'chat', 0, 1000000, 'gpt-4o-mini', 12, 4,"
+                "  json_object('gen_ai.system_instructions', 'Be brief.',"
+                "   'gen_ai.input.messages', json_array(json_object('role', 'user', 'parts', json_array(json_object("
+                "     'type', 'text', 'content', 'Weather? <img src=x onerror=\"document.body.dataset.pwned=2\">')))),"
+                "   'gen_ai.output.messages', json_array(json_object('role', 'assistant', 'parts', json_array("
+                "     json_object('type', 'tool_call', 'id', 'call_1', 'name', 'get_weather',"
+                "                 'arguments', json_object('city', 'Paris')),"
+                "     json_object('type', 'text', 'content', 'Paris is sunny.'))))))"
+                % ("d" * 32, "d" * 32),
+            "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs) VALUES ('%s',"
+            " '0000000000000002', 0, 1000000, 'gen_ai.evaluation.result', json_object('gen_ai.evaluation.name',"
+            " 'relevance', 'gen_ai.evaluation.score.value', 0.9, 'gen_ai.evaluation.score.label', 'good',"
+            " 'gen_ai.evaluation.explanation', '<b>fine</b>'))" % ("d" * 32))
+        html = export(db, "d" * 32, "messages")
+        dom, _ = chromium(html, "--dump-dom", fragment="#span=0000000000000002")
+        s = state(dom)
+        panel = dom[dom.find('<aside id="details"'):]
+        panel = panel[:panel.find("</aside>")]
+        check("#span=ID opens the page with that span selected", s.get("selected") == "0000000000000002", str(s))
+        parts = re.findall(r'<div class="message (input|output)"><b>([^<]*)</b>(?:<span>([^<]*)</span>)?(?:<pre>([^<]*)</pre>)?</div>', panel)
+        check("the detail panel shows the call's messages in order", parts == [
+            ("input", "system", "", "Be brief."),
+            ("input", "user", "", 'Weather? &lt;img src=x onerror="document.body.dataset.pwned=2"&gt;'),
+            ("output", "assistant · tool_call", " get_weather (call_1)", '{"city":"Paris"}'),
+            ("output", "assistant", "", "Paris is sunny.")], str(parts) + panel[:2000])
+        check("... and its score", "<dt>relevance</dt><dd>0.9 · good · &lt;b&gt;fine&lt;/b&gt;</dd>" in panel, panel[-800:])
+        check("... as text: nothing in them ran", "pwned" not in state(dom) and "data-pwned" not in dom)
 
         # 100,000 spans: size per span, and the time to first paint.
         big = os.path.join(work, "big.db")
