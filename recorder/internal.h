@@ -104,6 +104,7 @@ struct tlm_span {
   tlm_recorder *rec;
   tlm_record r;
   uint8_t sampled;
+  uint8_t first_chunk;           /* tlm_llm_first_token() has been called (genai.c) */
   unsigned fork_generation;      /* a span begun before fork() is the parent's */
 };
 

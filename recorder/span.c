@@ -174,6 +174,7 @@ static tlm_span *span_create(tlm_recorder *rec, const char *name, const uint8_t 
   tlm_span *span = span_alloc(rec);
   if( span == NULL ) return NULL;
   span->rec = rec;
+  span->first_chunk = 0;
   span->fork_generation = tlm_fork_generation;
   if( trace_id ){
     memcpy(span->r.trace_id, trace_id, 16);

@@ -219,6 +219,56 @@ static void test_recorder_stores_events_and_scores(void **state){
                                " WHERE e.time_ns BETWEEN s.start_ns AND s.end_ns"), 3);
 }
 
+/* The GenAI helpers write the conventions' names, which the views read
+** back: an agent's turn with a streamed call and a tool, in a
+** conversation; bad usage and JSON refused with nothing set. */
+static void test_recorder_genai_helpers(void **state){
+  char text[1024];
+  (void)state;
+  const char *path = init_at("genai.db");
+  tlm_span *agent = tlm_agent_begin("helper", "agent-1");
+  tlm_span_set_conversation(agent, "chat-7");
+  tlm_span *call = tlm_llm_begin("chat", "gpt-4o-mini", "openai");
+  assert_int_equal(tlm_llm_first_token(call), TLM_OK);
+  assert_int_equal(tlm_llm_first_token(call), TLM_OK);          /* the first chunk only */
+  assert_int_equal(tlm_llm_usage(call, 100, 10, 101, 0, 0), TLM_EINVAL);   /* more read than sent */
+  assert_int_equal(tlm_llm_usage(call, 100, 10, 0, 0, 11), TLM_EINVAL);
+  assert_int_equal(tlm_llm_usage(call, -1, 0, 0, 0, 0), TLM_EINVAL);
+  assert_int_equal(tlm_llm_usage(call, 1200, 80, 1024, 0, 30), TLM_OK);
+  assert_int_equal(tlm_llm_response(call, "gpt-4o-mini-2024-07-18", "resp-1", "stop"), TLM_EINVAL);
+  assert_int_equal(tlm_llm_response(call, "gpt-4o-mini-2024-07-18", "resp-1", "[\"tool_calls\"]"), TLM_OK);
+  assert_int_equal(tlm_llm_messages(call, "Be brief.", "{\"role\":\"user\"}", NULL), TLM_EINVAL);
+  assert_int_equal(tlm_llm_messages(call, "Be brief.",
+      "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"weather?\"}]}]", NULL), TLM_OK);
+  tlm_span_end(call);
+  tlm_span *tool = tlm_tool_begin("get_weather", "call_1", "function");
+  tlm_span_end(tool);
+  tlm_span_end(agent);
+  tlm_shutdown();
+  /* (176 x 0.15 + 1024 x 0.075 + 80 x 0.60) / 1e6 = 0.0001512: reasoning is within output. */
+  test_db_text(path, "SELECT name || '|' || model || '|' || provider || '|' || operation || '|' || tokens_in || '|'"
+               " || tokens_out || '|' || cache_read_tokens || '|' || reasoning_tokens || '|' || finish_reasons"
+               " || '|' || response_model || '|' || response_id || '|' || printf('%.7f', cost)"
+               " || '|' || (ttft_ns BETWEEN 0 AND duration_ns) FROM llm_calls", text, sizeof text);
+  assert_string_equal(text, "chat gpt-4o-mini|gpt-4o-mini|openai|chat|1200|80|1024|30|[\"tool_calls\"]"
+                            "|gpt-4o-mini-2024-07-18|resp-1|0.0001512|1");
+  test_db_text(path, "SELECT group_concat(name || '/' || coalesce(operation, '-') || '/' || coalesce(agent_name, '-')"
+               " || '/' || coalesce(agent_id, '-') || '/' || coalesce(tool_name, '-') || '/' || coalesce(tool_call_id, '-')"
+               " || '/' || coalesce(tool_type, '-') || '/' || coalesce(conversation_id, '-'), ' ')"
+               " FROM (SELECT * FROM span_genai ORDER BY start_ns, span_rowid)", text, sizeof text);
+  assert_string_equal(text, "invoke_agent helper/invoke_agent/helper/agent-1/-/-/-/chat-7"
+                            " chat gpt-4o-mini/chat/-/-/-/-/-/-"
+                            " execute_tool get_weather/execute_tool/-/-/get_weather/call_1/function/-");
+  test_db_text(path, "SELECT group_concat(source || ':' || role || ':' || text, ' ') FROM span_messages", text, sizeof text);
+  assert_string_equal(text, "system:system:Be brief. input:user:weather?");
+  test_db_text(path, "SELECT conversation_id || ' ' || traces || ' ' || turns FROM conversations", text, sizeof text);
+  assert_string_equal(text, "chat-7 1 1");
+  assert_int_equal(test_db_int(path, "SELECT count(*) FROM spans WHERE json_extract(attrs,"
+                               " '$.\"gen_ai.response.time_to_first_chunk\"') IS NOT NULL"), 1);
+  assert_int_equal(tlm_llm_usage(NULL, 1, 1, 0, 0, 0), TLM_EINVAL);
+  assert_int_equal(tlm_llm_first_token(NULL), TLM_EINVAL);
+}
+
 static int leave_early(void){
   TLM_SPAN_SCOPE(span, "scoped");
   if( span ) return 1;
@@ -561,6 +611,7 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_nests_spans_on_eight_threads, shut_down),
     cmocka_unit_test_teardown(test_recorder_takes_explicit_parents_across_threads, shut_down),
     cmocka_unit_test_teardown(test_recorder_stores_every_field, shut_down),
+    cmocka_unit_test_teardown(test_recorder_genai_helpers, shut_down),
     cmocka_unit_test_teardown(test_recorder_long_names_survive, shut_down),
     cmocka_unit_test_teardown(test_recorder_stores_events_and_scores, shut_down),
     cmocka_unit_test_teardown(test_recorder_scope_macro_ends_on_return, shut_down),

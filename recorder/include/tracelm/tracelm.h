@@ -239,6 +239,34 @@ int tlm_span_add_event(tlm_span *span, const char *name, const char *attrs_json)
 int tlm_span_score(tlm_span *span, const char *name, double value, const char *label,
                    const char *explanation);
 
+/* GenAI: LLM calls, tools and agents with the OpenTelemetry GenAI
+** conventions' attribute names, which every TraceLM reader maps
+** (docs/genai.md).  Each begin is tlm_span_begin() named as the
+** conventions name the span ("chat gpt-4o-mini", "execute_tool search",
+** "invoke_agent helper"), ended with tlm_span_end().
+**   tlm_span *call = tlm_llm_begin("chat", "gpt-4o-mini", "openai");
+**   ... on the first streamed chunk: tlm_llm_first_token(call);
+**   tlm_llm_usage(call, 1200, 80, 1024, 0, 0);
+**   tlm_span_end(call);
+** operation: chat, text_completion, generate_content, embeddings (NULL:
+** chat).  Usage counts as the conventions do: input includes cache_read
+** and cache_creation, output includes reasoning; TLM_EINVAL (nothing
+** recorded) where a part exceeds its total or a count is negative.
+** first_token records the time since the span began, once.  JSON
+** arguments must be arrays (finish reasons ["stop"]; messages in the
+** conventions' role-and-parts form), else TLM_EINVAL and nothing is set.
+** The conversation id groups traces into a chat (the conversations view). */
+tlm_span *tlm_llm_begin(const char *operation, const char *model, const char *provider);
+int tlm_llm_usage(tlm_span *span, int64_t input, int64_t output, int64_t cache_read,
+                  int64_t cache_creation, int64_t reasoning);
+int tlm_llm_first_token(tlm_span *span);
+int tlm_llm_response(tlm_span *span, const char *model, const char *id, const char *finish_reasons_json);
+int tlm_llm_messages(tlm_span *span, const char *system_instructions, const char *input_json,
+                     const char *output_json);
+tlm_span *tlm_tool_begin(const char *name, const char *call_id, const char *type);
+tlm_span *tlm_agent_begin(const char *name, const char *id);
+void tlm_span_set_conversation(tlm_span *span, const char *id);
+
 /* The same on this thread's current span, like the seed's record_tokens(). */
 void tlm_record_tokens(int64_t tokens_in, int64_t tokens_out);
 void tlm_record_cost(double usd);
