@@ -13,9 +13,16 @@
 ** The whole message points into the records (strings are borrowed, never
 ** copied) and into a handful of arrays sized for the batch up front: one
 ** allocation per kind of part, not per span.
+**
+** Events (tlm_span_add_event, tlm_span_score) go as Span.Events: their
+** attributes, kept as JSON object text, are parsed once here; strings,
+** numbers (integral ones as intValue) and booleans as such, an array or
+** object as its JSON text.
 */
 #include "internal.h"
 #include "otlp_trace.pb-c.h"
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +30,7 @@ typedef Opentelemetry__Proto__Trace__V1__Span Span;
 typedef Opentelemetry__Proto__Trace__V1__Status Status;
 typedef Opentelemetry__Proto__Trace__V1__KeyValue KeyValue;
 typedef Opentelemetry__Proto__Trace__V1__AnyValue AnyValue;
+typedef Opentelemetry__Proto__Trace__V1__Span__Event Event;
 
 #define EXTRA_ATTRIBUTES 5   /* tokens in, tokens out, model, cost, thread */
 
@@ -36,6 +44,11 @@ typedef struct parts {
   KeyValue **kv_list;
   AnyValue *values;
   size_t used;                   /* kvs handed out */
+  Event *events;
+  Event **event_list;
+  cJSON **event_attrs;           /* each event's parsed attributes, or NULL */
+  char **texts;                  /* JSON texts of nested values, freed after packing */
+  size_t events_used, texts_used;
 } parts;
 
 static AnyValue *next_attribute(parts *p, const char *key, KeyValue ***list_end){
@@ -54,6 +67,53 @@ static void int_attribute(parts *p, const char *key, int64_t value, KeyValue ***
   AnyValue *v = next_attribute(p, key, end);
   v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_INT_VALUE;
   v->int_value = value;
+}
+
+/* One event attribute from its parsed JSON value. */
+static void json_attribute(parts *p, const cJSON *item, KeyValue ***end){
+  AnyValue *v = next_attribute(p, item->string, end);
+  if( cJSON_IsString(item) ){
+    v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_STRING_VALUE;
+    v->string_value = item->valuestring;
+  }else if( cJSON_IsBool(item) ){
+    v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_BOOL_VALUE;
+    v->bool_value = cJSON_IsTrue(item);
+  }else if( cJSON_IsNumber(item) ){
+    double d = item->valuedouble;
+    if( d == floor(d) && fabs(d) < 9007199254740992.0 ){
+      v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_INT_VALUE;
+      v->int_value = (int64_t)d;
+    }else{
+      v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_DOUBLE_VALUE;
+      v->double_value = d;
+    }
+  }else if( !cJSON_IsNull(item) ){
+    char *text = cJSON_PrintUnformatted(item);
+    if( text ){
+      p->texts[p->texts_used++] = text;
+      v->value_case = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__VALUE_STRING_VALUE;
+      v->string_value = text;
+    }
+  }
+}
+
+static void fill_events(parts *p, Span *s, const tlm_record *r){
+  if( r->event_count == 0 ) return;
+  s->events = &p->event_list[p->events_used];
+  s->n_events = (size_t)r->event_count;
+  for(int i = 0; i < r->event_count; i++){
+    size_t k = p->events_used++;
+    Event *e = &p->events[k];
+    KeyValue **list = &p->kv_list[p->used], **end = list;
+    const cJSON *item;
+    opentelemetry__proto__trace__v1__span__event__init(e);
+    e->name = r->events[i].name;
+    e->time_unix_nano = (uint64_t)r->events[i].time_ns;
+    cJSON_ArrayForEach(item, p->event_attrs[k]) json_attribute(p, item, &end);
+    e->attributes = list;
+    e->n_attributes = (size_t)(end - list);
+    p->event_list[k] = e;
+  }
 }
 
 static void put_u64(uint8_t *out, uint64_t v){
@@ -123,6 +183,7 @@ static void fill_span(parts *p, size_t index, const tlm_record *r){
   }
   s->attributes = list;
   s->n_attributes = (size_t)(end - list);
+  fill_events(p, s, r);
 }
 
 uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size){
@@ -138,14 +199,30 @@ uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size)
       OPENTELEMETRY__PROTO__TRACE__V1__INSTRUMENTATION_SCOPE__INIT;
   KeyValue service_kv = OPENTELEMETRY__PROTO__TRACE__V1__KEY_VALUE__INIT, *service_list[1] = { &service_kv };
   AnyValue service_value = OPENTELEMETRY__PROTO__TRACE__V1__ANY_VALUE__INIT;
-  size_t attributes = 0;
+  size_t attributes = 0, events = 0;
   uint8_t *out = NULL;
   parts p = { 0 };
+  int parsed = 1;
 
   *size = 0;
   for(uint64_t i = 0; i < count; i++){
-    attributes += (size_t)tlm_queue_slot(&rec->queue, i)->attr_count + EXTRA_ATTRIBUTES;
+    const tlm_record *r = tlm_queue_slot(&rec->queue, i);
+    attributes += (size_t)r->attr_count + EXTRA_ATTRIBUTES;
+    events += (size_t)r->event_count;
   }
+  p.events = malloc((events + 1) * sizeof *p.events);
+  p.event_list = malloc((events + 1) * sizeof *p.event_list);
+  p.event_attrs = calloc(events + 1, sizeof *p.event_attrs);
+  for(uint64_t i = 0, k = 0; i < count && p.event_attrs; i++){
+    const tlm_record *r = tlm_queue_slot(&rec->queue, i);
+    for(int e = 0; e < r->event_count; e++, k++){
+      if( r->events[e].attrs == NULL ) continue;
+      /* tlm_span_add_event took only objects: NULL here is no memory. */
+      if( (p.event_attrs[k] = cJSON_Parse(r->events[e].attrs)) == NULL ) parsed = 0;
+      attributes += (size_t)cJSON_GetArraySize(p.event_attrs[k]);
+    }
+  }
+  p.texts = malloc((attributes + 1) * sizeof *p.texts);
   p.spans = malloc(count * sizeof *p.spans);
   p.span_list = malloc(count * sizeof *p.span_list);
   p.statuses = malloc(count * sizeof *p.statuses);
@@ -153,7 +230,8 @@ uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size)
   p.kvs = malloc((attributes + 1) * sizeof *p.kvs);
   p.kv_list = malloc((attributes + 1) * sizeof *p.kv_list);
   p.values = malloc((attributes + 1) * sizeof *p.values);
-  if( p.spans && p.span_list && p.statuses && p.ids && p.kvs && p.kv_list && p.values ){
+  if( parsed && p.spans && p.span_list && p.statuses && p.ids && p.kvs && p.kv_list && p.values
+   && p.events && p.event_list && p.event_attrs && p.texts ){
     for(uint64_t i = 0; i < count; i++){
       fill_span(&p, (size_t)i, tlm_queue_slot(&rec->queue, i));
       p.span_list[i] = &p.spans[i];
@@ -186,5 +264,11 @@ uint8_t *tlm_otlp_request(const tlm_recorder *rec, uint64_t count, size_t *size)
   free(p.kvs);
   free(p.kv_list);
   free(p.values);
+  for(size_t k = 0; p.event_attrs && k < events; k++) cJSON_Delete(p.event_attrs[k]);
+  for(size_t t = 0; t < p.texts_used; t++) cJSON_free(p.texts[t]);
+  free(p.events);
+  free(p.event_list);
+  free(p.event_attrs);
+  free(p.texts);
   return out;
 }

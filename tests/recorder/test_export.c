@@ -66,6 +66,8 @@ static int record_pipeline(tlm_recorder *rec, int repeat){
     tlm_span_add_tokens(llm, 1200, 345);
     tlm_span_add_cost(llm, 0.000387);
     tlm_span_set_error(llm, "rate limited");
+    tlm_span_add_event(llm, "gen_ai.choice", "{\"index\":0,\"message.content\":\"blue\",\"final\":true}");
+    tlm_span_score(llm, "relevance", 0.75, "good", "cites the source");
     tlm_span_end(llm);
     tlm_span_end(root);
     spans += 3;
@@ -73,18 +75,13 @@ static int record_pipeline(tlm_recorder *rec, int repeat){
   return spans;
 }
 
-/* Every column of every span, one line a span, in span id order. */
-static char *dump_spans(const char *path){
+/* Every column of every span (or event), one line each, in id order. */
+static char *dump_rows(const char *path, const char *sql){
   sqlite3 *db;
   sqlite3_stmt *stmt;
   sqlite3_str *out;
   assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_prepare_v2(db,
-      "SELECT quote(trace_id), quote(span_id), quote(parent_id), quote(name), quote(kind),"
-      " quote(start_ns), quote(end_ns), quote(status), quote(status_message),"
-      " quote(tokens_in), quote(tokens_out), quote(cost), quote(model), quote(service),"
-      " quote(thread_id), quote(attrs), quote(flags), quote(trace_state)"
-      " FROM spans ORDER BY span_id", -1, &stmt, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
   out = sqlite3_str_new(db);
   while( sqlite3_step(stmt) == SQLITE_ROW ){
     for(int i = 0; i < sqlite3_column_count(stmt); i++){
@@ -96,6 +93,19 @@ static char *dump_spans(const char *path){
   char *text = sqlite3_str_finish(out);
   sqlite3_close(db);
   return text;
+}
+
+static char *dump_spans(const char *path){
+  return dump_rows(path, "SELECT quote(trace_id), quote(span_id), quote(parent_id), quote(name), quote(kind),"
+      " quote(start_ns), quote(end_ns), quote(status), quote(status_message),"
+      " quote(tokens_in), quote(tokens_out), quote(cost), quote(model), quote(service),"
+      " quote(thread_id), quote(attrs), quote(flags), quote(trace_state)"
+      " FROM spans ORDER BY span_id");
+}
+
+static char *dump_events(const char *path){
+  return dump_rows(path, "SELECT quote(trace_id), quote(span_id), seq, time_ns, quote(name), quote(attrs)"
+                         " FROM span_events ORDER BY trace_id, span_id, seq");
 }
 
 /* `tracelm serve --port 0` on a fresh database; its port, its pid. */
@@ -161,6 +171,15 @@ static void round_trip(tlm_otlp_protocol protocol, const char *name){
       "SELECT count(*) FROM spans WHERE json_extract(attrs, '$.top_k') = -9007199254740993"
       " AND json_extract(attrs, '$.temperature') = 0.21000000000000002"), 50);
   assert_int_equal(test_db_int(own, "SELECT sum(unexported_spans) FROM traces"), 0);
+  sqlite3_free(mine);
+  sqlite3_free(theirs);
+  /* Events and scores travel as Span.Events, each attribute as it was. */
+  mine = dump_events(own);
+  theirs = dump_events(served);
+  assert_int_equal(test_db_int(served, "SELECT count(*) FROM span_events"), 2 * 50);
+  assert_string_equal(theirs, mine);
+  assert_int_equal(test_db_int(served, "SELECT count(*) FROM span_scores WHERE name = 'relevance'"
+                               " AND value = 0.75 AND label = 'good' AND explanation = 'cites the source'"), 50);
   sqlite3_free(mine);
   sqlite3_free(theirs);
 }
