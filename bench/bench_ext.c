@@ -18,8 +18,16 @@
 ** and a raw scan of the rows the graph loader reads, the floor under
 ** every function (and the same for only the columns of a trace's shape,
 ** which some analyses load).  Then 100k against 1M once more with each
-** call in a fresh process, as a one-shot command runs.  Prints tables;
-** asserts nothing.  Usage: bench_ext [DIR]
+** call in a fresh process, as a one-shot command runs.
+**
+** Then the GenAI views (sql/genai_views.sql, genai_content.sql) over
+** 1M spans of LLM pipelines (100,000 agent turns of 10 spans: three
+** chats with tokens, cache reads and a time to first chunk, three tool
+** calls, a score; conversations of five turns), against a plain scan of
+** the same rows and columns, and the same scan with one json_extract a
+** row (the floor for anything that reads attributes).  Prints tables;
+** asserts nothing.  Usage: bench_ext [--genai] [DIR] (--genai: only the
+** GenAI views).
 */
 #include "bench_common.h"
 #include <sqlite3.h>
@@ -189,8 +197,106 @@ static double run_alone(const char *path, const char *sql, const char *trace_id)
   return seconds;
 }
 
+/* ------------------------------------------------------- GenAI views */
+
+#define GENAI_TURNS 100000     /* of 10 spans: 1M */
+
+static void generate_genai(const char *path){
+  sqlite3 *db;
+  double start = now_s();
+  unlink(path);
+  sqlite3_open(path, &db);
+  check(db, sqlite3_exec(db, "SELECT tracelm_init()", 0, 0, 0), "init");
+  sqlite3_exec(db, "PRAGMA cache_size = -262144", 0, 0, 0);
+  check(db, sqlite3_exec(db,
+    "BEGIN;"
+    "WITH RECURSIVE t(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM t WHERE i < " "99999" "),"
+    " k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 9)"
+    " INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, status, model,"
+    "                   tokens_in, tokens_out, attrs)"
+    " SELECT printf('%032x', i + 1), printf('%016x', j + 1), iif(j = 0, NULL, '0000000000000001'),"
+    "  CASE WHEN j = 0 THEN 'invoke_agent helper' WHEN j % 3 = 1 THEN 'chat ' || m"
+    "       WHEN j % 3 = 2 THEN 'execute_tool search' ELSE 'retrieve' END,"
+    "  1740000000000000000 + i * 10000000000 + j * 100000000,"
+    "  1740000000000000000 + i * 10000000000 + j * 100000000 + iif(j = 0, 1000000000, 50000000 + (i * 7 + j) % 50000000),"
+    "  iif(j % 3 = 1 AND (i + j) % 97 = 0, 'error', 'ok'), iif(j % 3 = 1, m, NULL),"
+    "  iif(j % 3 = 1, 1000 + (i % 500), 0), iif(j % 3 = 1, 100 + (i % 50), 0),"
+    "  CASE WHEN j = 0 THEN json_object('gen_ai.operation.name', 'invoke_agent', 'gen_ai.agent.name', 'helper',"
+    "                                   'gen_ai.conversation.id', 'conv-' || (i / 5))"
+    "       WHEN j % 3 = 1 THEN json_object('gen_ai.operation.name', 'chat', 'gen_ai.provider.name', 'openai',"
+    "         'gen_ai.usage.cache_read.input_tokens', 512, 'gen_ai.response.time_to_first_chunk', ((i * 13 + j) % 400) / 1000.0,"
+    "         'gen_ai.response.id', 'r' || i || '-' || j, 'gen_ai.response.finish_reasons', '[\"stop\"]',"
+    "         'gen_ai.input.messages', '[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"question ' || i || '\"}]}]',"
+    "         'gen_ai.output.messages', '[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"answer\"}]}]')"
+    "       WHEN j % 3 = 2 THEN json_object('gen_ai.operation.name', 'execute_tool', 'gen_ai.tool.name', 'search',"
+    "         'gen_ai.tool.call.id', 'call_' || j, 'gen_ai.tool.call.arguments', '{\"q\":\"' || (i % 1000) || '\"}')"
+    "       ELSE json_object('top_k', 5) END"
+    " FROM t, k, (SELECT 'gpt-4o-mini' AS m);"
+    "UPDATE spans SET model = 'claude-3-5-haiku-20241022', name = 'chat claude-3-5-haiku-20241022'"
+    " WHERE model IS NOT NULL AND span_id = '0000000000000005';"
+    "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs)"
+    " SELECT trace_id, span_id, 0, end_ns, 'gen_ai.evaluation.result',"
+    "  json_object('gen_ai.evaluation.name', 'relevance', 'gen_ai.evaluation.score.value', (rowid % 10) / 10.0)"
+    " FROM spans WHERE span_id = '0000000000000008';"
+    "COMMIT;", 0, 0, 0), "generate GenAI spans");
+  /* The facts, as any cross-trace question would build them first. */
+  check(db, sqlite3_exec(db, "SELECT facts_update()", 0, 0, 0), "facts");
+  sqlite3_close(db);
+  fprintf(stderr, "generated %d GenAI spans, facts built, in %.1f s\n", GENAI_TURNS * 10, now_s() - start);
+}
+
+static void bench_genai_views(const char *dir){
+  static const measure views[] = {
+    { "plain scan",       "SELECT count(*), total(tokens_in), total(length(attrs)), total(end_ns - start_ns) FROM spans" },
+    { "json scan",        "SELECT count(*), total(json_extract(attrs, '$.\"gen_ai.response.time_to_first_chunk\"'))"
+                          " FROM spans" },
+    { "span_genai",       "SELECT count(*), total(ttft_ns), count(tool_name) FROM span_genai" },
+    { "llm_calls",        "SELECT count(*), total(cost), total(ttft_ns), total(tokens_per_s) FROM llm_calls" },
+    { "llm by model",     "SELECT model, count(*), avg(ttft_ns), sum(cost) FROM llm_calls GROUP BY model" },
+    { "tool_calls",       "SELECT * FROM tool_calls" },
+    { "conversations",    "SELECT count(*), sum(cost), sum(turns) FROM conversations" },
+    { "span_messages",    "SELECT count(*), total(length(text)) FROM span_messages" },
+    { "span_scores",      "SELECT name, avg(value), count(*) FROM span_scores GROUP BY name" },
+    { "span_stats model", "SELECT * FROM span_stats(NULL, NULL, NULL, 'model')" },
+  };
+  static const measure one[] = {
+    { "spans of a trace", "SELECT * FROM spans WHERE trace_id = printf('%032x', 77777)" },
+    { "llm_calls, trace", "SELECT * FROM llm_calls WHERE trace_id = printf('%032x', 77777)" },
+    { "messages, span",   "SELECT * FROM span_messages WHERE trace_id = printf('%032x', 77777)"
+                          " AND span_id = '0000000000000002'" },
+    { "trace_anomalies",  "SELECT * FROM trace_anomalies(printf('%032x', 77777))" },
+    { "trace_summary",    "SELECT trace_summary(printf('%032x', 77777))" },
+  };
+  char path[4096];
+  double plain = 0, json = 0;
+  long long rows;
+  snprintf(path, sizeof path, "%s/bench_genai.db", dir);
+  generate_genai(path);
+  printf("\nGenAI views, %d spans (%d LLM calls), best of 3:\n", GENAI_TURNS * 10, GENAI_TURNS * 3);
+  printf("%-17s %9s %7s  %11s  %11s\n", "query", "ms", "rows", "/plain scan", "/json scan");
+  for(size_t m = 0; m < sizeof views / sizeof views[0]; m++){
+    double t = time_query(path, views[m].sql, &rows, 3);
+    if( m == 0 ) plain = t;
+    if( m == 1 ) json = t;
+    printf("%-17s %9.1f %7lld  %11.2f  %11.2f\n", views[m].name, t * 1e3, rows, t / plain, t / json);
+  }
+  printf("\none trace (10 spans) of the same file, best of 3, each on a fresh connection:\n");
+  printf("%-17s %9s %7s\n", "query", "ms", "rows");
+  for(size_t m = 0; m < sizeof one / sizeof one[0]; m++){
+    double t = time_query(path, one[m].sql, &rows, 3);
+    printf("%-17s %9.2f %7lld\n", one[m].name, t * 1e3, rows);
+  }
+  printf("\nplain scan: the same rows and columns, no JSON; json scan: one json_extract\n"
+         "a row, the floor for a view that reads attributes.\n");
+}
+
 int main(int argc, char **argv){
   static const int sizes[] = { 10000, 100000, 1000000 };
+  if( argc > 1 && strcmp(argv[1], "--genai") == 0 ){
+    sqlite3_auto_extension((void (*)(void))sqlite3_tracelm_init);
+    bench_genai_views(argc > 2 ? argv[2] : ".");
+    return 0;
+  }
   const char *dir = argc > 1 ? argv[1] : ".";
   char path[4096], trace_id[33];
   double seconds[3][MEASURES], kernel[3][MEASURES];
@@ -293,5 +399,6 @@ int main(int argc, char **argv){
          "floor for any call that loads a trace; shape scan: the same rows, only the\n"
          "columns of a trace's shape; scan by index: the raw scan through the\n"
          "spans_by_trace index.\n", ROUNDS);
+  bench_genai_views(dir);
   return 0;
 }

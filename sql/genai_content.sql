@@ -12,7 +12,8 @@ DROP VIEW IF EXISTS span_scores;
 -- conventions' JSON of roles and parts; or 'event' for the older
 -- per-message events (gen_ai.system.message, gen_ai.user.message,
 -- gen_ai.assistant.message, gen_ai.tool.message: attribute content;
--- gen_ai.choice: message.content), one part each, message = event seq.
+-- gen_ai.choice: message.content, as a nested object or as the flat
+-- attribute SDKs send), one part each, message = event seq.
 -- kind: the part's type (text, tool_call, tool_call_response, ...); text:
 -- its content (a tool response's response); tool_name, tool_call_id,
 -- arguments (JSON text) for tool calls.  System instructions that are
@@ -44,10 +45,12 @@ SELECT s.trace_id, s.span_id, k.source, CAST(m.key AS INTEGER), CAST(p.key AS IN
    AND p.type = 'object'
 UNION ALL
 SELECT e.trace_id, e.span_id, 'event', e.seq, 0,
-       CASE e.name WHEN 'gen_ai.choice' THEN coalesce(json_extract(e.attrs, '$.message.role'), 'assistant')
+       CASE e.name WHEN 'gen_ai.choice' THEN coalesce(json_extract(e.attrs, '$.message.role'),
+                                                      json_extract(e.attrs, '$."message.role"'), 'assistant')
                    ELSE coalesce(json_extract(e.attrs, '$.role'), substr(e.name, 8, length(e.name) - 15)) END,
        'text',
-       coalesce(json_extract(e.attrs, '$.content'), json_extract(e.attrs, '$.message.content')),
+       coalesce(json_extract(e.attrs, '$.content'), json_extract(e.attrs, '$.message.content'),
+                json_extract(e.attrs, '$."message.content"')),
        NULL, json_extract(e.attrs, '$.id'), NULL, json_extract(e.attrs, '$.finish_reason')
   FROM span_events e
  WHERE e.name IN ('gen_ai.system.message', 'gen_ai.user.message', 'gen_ai.assistant.message',

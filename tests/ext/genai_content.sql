@@ -56,3 +56,10 @@ SELECT import_otel('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"00000
     {"key":"gen_ai.evaluation.score.value","value":{"doubleValue":0.5}}]}]}]}]}]}');
 SELECT source, role, text FROM span_messages WHERE trace_id = '00000000000000000000000000000051';
 SELECT name, value, span_id = event_span_id FROM span_scores WHERE trace_id = '00000000000000000000000000000051';
+
+SELECT '-- gen_ai.choice as SDKs send it: message.content and message.role as flat attributes';
+INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs)
+VALUES ('00000000000000000000000000000051', '0000000000000001', 1, 6, 'gen_ai.choice',
+        '{"index":0,"finish_reason":"stop","message.content":"pong","message.role":"assistant"}');
+SELECT source, role, text, finish_reason FROM span_messages
+ WHERE trace_id = '00000000000000000000000000000051' AND source = 'event';

@@ -1,5 +1,6 @@
 // send_spans.js — the official OpenTelemetry JavaScript SDK sends two
-// nested GenAI traces (cache reads, time to first chunk, a conversation)
+// nested GenAI traces (cache reads, time to first chunk, a conversation,
+// input messages, an answer and an evaluation as events, a tool call)
 // to `tracelm serve`: one with the OTLP/HTTP JSON
 // exporter, one with the protobuf exporter.  Prints the ids it made as JSON
 // for test_otel_js.py to look for in the database.
@@ -31,22 +32,32 @@ async function send(Exporter, service, second) {
       'gen_ai.usage.cache_read.input_tokens': 512,
       'gen_ai.response.time_to_first_chunk': 0.25,
       'gen_ai.conversation.id': 'js-conversation',
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Why is the sky blue?' }] }]),
       'retries': 2,
       'temperature': 0.25,
       'streamed': true,
     },
   }, context);
+  // The older per-message event, and an evaluation of the call.
+  llm.addEvent('gen_ai.choice', { 'index': 0, 'finish_reason': 'stop', 'message.content': 'Rayleigh scattering.' },
+               [second, 850000000]);
+  llm.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance',
+    'gen_ai.evaluation.score.value': 0.75, 'gen_ai.evaluation.score.label': 'good' }, [second, 890000000]);
   llm.setStatus({ code: api.SpanStatusCode.ERROR, message: 'rate limited' });
   llm.end([second, 900000001]);
   const retrieve = tracer.startSpan('retrieve', { startTime: [second, 130000000] }, context);
   retrieve.setStatus({ code: api.SpanStatusCode.OK });
   retrieve.end([second, 190000000]);
+  const tool = tracer.startSpan('execute_tool search', { startTime: [second, 910000000], attributes: {
+    'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search', 'gen_ai.tool.call.id': 'call_1',
+    'gen_ai.tool.call.arguments': '{"q":"sky"}' } }, context);
+  tool.end([second, 950000000]);
   root.end([second + 1, 5]);
   await provider.forceFlush();
   await provider.shutdown();
   return {
     trace_id: root.spanContext().traceId, root: root.spanContext().spanId,
-    llm: llm.spanContext().spanId, retrieve: retrieve.spanContext().spanId,
+    llm: llm.spanContext().spanId, retrieve: retrieve.spanContext().spanId, tool: tool.spanContext().spanId,
   };
 }
 

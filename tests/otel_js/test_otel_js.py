@@ -67,7 +67,7 @@ for encoding, second, service in (("json", 1700000000, "js-json"), ("proto", 170
         " coalesce(status_message, '-'), tokens_in, tokens_out, coalesce(model, '-'), service, attrs"
         " FROM spans WHERE trace_id = ?", (made["trace_id"],))}
     base = second * 1000000000
-    check(encoding + ": three spans in the SDK's trace", len(rows) == 3, rows)
+    check(encoding + ": four spans in the SDK's trace", len(rows) == 4, rows)
     check(encoding + ": the root", rows.get(made["root"], ())[:8] ==
           ("-", "rag_pipeline", "server", base + 123456789, base + 1000000005, "unset", "-", 0), rows.get(made["root"]))
     llm = rows.get(made["llm"], ())
@@ -79,6 +79,7 @@ for encoding, second, service in (("json", 1700000000, "js-json"), ("proto", 170
           attrs == {"gen_ai.system": "openai", "gen_ai.operation.name": "chat",
                     "gen_ai.usage.cache_read.input_tokens": 512, "gen_ai.response.time_to_first_chunk": 0.25,
                     "gen_ai.conversation.id": "js-conversation",
+                    "gen_ai.input.messages": '[{"role":"user","parts":[{"type":"text","content":"Why is the sky blue?"}]}]',
                     "retries": 2, "temperature": 0.25, "streamed": True})
     # The GenAI views read the SDK's attributes (sql/genai_views.sql): gpt-4o-mini at
     # 0.15 in, 0.075 cache read, 0.60 out: (300 * 0.15 + 512 * 0.075 + 96 * 0.60) / 1e6 = 0.000141;
@@ -88,11 +89,28 @@ for encoding, second, service in (("json", 1700000000, "js-json"), ("proto", 170
                         " WHERE span_id = ?", (made["llm"],)).fetchall()
     check(encoding + ": llm_calls reads the call", call ==
           [("gpt-4o-mini", "openai", "chat", 250000000, 812, 96, 512, "0.0001410", 213.3, "error")], call)
+    # The prompt from its attribute, the answer from the older event; the score.
+    messages = conn.execute("SELECT source, role, kind, text, finish_reason FROM span_messages"
+                            " WHERE trace_id = ? AND span_id = ? ORDER BY source = 'event', message, part",
+                            (made["trace_id"], made["llm"])).fetchall()
+    check(encoding + ": span_messages reads the prompt and the answer event", messages ==
+          [("input", "user", "text", "Why is the sky blue?", None),
+           ("event", "assistant", "text", "Rayleigh scattering.", "stop")], messages)
+    scores = conn.execute("SELECT span_id, name, value, label, time_ns FROM span_scores WHERE trace_id = ?",
+                          (made["trace_id"],)).fetchall()
+    check(encoding + ": span_scores reads the evaluation event", scores ==
+          [(made["llm"], "relevance", 0.75, "good", base + 890000000)], scores)
+    tool = conn.execute("SELECT name, operation, tool_name, tool_call_id, tool_arguments, is_tool FROM span_genai"
+                        " WHERE span_id = ?", (made["tool"],)).fetchall()
+    check(encoding + ": span_genai reads the tool call", tool ==
+          [("execute_tool search", "execute_tool", "search", "call_1", '{"q":"sky"}', 1)], tool)
     check(encoding + ": the child with OK status", rows.get(made["retrieve"], ())[:7] ==
           (made["root"], "retrieve", "internal", base + 130000000, base + 190000000, "ok", "-"),
           rows.get(made["retrieve"]))
 conversation = conn.execute("SELECT conversation_id, traces, turns, tokens_in, printf('%.7f', cost)"
                             " FROM conversations").fetchall()
+tools = conn.execute("SELECT tool, calls, errors, traces FROM tool_calls").fetchall()
+check("tool_calls: search, once in each trace", tools == [("search", 2, 0, 2)], tools)
 check("both SDK traces are one conversation", conversation == [("js-conversation", 2, 2, 1624, "0.0002820")],
       conversation)
 conn.close()
