@@ -274,10 +274,10 @@ static void bench_genai_views(const char *dir){
   generate_genai(path);
   printf("\nGenAI views, %d spans (%d LLM calls), best of 3:\n", GENAI_TURNS * 10, GENAI_TURNS * 3);
   printf("%-17s %9s %7s  %11s  %11s\n", "query", "ms", "rows", "/plain scan", "/json scan");
+  plain = time_query(path, views[0].sql, &rows, 3);
+  json = time_query(path, views[1].sql, &rows, 3);
   for(size_t m = 0; m < sizeof views / sizeof views[0]; m++){
-    double t = time_query(path, views[m].sql, &rows, 3);
-    if( m == 0 ) plain = t;
-    if( m == 1 ) json = t;
+    double t = m == 0 ? plain : m == 1 ? json : time_query(path, views[m].sql, &rows, 3);
     printf("%-17s %9.1f %7lld  %11.2f  %11.2f\n", views[m].name, t * 1e3, rows, t / plain, t / json);
   }
   printf("\none trace (10 spans) of the same file, best of 3, each on a fresh connection:\n");

@@ -44,22 +44,28 @@ SELECT tool, count(*) AS calls, sum(failed) AS errors, count(DISTINCT trace_id) 
   FROM ranked GROUP BY tool;
 
 -- One row per conversation: the traces any of whose spans carries
--- gen_ai.conversation.id (or OpenInference's session.id).  turns: its LLM
--- calls; p50/p90 of its traces' durations, by nearest rank; errors: spans
--- with status 'error'.
+-- gen_ai.conversation.id (or OpenInference's session.id), found in one
+-- pass over span_genai.  turns: its LLM calls but embeddings; p50/p90 of
+-- its traces' durations, by nearest rank; errors: spans with status
+-- 'error'.  A trace's cost is its facts' (trace_facts) where they are
+-- current (the trace not marked, no price change pending), else summed
+-- from span_cost: the same number, without pricing every span again.
 CREATE VIEW conversations AS
 WITH trace_conversation AS (
-  SELECT trace_id, max(conversation_id) AS conversation_id FROM span_genai GROUP BY trace_id),
+  SELECT trace_id, max(conversation_id) AS conversation_id,
+         sum(is_llm AND coalesce(operation, 'chat') <> 'embeddings') AS turns
+    FROM span_genai GROUP BY trace_id HAVING max(conversation_id) IS NOT NULL),
 conversation_traces AS (
   SELECT tc.conversation_id, t.trace_id, t.start_ns, t.end_ns, t.end_ns - t.start_ns AS duration_ns,
-         t.tokens_in, t.tokens_out, t.errors,
-         (SELECT total(c.cost) FROM span_cost c WHERE c.trace_id = t.trace_id) AS cost,
-         (SELECT count(*) FROM llm_calls l WHERE l.trace_id = t.trace_id
-             AND coalesce(l.operation, 'chat') <> 'embeddings') AS turns,
+         t.tokens_in, t.tokens_out, t.errors, tc.turns,
+         coalesce((SELECT f.cost FROM trace_facts f
+                    WHERE f.trace_id = t.trace_id
+                      AND NOT EXISTS (SELECT 1 FROM facts_dirty d WHERE d.trace_id = t.trace_id)
+                      AND NOT EXISTS (SELECT 1 FROM facts_dirty_prices)),
+                  (SELECT total(c.cost) FROM span_cost c WHERE c.trace_id = t.trace_id)) AS cost,
          row_number() OVER (PARTITION BY tc.conversation_id ORDER BY t.end_ns - t.start_ns) AS r,
          count(*) OVER (PARTITION BY tc.conversation_id) AS n
-    FROM trace_conversation tc JOIN traces t USING (trace_id)
-   WHERE tc.conversation_id IS NOT NULL)
+    FROM trace_conversation tc JOIN traces t USING (trace_id))
 SELECT conversation_id, count(*) AS traces, sum(turns) AS turns, min(start_ns) AS first_ns,
        max(end_ns) AS last_ns, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out,
        sum(cost) AS cost,

@@ -116,3 +116,18 @@ SELECT count(*) FROM trace_anomalies(printf('%032x', 1)) WHERE kind = 'slow_firs
 SELECT count(*), min(ttft_ns), max(ttft_ns) FROM span_facts WHERE model = 'gpt-4o-mini' AND ttft_ns IS NOT NULL;
 EXPLAIN QUERY PLAN SELECT ttft_ns FROM span_facts WHERE model = 'gpt-4o-mini' AND ttft_ns IS NOT NULL
  ORDER BY ttft_ns LIMIT 1 OFFSET 9;
+
+-- conversations reads a trace's cost from its facts where they are current,
+-- else from span_cost: the same numbers before and after the facts are built
+-- (trace 6 has two ids: the greater, s-old, is its conversation), and never stale: a
+-- change to a built trace (its mark) or to a price (a price mark) is seen.
+SELECT conversation_id, printf('%.7f', cost) FROM conversations ORDER BY conversation_id;
+SELECT facts_update() >= 0, (SELECT count(*) FROM facts_dirty), (SELECT count(*) FROM trace_facts) > 0;
+SELECT conversation_id, printf('%.7f', cost) FROM conversations ORDER BY conversation_id;
+UPDATE spans SET tokens_out = 1300 WHERE trace_id = printf('%032x', 1) AND span_id = printf('%016x', 2);
+-- 1000 x 0.15 + 1300 x 0.60 = 930 -> 0.00093; c-1: 0.000965 - 0.00033 + 0.00093 = 0.001565
+SELECT conversation_id, printf('%.7f', cost) FROM conversations WHERE conversation_id = 'c-1';
+SELECT facts_update();
+UPDATE model_prices SET output_per_mtok = 1.20 WHERE model_pattern = 'gpt-4o-mini*';
+-- 1000 x 0.15 + 1300 x 1.20 = 1710 -> 0.00171; c-1: 0.001565 - 0.00093 + 0.00171 = 0.002345
+SELECT conversation_id, printf('%.7f', cost) FROM conversations WHERE conversation_id = 'c-1';
