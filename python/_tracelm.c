@@ -11,18 +11,30 @@
 ** tasks and threads get the right one): begin() always takes the parent
 ** explicitly, and never reads the recorder's per-thread stack.
 **
+** `with tracelm.span(name)` is the Scope type here, __enter__ and
+** __exit__ in C: a block of Python around a one-span trace costs about
+** what an empty context manager written in Python does.  Scope reads and
+** sets the package's ContextVars (the current span, the conversation),
+** handed over once by use_context().
+**
 ** Errors are tracelm.TraceLMError with libtracelm's message.  Module state
 ** holds the types and the exception (as CPython's own Modules/_sqlite).
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include "tracelm/tracelm.h"
 #include <string.h>
 
 typedef struct module_state {
   PyTypeObject *span_type;
+  PyTypeObject *scope_type;
   PyObject *error;              /* tracelm.TraceLMError */
+  PyObject *current;            /* ContextVar: the current Span (use_context) */
+  PyObject *conversation;       /* ContextVar: the conversation id, or None */
 } module_state;
+
+static struct PyModuleDef module_def;
 
 typedef struct Span {
   PyObject_HEAD
@@ -291,7 +303,206 @@ static PyType_Spec Span_spec = {
   .slots = Span_slots,
 };
 
+/* -------------------------------------------------------- the scope */
+
+/* with span(name) as s: a Span begun under the current one (a root when
+** there is none, or it ended), in the current conversation, the current
+** span inside the block; an exception leaving the block marks it an error
+** ("Type: message") and goes on. */
+typedef struct Scope {
+  PyObject_HEAD
+  PyObject *name;               /* str */
+  PyObject *span;               /* the Span, inside the block */
+  PyObject *token;              /* from setting the current span */
+} Scope;
+
+static PyObject *Scope_new(PyTypeObject *type, PyObject *args, PyObject *kwargs){
+  static char *keywords[] = { "name", NULL };
+  PyObject *name;
+  Scope *self;
+  if( kwargs == NULL && PyTuple_GET_SIZE(args) == 1 ){
+    name = PyTuple_GET_ITEM(args, 0);
+  }else if( !PyArg_ParseTupleAndKeywords(args, kwargs, "O:span", keywords, &name) ){
+    return NULL;
+  }
+  if( !PyUnicode_Check(name) ){
+    PyErr_Format(PyExc_TypeError, "span: name must be a str, not %s", Py_TYPE(name)->tp_name);
+    return NULL;
+  }
+  if( (self = (Scope *)type->tp_alloc(type, 0)) == NULL ) return NULL;
+  self->name = Py_NewRef(name);
+  return (PyObject *)self;
+}
+
+static int Scope_traverse(Scope *self, visitproc visit, void *arg){
+  Py_VISIT(Py_TYPE(self));
+  Py_VISIT(self->name);
+  Py_VISIT(self->span);
+  Py_VISIT(self->token);
+  return 0;
+}
+
+static int Scope_clear(Scope *self){
+  Py_CLEAR(self->name);
+  Py_CLEAR(self->span);
+  Py_CLEAR(self->token);
+  return 0;
+}
+
+static void Scope_dealloc(Scope *self){
+  PyTypeObject *type = Py_TYPE(self);
+  PyObject_GC_UnTrack(self);
+  Scope_clear(self);
+  type->tp_free(self);
+  Py_DECREF(type);
+}
+
+static module_state *scope_state(Scope *self){
+  PyObject *module = PyType_GetModuleByDef(Py_TYPE(self), &module_def);
+  module_state *state = module ? state_of(module) : NULL;
+  if( state && (state->current == NULL || state->conversation == NULL) ){
+    PyErr_SetString(PyExc_RuntimeError, "span: use_context() was not called (import tracelm)");
+    return NULL;
+  }
+  return state;
+}
+
+/* A new Span under the current one (a root when there is none, or it
+** ended), in the current conversation: what every begin of the package
+** does, `with span()` and begin_current() alike. */
+static PyObject *begin_in_context(PyObject *module, module_state *state, const char *name){
+  PyObject *parent_object, *conversation;
+  tlm_span *parent = NULL, *span;
+  if( PyContextVar_Get(state->current, Py_None, &parent_object) < 0 ) return NULL;
+  if( Py_IS_TYPE(parent_object, state->span_type) ) parent = ((Span *)parent_object)->span;
+  Py_DECREF(parent_object);
+  if( (span = tlm_span_begin_child(parent, name)) == NULL ){
+    if( tlm_default_recorder() == NULL ){
+      PyErr_SetString(state->error, "begin: tracelm.init() has not been called");
+    }else{
+      PyErr_NoMemory();
+    }
+    return NULL;
+  }
+  if( PyContextVar_Get(state->conversation, Py_None, &conversation) < 0 ){
+    tlm_span_end(span);
+    return NULL;
+  }
+  if( PyUnicode_Check(conversation) ){
+    const char *id = PyUnicode_AsUTF8(conversation);
+    if( id ) tlm_span_set_str(span, "gen_ai.conversation.id", id);
+    else PyErr_Clear();
+  }
+  Py_DECREF(conversation);
+  return new_span(module, span);
+}
+
+static PyObject *Scope_enter(Scope *self, PyObject *unused){
+  PyObject *module = PyType_GetModuleByDef(Py_TYPE(self), &module_def), *span;
+  module_state *state = scope_state(self);
+  const char *name;
+  (void)unused;
+  if( state == NULL || (name = PyUnicode_AsUTF8(self->name)) == NULL ) return NULL;
+  if( self->span != NULL ){
+    PyErr_SetString(PyExc_RuntimeError, "span: this block is already open");
+    return NULL;
+  }
+  if( (span = begin_in_context(module, state, name)) == NULL ) return NULL;
+  if( (self->token = PyContextVar_Set(state->current, span)) == NULL ){
+    span_finish((Span *)span);
+    Py_DECREF(span);
+    return NULL;
+  }
+  self->span = span;
+  return Py_NewRef(span);
+}
+
+static PyObject *Scope_exit(Scope *self, PyObject *const *args, Py_ssize_t nargs){
+  module_state *state = scope_state(self);
+  PyObject *span = self->span, *token = self->token;
+  int rc = 0;
+  if( state == NULL ) return NULL;
+  if( nargs != 3 ){
+    PyErr_SetString(PyExc_TypeError, "__exit__ takes three arguments");
+    return NULL;
+  }
+  if( span == NULL ) Py_RETURN_FALSE;        /* never entered, or entered and left */
+  if( args[1] != Py_None ){
+    PyObject *kind = PyType_GetName(Py_TYPE(args[1]));
+    PyObject *message = kind ? PyUnicode_FromFormat("%U: %S", kind, args[1]) : NULL;
+    const char *text = message ? PyUnicode_AsUTF8(message) : NULL;
+    if( text ) tlm_span_set_error(((Span *)span)->span, text);
+    Py_XDECREF(kind);
+    Py_XDECREF(message);
+    if( text == NULL ) rc = -1;
+  }
+  span_finish((Span *)span);
+  self->span = self->token = NULL;
+  if( PyContextVar_Reset(state->current, token) < 0 ) rc = -1;
+  Py_DECREF(span);
+  Py_DECREF(token);
+  if( rc < 0 ) return NULL;
+  Py_RETURN_FALSE;                            /* the exception goes on */
+}
+
+static PyMethodDef Scope_methods[] = {
+  { "__enter__", (PyCFunction)Scope_enter, METH_NOARGS, "Begin the span; it is current inside." },
+  { "__exit__", (PyCFunction)(void (*)(void))Scope_exit, METH_FASTCALL, "End it; an exception marks it failed." },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyMemberDef Scope_members[] = {
+  { "name", T_OBJECT, offsetof(Scope, name), READONLY, "The span's name." },
+  { NULL, 0, 0, 0, NULL },
+};
+
+static PyType_Slot Scope_slots[] = {
+  { Py_tp_new, Scope_new },
+  { Py_tp_dealloc, Scope_dealloc },
+  { Py_tp_traverse, Scope_traverse },
+  { Py_tp_clear, Scope_clear },
+  { Py_tp_methods, Scope_methods },
+  { Py_tp_members, Scope_members },
+  { Py_tp_doc, "span(name): a span around a block (tracelm.span)." },
+  { 0, NULL },
+};
+
+static PyType_Spec Scope_spec = {
+  .name = "tracelm._tracelm.Scope",
+  .basicsize = sizeof(Scope),
+  .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+  .slots = Scope_slots,
+};
+
 /* ------------------------------------------------------- the module */
+
+/* begin_current(name): a Span as `with span(name)` begins it, not made
+** current (the package's generators and clients manage that). */
+static PyObject *module_begin_current(PyObject *module, PyObject *arg){
+  module_state *state = state_of(module);
+  const char *name = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+  if( name == NULL ){
+    if( !PyErr_Occurred() ) PyErr_SetString(PyExc_TypeError, "begin_current: name must be a str");
+    return NULL;
+  }
+  if( state->current == NULL || state->conversation == NULL ){
+    PyErr_SetString(PyExc_RuntimeError, "begin_current: use_context() was not called (import tracelm)");
+    return NULL;
+  }
+  return begin_in_context(module, state, name);
+}
+
+/* use_context(current, conversation): the package's two ContextVars. */
+static PyObject *module_use_context(PyObject *module, PyObject *args){
+  PyObject *current, *conversation;
+  if( !PyArg_ParseTuple(args, "O!O!:use_context", &PyContextVar_Type, &current,
+                        &PyContextVar_Type, &conversation) ){
+    return NULL;
+  }
+  Py_XSETREF(state_of(module)->current, Py_NewRef(current));
+  Py_XSETREF(state_of(module)->conversation, Py_NewRef(conversation));
+  Py_RETURN_NONE;
+}
 
 static PyObject *module_init(PyObject *module, PyObject *args, PyObject *kwargs){
   static char *keywords[] = { "db", "service", "sample_rate", "queue_capacity", "drop_when_full",
@@ -415,6 +626,8 @@ static PyMethodDef module_methods[] = {
   { "is_initialized", module_is_initialized, METH_NOARGS, "Whether init() has been called." },
   { "begin", (PyCFunction)(void (*)(void))module_begin, METH_FASTCALL, "begin(name, parent)" },
   { "begin_remote", module_begin_remote, METH_VARARGS, "begin_remote(name, traceparent, tracestate)" },
+  { "use_context", module_use_context, METH_VARARGS, "use_context(current, conversation): the ContextVars." },
+  { "begin_current", module_begin_current, METH_O, "begin_current(name): under the current span." },
   { NULL, NULL, 0, NULL },
 };
 
@@ -423,6 +636,9 @@ static int module_exec(PyObject *module){
   state->span_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Span_spec, NULL);
   if( state->span_type == NULL ) return -1;
   if( PyModule_AddType(module, state->span_type) < 0 ) return -1;
+  state->scope_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &Scope_spec, NULL);
+  if( state->scope_type == NULL ) return -1;
+  if( PyModule_AddType(module, state->scope_type) < 0 ) return -1;
   state->error = PyErr_NewException("tracelm.TraceLMError", PyExc_RuntimeError, NULL);
   if( state->error == NULL ) return -1;
   if( PyModule_AddObjectRef(module, "TraceLMError", state->error) < 0 ) return -1;
@@ -431,13 +647,19 @@ static int module_exec(PyObject *module){
 
 static int module_traverse(PyObject *module, visitproc visit, void *arg){
   Py_VISIT(state_of(module)->span_type);
+  Py_VISIT(state_of(module)->scope_type);
   Py_VISIT(state_of(module)->error);
+  Py_VISIT(state_of(module)->current);
+  Py_VISIT(state_of(module)->conversation);
   return 0;
 }
 
 static int module_clear(PyObject *module){
   Py_CLEAR(state_of(module)->span_type);
+  Py_CLEAR(state_of(module)->scope_type);
   Py_CLEAR(state_of(module)->error);
+  Py_CLEAR(state_of(module)->current);
+  Py_CLEAR(state_of(module)->conversation);
   return 0;
 }
 

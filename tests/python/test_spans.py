@@ -3,10 +3,13 @@ setters, many spans at once, and the analyses through tracelm.connect()."""
 import asyncio
 import concurrent.futures
 import contextvars
+import json
 import os
 import subprocess
 import sys
 import textwrap
+
+import json
 
 import pytest
 
@@ -27,6 +30,31 @@ def test_spans_nest_and_an_exception_marks_an_error(db):
         [("error", "KeyError: 'missing'")]
     assert rows(db, "SELECT tokens_in, tokens_out FROM spans WHERE name = 'inner'") == [(12, 3)]
     assert len({t for (t,) in rows(db, "SELECT trace_id FROM spans")}) == 1
+
+
+def test_a_span_block_is_reusable_current_inside_and_checks_its_name(db):
+    block = tracelm.span(name="again")
+    assert block.name == "again" and isinstance(block, tracelm.span)
+    for _ in range(2):
+        with block as s:
+            assert tracelm.current_span() is s
+        assert tracelm.current_span() is None
+    with pytest.raises(TypeError, match="span: name must be a str, not int"):
+        tracelm.span(3)
+    with tracelm.span("open") as outer:
+        with pytest.raises(RuntimeError, match="already open"):
+            with block:
+                with block:
+                    pass
+        assert tracelm.current_span() is outer
+    # A failure whose type lives in a module is named by its class name, as before.
+    with pytest.raises(json.JSONDecodeError):
+        with tracelm.span("parse"):
+            json.loads("{")
+    tracelm.flush()
+    assert rows(db, "SELECT count(*) FROM spans WHERE name = 'again'") == [(3,)]
+    assert rows(db, "SELECT status_message FROM spans WHERE name = 'parse'") == \
+        [("JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",)]
 
 
 def test_setters_store_every_field(db):
