@@ -9,8 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import json
-
 import pytest
 
 import tracelm
