@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "tracelm/tracelm.h"
 #include "test_db.h"
@@ -180,6 +181,38 @@ static void test_recorder_stores_every_field(void **state){
   assert_int_equal(test_db_int(path, "SELECT end_ns >= start_ns AND start_ns > 1.6e18"
                                      " AND thread_id > 0 FROM spans"), 1);
   assert_int_equal(test_db_int(path, "SELECT tokens_in + tokens_out FROM traces"), 908);
+}
+
+/* A new trace id's first two bytes count 16 ms steps (recorder/ids.c), so
+** new traces land together in every index keyed by trace id; the rest is
+** random: a thousand roots, a thousand ids. */
+static unsigned step_now(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (unsigned)((((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) >> 4) & 0xffff);
+}
+
+static void test_recorder_trace_ids_lead_with_the_time(void **state){
+  char ids[1000][33], later[33];
+  (void)state;
+  init_at("trace_ids.db");
+  unsigned before = step_now();
+  for(int i = 0; i < 1000; i++){
+    tlm_span *root = tlm_span_begin("root");
+    tlm_span_trace_id(root, ids[i]);
+    tlm_span_end(root);
+  }
+  unsigned after = step_now();
+  for(int i = 0; i < 1000; i++){
+    unsigned step = (unsigned)strtoul((char[5]){ ids[i][0], ids[i][1], ids[i][2], ids[i][3], 0 }, NULL, 16);
+    assert_true(((step - before) & 0xffff) <= ((after - before) & 0xffff));
+    for(int j = 0; j < i; j++) assert_string_not_equal(ids[i], ids[j]);
+  }
+  usleep(40000);                                   /* two steps and more */
+  tlm_span *root = tlm_span_begin("later");
+  tlm_span_trace_id(root, later);
+  tlm_span_end(root);
+  assert_true(strncmp(later, ids[999], 4) != 0);
 }
 
 static void test_recorder_long_names_survive(void **state){
@@ -612,6 +645,7 @@ int main(void){
     cmocka_unit_test_teardown(test_recorder_takes_explicit_parents_across_threads, shut_down),
     cmocka_unit_test_teardown(test_recorder_stores_every_field, shut_down),
     cmocka_unit_test_teardown(test_recorder_genai_helpers, shut_down),
+    cmocka_unit_test_teardown(test_recorder_trace_ids_lead_with_the_time, shut_down),
     cmocka_unit_test_teardown(test_recorder_long_names_survive, shut_down),
     cmocka_unit_test_teardown(test_recorder_stores_events_and_scores, shut_down),
     cmocka_unit_test_teardown(test_recorder_scope_macro_ends_on_return, shut_down),
