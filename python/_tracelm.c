@@ -203,6 +203,75 @@ static PyObject *Span_score(Span *self, PyObject *args, PyObject *kwargs){
   Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------ GenAI */
+
+/* The GenAI setters of libtracelm (recorder/genai.c), so the conventions'
+** names are written in one place for C and Python alike. */
+static PyObject *Span_set_llm(Span *self, PyObject *args){
+  const char *operation, *model = NULL, *provider = NULL;
+  if( !PyArg_ParseTuple(args, "s|zz:set_llm", &operation, &model, &provider) ) return NULL;
+  tlm_span_set_llm(self->span, operation, model, provider);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_tool(Span *self, PyObject *args){
+  const char *name, *call_id = NULL, *type = NULL;
+  if( !PyArg_ParseTuple(args, "s|zz:set_tool", &name, &call_id, &type) ) return NULL;
+  tlm_span_set_tool(self->span, name, call_id, type);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_agent(Span *self, PyObject *args){
+  const char *name, *id = NULL;
+  if( !PyArg_ParseTuple(args, "s|z:set_agent", &name, &id) ) return NULL;
+  tlm_span_set_agent(self->span, name, id);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_set_conversation(Span *self, PyObject *arg){
+  const char *id = PyUnicode_AsUTF8(arg);
+  if( id == NULL ) return NULL;
+  tlm_span_set_conversation(self->span, id);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_usage(Span *self, PyObject *args){
+  long long in, out, cache_read, cache_creation, reasoning;
+  if( !PyArg_ParseTuple(args, "LLLLL:usage", &in, &out, &cache_read, &cache_creation, &reasoning) ) return NULL;
+  if( self->span && tlm_llm_usage(self->span, in, out, cache_read, cache_creation, reasoning) != TLM_OK ){
+    PyErr_SetString(PyExc_ValueError, "usage: counts must not be negative, cache_read + cache_creation"
+                    " must be part of input, and reasoning part of output");
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_first_token(Span *self, PyObject *unused){
+  (void)unused;
+  if( self->span ) tlm_llm_first_token(self->span);
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_response(Span *self, PyObject *args){
+  const char *model, *id, *finish_reasons;
+  if( !PyArg_ParseTuple(args, "zzz:response", &model, &id, &finish_reasons) ) return NULL;
+  if( self->span && tlm_llm_response(self->span, model, id, finish_reasons) != TLM_OK ){
+    PyErr_SetString(PyExc_ValueError, "response: finish_reasons must be a JSON array");
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *Span_messages(Span *self, PyObject *args){
+  const char *system, *input, *output;
+  if( !PyArg_ParseTuple(args, "zzz:messages", &system, &input, &output) ) return NULL;
+  if( self->span && tlm_llm_messages(self->span, system, input, output) != TLM_OK ){
+    PyErr_SetString(PyExc_ValueError, "messages: input and output must be JSON arrays");
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
 /* The headers that carry this span to another service. */
 static void add_header(void *carrier, const char *name, const char *value){
   PyObject *text = PyUnicode_FromString(value);
@@ -276,6 +345,15 @@ static PyMethodDef Span_methods[] = {
   { "score", (PyCFunction)(void (*)(void))Span_score, METH_VARARGS | METH_KEYWORDS,
     "An evaluation: score(name, value, label=None, explanation=None)." },
   { "inject", (PyCFunction)Span_inject, METH_NOARGS, "{'traceparent': ..., 'tracestate': ...}." },
+  { "set_llm", (PyCFunction)Span_set_llm, METH_VARARGS, "An LLM call: set_llm(operation, model, provider)." },
+  { "set_tool", (PyCFunction)Span_set_tool, METH_VARARGS, "A tool call: set_tool(name, call_id, type)." },
+  { "set_agent", (PyCFunction)Span_set_agent, METH_VARARGS, "An agent's run: set_agent(name, id)." },
+  { "set_conversation", (PyCFunction)Span_set_conversation, METH_O, "gen_ai.conversation.id." },
+  { "usage", (PyCFunction)Span_usage, METH_VARARGS,
+    "usage(input, output, cache_read, cache_creation, reasoning): as the conventions count them." },
+  { "first_token", (PyCFunction)Span_first_token, METH_NOARGS, "The first streamed chunk: the time to it, once." },
+  { "response", (PyCFunction)Span_response, METH_VARARGS, "response(model, id, finish_reasons_json)." },
+  { "messages", (PyCFunction)Span_messages, METH_VARARGS, "messages(system, input_json, output_json)." },
   { NULL, NULL, 0, NULL },
 };
 
@@ -390,7 +468,7 @@ static PyObject *begin_in_context(PyObject *module, module_state *state, const c
   }
   if( PyUnicode_Check(conversation) ){
     const char *id = PyUnicode_AsUTF8(conversation);
-    if( id ) tlm_span_set_str(span, "gen_ai.conversation.id", id);
+    if( id ) tlm_span_set_conversation(span, id);
     else PyErr_Clear();
   }
   Py_DECREF(conversation);

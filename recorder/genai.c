@@ -28,13 +28,15 @@ static tlm_span *begin_named(const char *operation, const char *what){
   return tlm_span_begin(name);
 }
 
-tlm_span *tlm_llm_begin(const char *operation, const char *model, const char *provider){
-  tlm_span *span;
-  if( operation == NULL || *operation == 0 ) operation = "chat";
-  span = begin_named(operation, model);
-  tlm_span_set_str(span, "gen_ai.operation.name", operation);
+void tlm_span_set_llm(tlm_span *span, const char *operation, const char *model, const char *provider){
+  tlm_span_set_str(span, "gen_ai.operation.name", operation && *operation ? operation : "chat");
   if( model ) tlm_span_set_model(span, model);          /* gen_ai.request.model */
   if( provider ) tlm_span_set_str(span, "gen_ai.provider.name", provider);
+}
+
+tlm_span *tlm_llm_begin(const char *operation, const char *model, const char *provider){
+  tlm_span *span = begin_named(operation && *operation ? operation : "chat", model);
+  tlm_span_set_llm(span, operation, model, provider);
   return span;
 }
 
@@ -86,20 +88,28 @@ int tlm_llm_messages(tlm_span *span, const char *system_instructions, const char
   return TLM_OK;
 }
 
-tlm_span *tlm_tool_begin(const char *name, const char *call_id, const char *type){
-  tlm_span *span = begin_named("execute_tool", name);
+void tlm_span_set_tool(tlm_span *span, const char *name, const char *call_id, const char *type){
   tlm_span_set_str(span, "gen_ai.operation.name", "execute_tool");
   if( name ) tlm_span_set_str(span, "gen_ai.tool.name", name);
   if( call_id ) tlm_span_set_str(span, "gen_ai.tool.call.id", call_id);
   if( type ) tlm_span_set_str(span, "gen_ai.tool.type", type);
+}
+
+tlm_span *tlm_tool_begin(const char *name, const char *call_id, const char *type){
+  tlm_span *span = begin_named("execute_tool", name);
+  tlm_span_set_tool(span, name, call_id, type);
   return span;
+}
+
+void tlm_span_set_agent(tlm_span *span, const char *name, const char *id){
+  tlm_span_set_str(span, "gen_ai.operation.name", "invoke_agent");
+  if( name ) tlm_span_set_str(span, "gen_ai.agent.name", name);
+  if( id ) tlm_span_set_str(span, "gen_ai.agent.id", id);
 }
 
 tlm_span *tlm_agent_begin(const char *name, const char *id){
   tlm_span *span = begin_named("invoke_agent", name);
-  tlm_span_set_str(span, "gen_ai.operation.name", "invoke_agent");
-  if( name ) tlm_span_set_str(span, "gen_ai.agent.name", name);
-  if( id ) tlm_span_set_str(span, "gen_ai.agent.id", id);
+  tlm_span_set_agent(span, name, id);
   return span;
 }
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import time
 from typing import Any, Iterable, Optional
 
 from ._tracelm import Span
@@ -58,55 +57,37 @@ class conversation:
 
 
 class LLMCall:
-    """The span of one model call, with the conventions' setters."""
+    """The span of one model call, with the conventions' setters (libtracelm's
+    GenAI setters underneath: the attribute names are written in one place)."""
 
-    __slots__ = ("span", "_started", "_first")
+    __slots__ = ("span",)
 
     def __init__(self, span: Span) -> None:
         self.span = span
-        self._started = time.perf_counter()
-        self._first = False
 
     def usage(self, input: int = 0, output: int = 0, cache_read: int = 0,
               cache_creation: int = 0, reasoning: int = 0) -> None:
         """Token counts as the conventions count them: ``input`` includes
         ``cache_read`` and ``cache_creation``, ``output`` includes
         ``reasoning``; each priced at its own rate (docs/genai.md)."""
-        if cache_read + cache_creation > input or reasoning > output:
-            raise ValueError("usage: cache_read + cache_creation must be part of input,"
-                             " and reasoning part of output")
-        self.span.set_tokens(input, output)
-        for key, value in (("gen_ai.usage.cache_read.input_tokens", cache_read),
-                           ("gen_ai.usage.cache_creation.input_tokens", cache_creation),
-                           ("gen_ai.usage.reasoning.output_tokens", reasoning)):
-            if value:
-                self.span.set(key, value)
+        self.span.usage(input, output, cache_read, cache_creation, reasoning)
 
     def first_token(self) -> None:
-        """The first streamed chunk arrived: sets the time to it (TTFT)."""
-        if not self._first:
-            self._first = True
-            self.span.set("gen_ai.response.time_to_first_chunk", time.perf_counter() - self._started)
+        """The first streamed chunk arrived: sets the time to it (TTFT), once."""
+        self.span.first_token()
 
     def response(self, model: Optional[str] = None, id: Optional[str] = None,
                  finish_reasons: Optional[Iterable[str]] = None) -> None:
         """What the provider answered with."""
-        if model:
-            self.span.set("gen_ai.response.model", model)
-        if id:
-            self.span.set("gen_ai.response.id", id)
-        if finish_reasons is not None:
-            self.span.set("gen_ai.response.finish_reasons", json.dumps(list(finish_reasons)))
+        self.span.response(model or None, id or None,
+                           None if finish_reasons is None else json.dumps(list(finish_reasons)))
 
     def messages(self, input: Optional[list] = None, output: Optional[list] = None,
                  system: Optional[str] = None) -> None:
         """The prompt and the answer, as the conventions' role-and-parts JSON."""
-        if input is not None:
-            self.span.set("gen_ai.input.messages", json.dumps(input))
-        if output is not None:
-            self.span.set("gen_ai.output.messages", json.dumps(output))
-        if system is not None:
-            self.span.set("gen_ai.system_instructions", json.dumps([{"type": "text", "content": system}]))
+        self.span.messages(None if system is None else json.dumps([{"type": "text", "content": system}]),
+                           None if input is None else json.dumps(input),
+                           None if output is None else json.dumps(output))
 
     def score(self, name: str, value: float, label: Optional[str] = None,
               explanation: Optional[str] = None) -> None:
@@ -115,20 +96,20 @@ class LLMCall:
 
 
 class _operation_span:
-    """A span of a GenAI operation: its name and attributes set on enter."""
+    """A span of a GenAI operation: described by one of the span's GenAI
+    setters (set_llm, set_tool, set_agent) on enter."""
 
-    __slots__ = ("_span", "_attrs")
+    __slots__ = ("_span", "_describe", "_args")
 
-    def __init__(self, name: str, attrs: dict) -> None:
+    def __init__(self, name: str, describe: str, args: tuple) -> None:
         from . import span
         self._span = span(name)
-        self._attrs = attrs
+        self._describe = describe
+        self._args = args
 
     def __enter__(self) -> Span:
         s = self._span.__enter__()
-        for key, value in self._attrs.items():
-            if value is not None:
-                s.set(key, value)
+        getattr(s, self._describe)(*self._args)
         return s
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -148,20 +129,15 @@ class llm(_operation_span):
             call.usage(input=812, output=96)
     """
 
-    __slots__ = ("_model",)
+    __slots__ = ()
 
     def __init__(self, operation: str = "chat", model: Optional[str] = None,
                  provider: Optional[str] = None) -> None:
-        super().__init__(f"{operation} {model}" if model else operation, {
-            "gen_ai.operation.name": operation, "gen_ai.request.model": model,
-            "gen_ai.provider.name": provider})
-        self._model = model
+        super().__init__(f"{operation} {model}" if model else operation, "set_llm",
+                         (operation, model, provider))
 
     def __enter__(self) -> LLMCall:
-        s = super().__enter__()
-        if self._model:
-            s.set_model(self._model)
-        return LLMCall(s)
+        return LLMCall(super().__enter__())
 
     async def __aenter__(self) -> LLMCall:
         return self.__enter__()
@@ -173,12 +149,9 @@ def tool(name: str, call_id: Optional[str] = None, type: Optional[str] = None) -
         with tracelm.tool("search", call_id=call.id):
             results = search(query)
     """
-    return _operation_span(f"execute_tool {name}", {
-        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
-        "gen_ai.tool.call.id": call_id, "gen_ai.tool.type": type})
+    return _operation_span(f"execute_tool {name}", "set_tool", (name, call_id, type))
 
 
 def agent(name: str, id: Optional[str] = None) -> _operation_span:
     """A span around an agent's run, ``"invoke_agent {name}"``."""
-    return _operation_span(f"invoke_agent {name}", {
-        "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name, "gen_ai.agent.id": id})
+    return _operation_span(f"invoke_agent {name}", "set_agent", (name, id))

@@ -255,8 +255,13 @@ int tlm_span_score(tlm_span *span, const char *name, double value, const char *l
 ** first_token records the time since the span began, once.  JSON
 ** arguments must be arrays (finish reasons ["stop"]; messages in the
 ** conventions' role-and-parts form), else TLM_EINVAL and nothing is set.
-** The conversation id groups traces into a chat (the conversations view). */
+** The conversation id groups traces into a chat (the conversations view).
+** tlm_span_set_llm, _tool and _agent say the same of a span begun another
+** way (a binding that keeps its own parents, as the Python package). */
 tlm_span *tlm_llm_begin(const char *operation, const char *model, const char *provider);
+void tlm_span_set_llm(tlm_span *span, const char *operation, const char *model, const char *provider);
+void tlm_span_set_tool(tlm_span *span, const char *name, const char *call_id, const char *type);
+void tlm_span_set_agent(tlm_span *span, const char *name, const char *id);
 int tlm_llm_usage(tlm_span *span, int64_t input, int64_t output, int64_t cache_read,
                   int64_t cache_creation, int64_t reasoning);
 int tlm_llm_first_token(tlm_span *span);
