@@ -24,6 +24,12 @@
 **   span_cost           sum(cost) against sum(cost) of spans' column
 **   7 of 30 days        span_stats over a window against the whole file
 **   file size           bytes per span before and after the facts
+**   when to build       on a file of its own (20,000 traces), the facts
+**                       built lazily (the marks per batch, then one
+**                       facts_update) against at write time (facts_update
+**                       in every batch's transaction, as the writer would),
+**                       and both again with a late child for every trace of
+**                       the batch before (as OTLP senders deliver them)
 ** Prints a table; asserts nothing.  Usage: bench_history [DIR [TRACES]]
 **
 ** bench_history --check DIR TRACES measures nothing: on the same file it
@@ -98,7 +104,49 @@ static const char chunk_sql[] =
   "  iif(p = 8 AND j > 0, 400 + r, 0), iif(p = 8 AND j > 0, 40 + r / 10, 0), 'agent'"
   " FROM v";
 
-static void generate(const char *path, long long traces, double *seconds){
+/* How generate() keeps `traces` and the facts: once at the end (the main
+** file), or per batch as a writer does, the facts then built lazily or in
+** the batch's own transaction; optionally with a late child for every
+** trace of the batch before. */
+enum { FACTS_AT_END, FACTS_LAZY, FACTS_AT_WRITE };
+
+/* Per batch [?1, ?2] of trace numbers: its `traces` rows and marks. */
+static const char batch_traces_sql[] =
+  "INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name, service, span_count,"
+  "  tokens_in, tokens_out, label)"
+  " SELECT trace_id, min(start_ns), max(end_ns), max(iif(parent_id IS NULL, span_id, NULL)),"
+  "  'agent_run', 'agent', count(*), sum(tokens_in), sum(tokens_out),"
+  "  iif(instr('13579bdf', substr(trace_id, 32)) > 0, 'base', 'cand')"
+  " FROM spans WHERE trace_id BETWEEN printf('%032x', ?1 + 1) AND printf('%032x', ?2 + 1)"
+  " GROUP BY trace_id;"
+  "INSERT OR IGNORE INTO facts_dirty"
+  " SELECT trace_id FROM traces WHERE trace_id BETWEEN printf('%032x', ?1 + 1) AND printf('%032x', ?2 + 1)";
+/* A late child (a span id past the trace's hundred) of every trace in
+** [?1, ?2], inside its root's time; its trace marked and counted. */
+static const char late_children_sql[] =
+  "INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, service)"
+  " SELECT trace_id, printf('%016x', 1000), root_span_id, 'late_callback', start_ns + 1000, start_ns + 2000,"
+  "  'agent' FROM traces WHERE trace_id BETWEEN printf('%032x', ?1 + 1) AND printf('%032x', ?2 + 1);"
+  "UPDATE traces SET span_count = span_count + 1"
+  " WHERE trace_id BETWEEN printf('%032x', ?1 + 1) AND printf('%032x', ?2 + 1);"
+  "INSERT OR IGNORE INTO facts_dirty"
+  " SELECT trace_id FROM traces WHERE trace_id BETWEEN printf('%032x', ?1 + 1) AND printf('%032x', ?2 + 1)";
+
+/* sql (several statements) with ?1 and ?2 bound in each. */
+static void exec_range(sqlite3 *db, const char *sql, long long first, long long last){
+  const char *tail = sql;
+  while( tail && *tail ){
+    sqlite3_stmt *stmt;
+    check(db, sqlite3_prepare_v2(db, tail, -1, &stmt, &tail), tail);
+    if( stmt == NULL ) break;
+    sqlite3_bind_int64(stmt, 1, first);
+    sqlite3_bind_int64(stmt, 2, last);
+    check(db, sqlite3_step(stmt), "batch");
+    check(db, sqlite3_finalize(stmt), "batch");
+  }
+}
+
+static void generate(const char *path, long long traces, int facts, int late, double *seconds){
   sqlite3 *db;
   sqlite3_stmt *chunk;
   /* 30 days over the traces, from 2026-11-01 00:00 UTC. */
@@ -121,12 +169,21 @@ static void generate(const char *path, long long traces, double *seconds){
     sqlite3_bind_int64(chunk, 4, step_ns);
     check(db, sqlite3_step(chunk), "insert");
     sqlite3_reset(chunk);
+    if( facts != FACTS_AT_END ){
+      exec_range(db, batch_traces_sql, i, last);
+      if( late && i > 0 ) exec_range(db, late_children_sql, i - CHUNK, i - 1);
+      if( facts == FACTS_AT_WRITE ) exec(db, "SELECT facts_update()");
+    }
     exec(db, "COMMIT");
     if( isatty(2) ) fprintf(stderr, "\rgenerating: %lld of %lld traces", last + 1, traces);
   }
   *seconds = now_s() - start;
   if( isatty(2) ) fprintf(stderr, "\n");
   sqlite3_finalize(chunk);
+  if( facts != FACTS_AT_END ){
+    sqlite3_close(db);
+    return;
+  }
   exec(db, "BEGIN;"
     "INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name, service, span_count,"
     "  tokens_in, tokens_out, label)"
@@ -233,6 +290,40 @@ static int run_checks(const char *path){
   return failed ? 1 : 0;
 }
 
+/* Facts lazily against at write time, on a file of its own: the time to
+** take every batch in (what a writer spends, and so what it can ingest),
+** then the time to build what is still marked (what the first question
+** pays), spans per second over both. */
+static void when_to_build(const char *dir, long long traces){
+  static const char *const names[2][2] = {
+    { "facts lazily (marks per batch, built at the end)", "facts at write time (in every batch)" },
+    { "  the same, a late child for every trace", "  the same, a late child for every trace" },
+  };
+  char path[4096];
+  snprintf(path, sizeof path, "%s/bench_history_when.db", dir);
+  printf("\nwhen to build the facts: %lld traces of %d spans, batches of %d traces\n",
+         traces, SPANS_PER_TRACE, CHUNK);
+  printf("%-50s %9s %9s %9s %9s\n", "", "ingest s", "build s", "spans", "spans/s");
+  for(int late = 0; late < 2; late++){
+    for(int mode = FACTS_LAZY; mode <= FACTS_AT_WRITE; mode++){
+      double ingest_s, build_s;
+      sqlite3 *db;
+      generate(path, traces, mode, late, &ingest_s);
+      check(db, sqlite3_open(path, &db), "open");
+      double start = now_s();
+      one_int(db, "SELECT facts_update()");
+      build_s = now_s() - start;
+      long long spans = one_int(db, "SELECT count(*) FROM spans");
+      long long built = one_int(db, "SELECT sum(spans) FROM trace_facts");
+      sqlite3_close(db);
+      if( built != spans ){ fprintf(stderr, "bench_history: %lld spans, %lld with facts\n", spans, built); exit(1); }
+      printf("%-50s %9.3f %9.3f %9lld %9.0f\n", names[late][mode - FACTS_LAZY], ingest_s, build_s, spans,
+             spans / (ingest_s + build_s));
+    }
+  }
+  unlink(path);
+}
+
 int main(int argc, char **argv){
   int checking = argc > 1 && strcmp(argv[1], "--check") == 0;
   if( checking ){ argv++; argc--; }
@@ -256,7 +347,7 @@ int main(int argc, char **argv){
     sqlite3_close(db);
   }
   if( !kept ){
-    generate(path, traces, &generate_s);
+    generate(path, traces, FACTS_AT_END, 0, &generate_s);
     check(db, sqlite3_open(path, &db), "open");
     bytes_before = file_bytes(db);
     double start = now_s();
@@ -341,6 +432,7 @@ int main(int argc, char **argv){
     printf("\n");
     sqlite3_close(db);
   }
+  when_to_build(dir, traces < 20000 ? traces : 20000);
   printf("\nratio: the row's time over its baseline's, same file, same run; best of %d,\n"
          "each on a fresh connection.\n", ROUNDS);
   return 0;
