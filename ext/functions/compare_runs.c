@@ -357,6 +357,20 @@ static int compute(run_rows *r){
   return SQLITE_OK;
 }
 
+/* Whether any span's facts may hold a time to first chunk: some built
+** one does, or some trace is still to be built (an error: no). */
+static int any_ttft(sqlite3 *db){
+  sqlite3_stmt *stmt;
+  int yes = 0;
+  if( sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM span_facts WHERE ttft_ns IS NOT NULL)"
+                         " OR EXISTS (SELECT 1 FROM facts_dirty)", -1, &stmt, 0) ){
+    return 0;
+  }
+  yes = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  return yes;
+}
+
 static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used,
                      void **state, int64_t *row_count, char **errmsg){
   run_rows *r = sqlite3_malloc(sizeof *r);
@@ -379,7 +393,11 @@ static int runs_open(tlm_ext *ext, sqlite3_value **argv, int argc, uint64_t used
   rc = tlm_window_args(ext->db, "compare_runs", argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
                        &v.since, &v.until, errmsg);
   if( rc == SQLITE_OK ) rc = new_row(r, 0) == 0 ? SQLITE_OK : SQLITE_NOMEM;
-  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "compare_runs", -1, TLM_FACTS_TTFT, &v.facts, errmsg);
+  /* The time to first chunk costs a column more a span: read only where
+  ** some call has one (its partial index answers at once). */
+  if( rc == SQLITE_OK ){
+    rc = tlm_facts_open(ext, "compare_runs", -1, any_ttft(ext->db) ? TLM_FACTS_TTFT : 0, &v.facts, errmsg);
+  }
   if( rc == SQLITE_OK ) rc = add_set(&v, argv[0], errmsg);
   if( rc == SQLITE_OK ){ v.which = 1; rc = add_set(&v, argv[1], errmsg); }
   for(int32_t i = 0; i < r->count && rc == SQLITE_OK; i++){
