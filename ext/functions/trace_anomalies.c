@@ -145,11 +145,14 @@ static int find_agent_loops(sqlite3 *db, const tlm_graph *g, anomaly_list *list)
 
 #define SLOW_TTFT_PERCENT 90
 #define SLOW_TTFT_MIN_CALLS 10
+#define SLOW_TTFT_BUILD_LIMIT 200
 
 /* The p90 is the model's over the whole database: a question over many
-** traces, so the facts are made current first where the connection can
-** write (a reader that cannot uses them as built).  Only a trace with a
-** streamed call pays for that. */
+** traces, so marked traces are built first where the connection can write
+** (a reader that cannot uses the facts as built), at most
+** SLOW_TTFT_BUILD_LIMIT a call: a trace page opened while a receiver
+** takes spans in stays quick, and the p90 of the calls before them is as
+** good a yardstick.  Only a trace with an LLM call pays for that. */
 static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list *list){
   sqlite3_stmt *calls = NULL, *count = NULL, *rank = NULL;
   int64_t built;
@@ -158,7 +161,7 @@ static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list
   int rc;
   for(int32_t i = 0; i < g->n; i++) models += g->nodes[i].model >= 0;
   if( ext == NULL || g->with_attrs == 0 || models == 0 ) return SQLITE_OK;
-  tlm_facts_update(ext, "trace_anomalies", -1, &built, &ignored);
+  tlm_facts_update(ext, "trace_anomalies", SLOW_TTFT_BUILD_LIMIT, &built, &ignored);
   sqlite3_free(ignored);
   rc = tlm_prepare(ext, "SELECT span_rowid, request_model, ttft_ns FROM span_genai"
                    " WHERE trace_id = ?1 AND ttft_ns >= 0 AND request_model IS NOT NULL"
