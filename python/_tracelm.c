@@ -3,13 +3,12 @@
 ** thin, fast layer over libtracelm (recorder/include/tracelm/tracelm.h).
 **
 **   >>> import tracelm._tracelm as t
-**   >>> t.init(db="t.db"); s = t.begin("step", None); s.set_tokens(10, 2); s.end()
+**   >>> t.init(db="t.db"); s = t.begin_current("step"); s.set_tokens(10, 2); s.end()
 **
 ** Everything a span costs in Python is here in C: begin and end are one
-** call each into libtracelm with no Python object but the Span.  Which span
-** is the parent is the Python layer's business (a ContextVar, so asyncio
-** tasks and threads get the right one): begin() always takes the parent
-** explicitly, and never reads the recorder's per-thread stack.
+** call each into libtracelm with no Python object but the Span.  The parent
+** is the package's ContextVar (so asyncio tasks and threads get the right
+** one), never the recorder's per-thread stack.
 **
 ** `with tracelm.span(name)` is the Scope type here, __enter__ and
 ** __exit__ in C: a block of Python around a one-span trace costs about
@@ -370,7 +369,7 @@ static PyType_Slot Span_slots[] = {
   { Py_tp_dealloc, Span_dealloc },
   { Py_tp_methods, Span_methods },
   { Py_tp_getset, Span_getset },
-  { Py_tp_doc, "A span of libtracelm; made by begin() or begin_remote()." },
+  { Py_tp_doc, "A span of libtracelm; made by span(), begin_current() or begin_remote()." },
   { 0, NULL },
 };
 
@@ -435,11 +434,12 @@ static void Scope_dealloc(Scope *self){
   Py_DECREF(type);
 }
 
-static module_state *scope_state(Scope *self){
-  PyObject *module = PyType_GetModuleByDef(Py_TYPE(self), &module_def);
+/* The module's state once use_context() has handed over the ContextVars;
+** NULL with an error before (fn names the caller). */
+static module_state *context_state(PyObject *module, const char *fn){
   module_state *state = module ? state_of(module) : NULL;
   if( state && (state->current == NULL || state->conversation == NULL) ){
-    PyErr_SetString(PyExc_RuntimeError, "span: use_context() was not called (import tracelm)");
+    PyErr_Format(PyExc_RuntimeError, "%s: use_context() was not called (import tracelm)", fn);
     return NULL;
   }
   return state;
@@ -477,7 +477,7 @@ static PyObject *begin_in_context(PyObject *module, module_state *state, const c
 
 static PyObject *Scope_enter(Scope *self, PyObject *unused){
   PyObject *module = PyType_GetModuleByDef(Py_TYPE(self), &module_def), *span;
-  module_state *state = scope_state(self);
+  module_state *state = context_state(module, "span");
   const char *name;
   (void)unused;
   if( state == NULL || (name = PyUnicode_AsUTF8(self->name)) == NULL ) return NULL;
@@ -496,7 +496,7 @@ static PyObject *Scope_enter(Scope *self, PyObject *unused){
 }
 
 static PyObject *Scope_exit(Scope *self, PyObject *const *args, Py_ssize_t nargs){
-  module_state *state = scope_state(self);
+  module_state *state = context_state(PyType_GetModuleByDef(Py_TYPE(self), &module_def), "span");
   PyObject *span = self->span, *token = self->token;
   int rc = 0;
   if( state == NULL ) return NULL;
@@ -563,10 +563,7 @@ static PyObject *module_begin_current(PyObject *module, PyObject *arg){
     if( !PyErr_Occurred() ) PyErr_SetString(PyExc_TypeError, "begin_current: name must be a str");
     return NULL;
   }
-  if( state->current == NULL || state->conversation == NULL ){
-    PyErr_SetString(PyExc_RuntimeError, "begin_current: use_context() was not called (import tracelm)");
-    return NULL;
-  }
+  if( context_state(module, "begin_current") == NULL ) return NULL;
   return begin_in_context(module, state, name);
 }
 
@@ -638,39 +635,6 @@ static PyObject *module_is_initialized(PyObject *module, PyObject *unused){
   return PyBool_FromLong(tlm_default_recorder() != NULL);
 }
 
-/* begin(name, parent): parent a Span, or None for a root (of a new trace,
-** or of $TRACEPARENT's when the process was started inside one). */
-static PyObject *module_begin(PyObject *module, PyObject *const *args, Py_ssize_t nargs){
-  const char *name;
-  tlm_span *parent = NULL, *span;
-  if( nargs != 2 ){
-    PyErr_SetString(PyExc_TypeError, "begin(name, parent) takes two arguments");
-    return NULL;
-  }
-  if( (name = PyUnicode_AsUTF8(args[0])) == NULL ) return NULL;
-  if( args[1] != Py_None ){
-    if( !PyObject_TypeCheck(args[1], state_of(module)->span_type) ){
-      PyErr_SetString(PyExc_TypeError, "begin: parent must be a Span or None");
-      return NULL;
-    }
-    parent = ((Span *)args[1])->span;
-    if( parent == NULL ){
-      PyErr_SetString(PyExc_ValueError, "begin: the parent span has already ended");
-      return NULL;
-    }
-  }
-  span = tlm_span_begin_child(parent, name);
-  if( span == NULL ){
-    if( tlm_default_recorder() == NULL ){
-      PyErr_SetString(state_of(module)->error, "begin: tracelm.init() has not been called");
-    }else{
-      PyErr_NoMemory();
-    }
-    return NULL;
-  }
-  return new_span(module, span);
-}
-
 typedef struct remote_headers { const char *traceparent, *tracestate; } remote_headers;
 
 static const char *get_header(void *carrier, const char *name){
@@ -702,7 +666,6 @@ static PyMethodDef module_methods[] = {
   { "flush", module_flush, METH_NOARGS, "Wait until every ended span is stored." },
   { "shutdown", module_shutdown, METH_NOARGS, "Flush, stop the writer, close the database." },
   { "is_initialized", module_is_initialized, METH_NOARGS, "Whether init() has been called." },
-  { "begin", (PyCFunction)(void (*)(void))module_begin, METH_FASTCALL, "begin(name, parent)" },
   { "begin_remote", module_begin_remote, METH_VARARGS, "begin_remote(name, traceparent, tracestate)" },
   { "use_context", module_use_context, METH_VARARGS, "use_context(current, conversation): the ContextVars." },
   { "begin_current", module_begin_current, METH_O, "begin_current(name): under the current span." },
