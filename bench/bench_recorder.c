@@ -254,6 +254,23 @@ static void remove_database(const char *path){
   snprintf(extra, sizeof extra, "%s-shm", path); unlink(extra);
 }
 
+#ifdef TLM_BENCH_EXPORT
+/* The caller's cost and the sustained rate with export to url, against
+** the same with export off. */
+static void export_rows(const char *what, const char *url, int retry_ms, const char *caller_db,
+                        const char *recorder_db, double pair_ns, double recorder){
+  char label[64];
+  remove_database(caller_db);
+  remove_database(recorder_db);
+  double export_pair_ns = caller_cost(caller_db, url, retry_ms);
+  double export_recorder = recorder_throughput(recorder_db, url, SPANS_PER_TRACE, retry_ms);
+  snprintf(label, sizeof label, "caller%s (vs export off)", what);
+  printf("%-44s %11.1f ns %11.1f ns %8.2f\n", label, export_pair_ns, pair_ns, export_pair_ns / pair_ns);
+  snprintf(label, sizeof label, "sustained%s (vs export off)", what);
+  printf("%-44s %10.0f /s %10.0f /s %8.2f\n", label, export_recorder, recorder, export_recorder / recorder);
+}
+#endif
+
 int main(int argc, char **argv){
   const char *dir = argc > 1 ? argv[1] : ".";
   char caller_db[4096], recorder_db[4096], raw_db[4096];
@@ -304,29 +321,15 @@ int main(int argc, char **argv){
     fake_collector *f = fake_collector_start(ok, 1);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/v1/traces", fake_collector_port(f));
-    remove_database(caller_db);
-    remove_database(recorder_db);
-    double export_pair_ns = caller_cost(caller_db, url, 0);
-    double export_recorder = recorder_throughput(recorder_db, url, SPANS_PER_TRACE, 0);
-    printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller with OTLP export (vs export off)",
-           export_pair_ns, pair_ns, export_pair_ns / pair_ns);
-    printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained with OTLP export (vs export off)",
-           export_recorder, recorder, export_recorder / recorder);
+    export_rows(" with OTLP export", url, 0, caller_db, recorder_db, pair_ns, recorder);
     printf("%-44s %10lld\n", "spans the endpoint received", (long long)fake_collector_spans(f));
     fake_collector_stop(f);
     /* The same endpoint, now down (its port closed): batches wait in the
     ** exporter's buffer, are retried and given up on its own thread; the
-    ** caller and the writer must not notice. */
-    remove_database(caller_db);
-    remove_database(recorder_db);
-    /* tlm_flush() waits until each batch is delivered or given up: a
-    ** short retry_ms keeps the untimed flushes between batches short. */
-    double down_pair_ns = caller_cost(caller_db, url, 200);
-    double down_recorder = recorder_throughput(recorder_db, url, SPANS_PER_TRACE, 200);
-    printf("%-44s %11.1f ns %11.1f ns %8.2f\n", "caller, OTLP endpoint down (vs export off)",
-           down_pair_ns, pair_ns, down_pair_ns / pair_ns);
-    printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained, OTLP endpoint down (vs export off)",
-           down_recorder, recorder, down_recorder / recorder);
+    ** caller and the writer must not notice.  tlm_flush() waits until each
+    ** batch is delivered or given up: a short retry_ms keeps the untimed
+    ** flushes between batches short. */
+    export_rows(", OTLP endpoint down", url, 200, caller_db, recorder_db, pair_ns, recorder);
   }
 #endif
   printf("\nbaselines: two clock_gettime(CLOCK_REALTIME) reads; raw batched SQLite\n"
