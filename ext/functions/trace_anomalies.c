@@ -153,8 +153,38 @@ static int find_agent_loops(sqlite3 *db, const tlm_graph *g, anomaly_list *list)
 ** SLOW_TTFT_BUILD_LIMIT a call: a trace page opened while a receiver
 ** takes spans in stays quick, and the p90 of the calls before them is as
 ** good a yardstick.  Only a trace with an LLM call pays for that. */
+/* A model's p90 over the database, found once per model of the trace. */
+typedef struct model_p90 { const char *model; int64_t calls, p90; } model_p90;
+#define SLOW_TTFT_MODELS 16
+
+static int p90_of(tlm_ext *ext, const char *model, int64_t *calls, int64_t *p90){
+  sqlite3_stmt *count = NULL, *rank = NULL;
+  int rc;
+  *calls = *p90 = 0;
+  if( tlm_prepare(ext, "SELECT count(*) FROM span_facts WHERE model = ?1 AND ttft_ns IS NOT NULL", &count)
+   || tlm_prepare(ext, "SELECT ttft_ns FROM span_facts WHERE model = ?1"
+                  " AND ttft_ns IS NOT NULL ORDER BY ttft_ns LIMIT 1 OFFSET ?2", &rank) ){
+    tlm_finish(ext, count);
+    return SQLITE_OK;                         /* no facts tables: nothing to say */
+  }
+  sqlite3_bind_text(count, 1, model, -1, SQLITE_STATIC);
+  if( sqlite3_step(count) == SQLITE_ROW ) *calls = sqlite3_column_int64(count, 0);
+  rc = sqlite3_reset(count);
+  if( rc == SQLITE_OK && *calls >= SLOW_TTFT_MIN_CALLS ){
+    sqlite3_bind_text(rank, 1, model, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(rank, 2, (*calls * SLOW_TTFT_PERCENT + 99) / 100 - 1);
+    if( sqlite3_step(rank) == SQLITE_ROW ) *p90 = sqlite3_column_int64(rank, 0);
+    rc = sqlite3_reset(rank);
+  }
+  tlm_finish(ext, count);
+  tlm_finish(ext, rank);
+  return rc;
+}
+
 static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list *list){
-  sqlite3_stmt *calls = NULL, *count = NULL, *rank = NULL;
+  sqlite3_stmt *calls = NULL;
+  model_p90 seen[SLOW_TTFT_MODELS];
+  int seen_count = 0;
   int64_t built;
   char *ignored = NULL;
   int32_t models = 0;
@@ -169,25 +199,21 @@ static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list
   if( rc != SQLITE_OK ) return SQLITE_OK;   /* not a TraceLM database of version 8 */
   sqlite3_bind_text(calls, 1, g->trace_id, -1, SQLITE_STATIC);
   while( rc == SQLITE_OK && sqlite3_step(calls) == SQLITE_ROW ){
-    const char *model = (const char *)sqlite3_column_text(calls, 1);
-    int64_t ttft = sqlite3_column_int64(calls, 2), n = 0, p90 = 0;
     int32_t node = tlm_graph_node_of_rowid(g, sqlite3_column_int64(calls, 0), -1);
-    if( node < 0 ) continue;
-    if( (count == NULL && tlm_prepare(ext, "SELECT count(*) FROM span_facts"
-                                      " WHERE model = ?1 AND ttft_ns IS NOT NULL", &count))
-     || (rank == NULL && tlm_prepare(ext, "SELECT ttft_ns FROM span_facts WHERE model = ?1"
-                                     " AND ttft_ns IS NOT NULL ORDER BY ttft_ns LIMIT 1 OFFSET ?2", &rank)) ){
-      break;                                /* no facts tables: nothing to say */
+    int64_t ttft = sqlite3_column_int64(calls, 2), n = 0, p90 = 0;
+    int k;
+    if( node < 0 || g->nodes[node].model < 0 ) continue;
+    /* The graph's copy of the model name outlives the statement's row. */
+    const char *model = tlm_str(g, g->nodes[node].model);
+    for(k = 0; k < seen_count && strcmp(seen[k].model, model); k++){}
+    if( k < seen_count ){
+      n = seen[k].calls;
+      p90 = seen[k].p90;
+    }else{
+      rc = p90_of(ext, model, &n, &p90);
+      if( seen_count < SLOW_TTFT_MODELS ) seen[seen_count++] = (model_p90){ model, n, p90 };
     }
-    sqlite3_bind_text(count, 1, model, -1, SQLITE_TRANSIENT);
-    if( sqlite3_step(count) == SQLITE_ROW ) n = sqlite3_column_int64(count, 0);
-    rc = sqlite3_reset(count);
-    if( rc != SQLITE_OK || n < SLOW_TTFT_MIN_CALLS ) continue;
-    sqlite3_bind_text(rank, 1, model, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(rank, 2, (n * SLOW_TTFT_PERCENT + 99) / 100 - 1);
-    if( sqlite3_step(rank) == SQLITE_ROW ) p90 = sqlite3_column_int64(rank, 0);
-    rc = sqlite3_reset(rank);
-    if( rc == SQLITE_OK && ttft > p90 ){
+    if( rc == SQLITE_OK && n >= SLOW_TTFT_MIN_CALLS && ttft > p90 ){
       char took[32], usual[32];
       tlm_format_duration(ttft, 0, took, sizeof took);
       tlm_format_duration(p90, 0, usual, sizeof usual);
@@ -197,8 +223,6 @@ static int find_slow_first_tokens(tlm_ext *ext, const tlm_graph *g, anomaly_list
     }
   }
   tlm_finish(ext, calls);
-  tlm_finish(ext, count);
-  tlm_finish(ext, rank);
   return rc;
 }
 

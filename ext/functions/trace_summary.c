@@ -12,7 +12,8 @@
 ** [model] (tokens but no cost and no price), errors, anomalies
 ** [{span_id, name, kind, detail}],
 ** histogram [{label, lower_ms, upper_ms, count}], problems [text];
-** for an LLM pipeline (llm_calls and span_genai, sql/genai_*.sql):
+** for an LLM pipeline (span_genai, sql/genai_mapping.sql; the calls as
+** llm_calls counts them, without pricing them again):
 ** llm_calls (count), ttft_ns (the first streamed call's time to first
 ** chunk, null without one), tokens_per_s (output tokens over the calls'
 ** time after their first chunk), conversation_id (null without one) and
@@ -128,12 +129,12 @@ static int add_anomalies(tlm_ext *ext, cJSON *summary, const tlm_graph *g){
 ** where the views are missing (a database another tool made). */
 static int add_genai(tlm_ext *ext, cJSON *summary, const tlm_graph *g){
   static const char calls_sql[] =
-    "SELECT count(*), (SELECT ttft_ns FROM llm_calls WHERE trace_id = ?1 AND ttft_ns IS NOT NULL"
-    "                  ORDER BY start_ns, span_rowid LIMIT 1),"
-    " sum(iif(tokens_out > 0, tokens_out, 0)) * 1e9"
-    "  / nullif(sum(iif(tokens_out > 0, max(duration_ns - coalesce(ttft_ns, 0), 0), 0)), 0),"
+    "SELECT count(*), (SELECT ttft_ns FROM span_genai WHERE trace_id = ?1 AND is_llm"
+    "                  AND ttft_ns IS NOT NULL ORDER BY start_ns, span_rowid LIMIT 1),"
+    " sum(iif(s.tokens_out > 0, s.tokens_out, 0)) * 1e9"
+    "  / nullif(sum(iif(s.tokens_out > 0, max(g.end_ns - g.start_ns - coalesce(g.ttft_ns, 0), 0), 0)), 0),"
     " (SELECT max(conversation_id) FROM span_genai WHERE trace_id = ?1)"
-    " FROM llm_calls WHERE trace_id = ?1";
+    " FROM span_genai g JOIN spans s ON s.rowid = g.span_rowid WHERE g.trace_id = ?1 AND g.is_llm";
   static const char tools_sql[] =
     "SELECT coalesce(tool_name, name), count(*), sum(status = 'error') FROM span_genai"
     " WHERE trace_id = ?1 AND is_tool GROUP BY 1 ORDER BY 2 DESC, 1";
