@@ -201,6 +201,15 @@ static void row(const char *what, double seconds, long long rows, double baselin
          target);
 }
 
+/* A target of the issue, met or missed by how much, and why when missed. */
+static void verdict(const char *what, double value, double target, const char *unit, const char *why){
+  if( value <= target ){
+    printf("  %-40s met (%.2f%s)\n", what, value, unit);
+  }else{
+    printf("  %-40s missed by %.0f%% (%.2f%s): %s\n", what, 100.0 * (value - target) / target, value, unit, why);
+  }
+}
+
 /* --check: one query's rows against another's, as text, in order. */
 static int check_same(const char *path, const char *what, const char *got_sql, const char *want_sql){
   sqlite3 *db;
@@ -283,6 +292,16 @@ static int run_checks(const char *path){
   CHECK("compare_runs: search_web, and only it, is slower",
         "SELECT path, change FROM compare_runs('base', 'cand') WHERE change <> 'same'",
         "SELECT 'agent_run/turn/retrieve/search_web', 'slower'");
+  CHECK("trace_summary(NULL): traces, spans, p50, p90, p99 and max of the traces' durations",
+        "SELECT s ->> 'traces', s ->> 'spans', s ->> 'p50_ns', s ->> 'p90_ns', s ->> 'p99_ns', s ->> 'max_ns'"
+        " FROM (SELECT trace_summary(NULL) AS s)",
+        "SELECT count(*), sum(c), max(iif(r = (n * 50 + 99) / 100, d, NULL)), max(iif(r = (n * 90 + 99) / 100, d, NULL)),"
+        " max(iif(r = (n * 99 + 99) / 100, d, NULL)), max(d) FROM (SELECT d, c, row_number() OVER (ORDER BY d) AS r,"
+        " count(*) OVER () AS n FROM (SELECT end_ns - start_ns AS d, span_count AS c FROM traces))");
+  CHECK("trace_summary of a label: its traces and their cost as span_cost prices them",
+        "SELECT s ->> 'traces', printf('%.6f', s ->> 'cost') FROM (SELECT trace_summary('base') AS s)",
+        "SELECT count(DISTINCT c.trace_id), printf('%.6f', sum(c.cost)) FROM span_cost c"
+        " JOIN traces t USING (trace_id) WHERE t.label = 'base'");
   CHECK("the facts: every trace built, every span once",
         "SELECT (SELECT count(*) FROM trace_facts), (SELECT count(*) FROM span_facts), (SELECT count(*) FROM facts_dirty)",
         "SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM spans), 0");
@@ -409,6 +428,17 @@ int main(int argc, char **argv){
   row("sum(cost) FROM span_cost", cost_view, rows, cost_plain, "<= 1.2x");
   row("  baseline: sum(cost) FROM spans", cost_plain, base_rows, cost_plain, "");
 
+  double traces_plain = time_query(path, "SELECT count(*), sum(span_count), max(end_ns - start_ns),"
+      " sum(errors > 0) FROM traces", &base_rows, ROUNDS);
+  double summary_all = time_query(path, "SELECT trace_summary(NULL)", &rows, ROUNDS);
+  row("trace_summary(NULL)", summary_all, rows, traces_plain, "(ratio: to the plain aggregate)");
+  row("  baseline: count, sum, max over traces", traces_plain, base_rows, traces_plain, "");
+  double label_plain = time_query(path, "SELECT count(*), sum(span_count), max(end_ns - start_ns),"
+      " sum(errors > 0) FROM traces WHERE label = 'base'", &base_rows, ROUNDS);
+  double summary_label = time_query(path, "SELECT trace_summary('base')", &rows, ROUNDS);
+  row("trace_summary('base')", summary_label, rows, label_plain, "(ratio: to the plain aggregate)");
+  row("  baseline: the same over the label's traces", label_plain, base_rows, label_plain, "");
+
   /* 2026-11-08 .. 2026-11-15: 7 of the 30 days. */
   double week = time_query(path, "SELECT * FROM span_stats(NULL, '2026-11-08', '2026-11-15')", &rows, ROUNDS);
   row("span_stats over 7 of 30 days", week, rows, stats, "~ 7/30 = 0.23x");
@@ -417,6 +447,25 @@ int main(int argc, char **argv){
          "file bytes per span", "", spans, (double)bytes_after / spans,
          bytes_before ? (double)bytes_before / spans : 0.0,
          bytes_before ? 100.0 * (bytes_after - bytes_before) / bytes_before : 0.0);
+  char why_floor[200], why_compare[200], why_cost[240];
+  snprintf(why_floor, sizeof why_floor, "reading the facts' columns alone takes %.2f s (the floor row)",
+           floor_scan);
+  snprintf(why_compare, sizeof why_compare, "it reads both sets' facts (the floor, %.2f s) and sorts"
+           " %lld durations", floor_scan, spans);
+  snprintf(why_cost, sizeof why_cost, "span_cost prices each span as it is read (a GLOB match per span"
+           " with a model); the stored prices answer in span_stats' cost column (%.2f s)", stats);
+  double growth = bytes_before ? 100.0 * (bytes_after - bytes_before) / bytes_before : 0.0;
+  printf("\ntargets, this run:\n");
+  verdict("span_stats(NULL) <= 1.5x baseline", stats / plain_facts, 1.5, "x", "");
+  verdict("span_stats(NULL) <= 3 s", stats, 3.0, " s", why_floor);
+  verdict("by model and day <= 1.5x baseline", by_md / plain_md, 1.5, "x", "");
+  verdict("by model and day <= 3 s", by_md, 3.0, " s", why_floor);
+  verdict("compare_runs <= 2 s", runs, 2.0, " s", why_compare);
+  verdict("sum(cost) through span_cost <= 1.2x", cost_view / cost_plain, 1.2, "x", why_cost);
+  verdict("7 of 30 days <= 7/30 of the whole, +50%", week / stats, 7.0 / 30 * 1.5, "x",
+          "a window reads its traces through trace_facts_by_start; the rest is fixed cost");
+  if( bytes_before ) verdict("file size per span <= +25%", growth, 25.0, "%",
+                             "span_facts holds 19 columns a span");
   {
     /* What the runs found, so the table measures questions that work. */
     sqlite3_stmt *stmt;

@@ -50,9 +50,11 @@ static const command commands[] = {
     "           Mann-Whitney test per path. --fail-on-regression exits 3 on a significant\n"
     "           latency rise, or a token or cost rise, beyond PCT percent." },
   { "stats", cmd_stats, "stats [--label L | --set SQL] [--since 7d|DATE|NS] [--until ...]\n"
-    "                 [--by name|path|model|service|label|day[,...]] [--format table|markdown|csv|json] [--limit N]",
+    "                 [--by name|path|model|service|label|day[,...] | --traces]\n"
+    "                 [--format table|markdown|csv|json] [--limit N]",
     "Latency percentiles, time on the critical path, tokens, cost and errors over many\n"
-    "           traces: all, a run label or SQL, in a window (by trace start), grouped." },
+    "           traces: all, a run label or SQL, in a window (by trace start), grouped;\n"
+    "           --traces: whole traces' durations, cost and errors, per root span." },
   { "conversations", cmd_conversations, "conversations [--format table|markdown|csv] [--limit N]",
     "The conversations traces belong to (gen_ai.conversation.id, session.id): traces,\n"
     "           turns, tokens, cost, p50/p90 latency and errors, costliest first." },

@@ -1,15 +1,19 @@
 /*
 ** stats.c — `tracelm stats`: span_stats() over the whole history, a run
-** or a window, grouped by name, model, service, day, label or path; and
+** or a window, grouped by name, model, service, day, label or path, or
+** with --traces trace_summary() over the same traces, per root; and
 ** the building of per-span facts with progress, which stats and compare
 ** share.
 **
 **   tracelm stats --since 7d --by model,day
 **   tracelm stats --label main --format markdown
+**   tracelm stats --traces --since 7d
 */
 #include "cli.h"
 #include "tlm_stats_sql.h"
 #include "tlm_stats_json_sql.h"
+#include "tlm_stats_traces_sql.h"
+#include "tlm_stats_traces_json_sql.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,9 +107,11 @@ static char *replace(const char *text, const char *token, const char *with){
 int cmd_stats(cli *c, int argc, char **argv){
   const char *set = "", *since = "", *until = "", *by = "name", *format = "table", *limit = "-1";
   char since_text[48], until_text[48], columns[512];
-  int status, by_day;
+  int status, by_day, traces = 0, by_given = 0;
   sqlite3 *db;
   for(int i = 0; i < argc; i++){
+    if( !strcmp(argv[i], "--traces") ){ traces = 1; continue; }
+    by_given |= !strcmp(argv[i], "--by");
     const char **slot = !strcmp(argv[i], "--label") || !strcmp(argv[i], "--set") ? &set
                       : !strcmp(argv[i], "--since") ? &since
                       : !strcmp(argv[i], "--until") ? &until
@@ -123,12 +129,16 @@ int cmd_stats(cli *c, int argc, char **argv){
     return cli_usage_error(c, "--limit takes a count of rows, not '%s'", limit);
   }
   if( strcmp(limit, "0") == 0 ) limit = "-1";
+  if( traces && by_given ) return cli_usage_error(c, "--traces groups traces by their root; --by groups spans");
   since = cli_relative_time(since, since_text, sizeof since_text);
   until = cli_relative_time(until, until_text, sizeof until_text);
   if( group_columns(by, columns, sizeof columns, &by_day) ) return cli_usage_error(c, "--by lists too much");
   if( (status = cli_open(c, 1, &db)) ) return status;
   cli_build_facts(c, db);
-  if( style == PRINT_LINES ){
+  if( traces ){
+    status = cli_print_query(c, db, style == PRINT_LINES ? tlm_stats_traces_json_sql : tlm_stats_traces_sql,
+                             style, set, since, until, by, limit, NULL);
+  }else if( style == PRINT_LINES ){
     status = cli_print_query(c, db, tlm_stats_json_sql, style, set, since, until, by, limit, NULL);
   }else{
     char *with_columns = replace(tlm_stats_sql, "GROUP_COLUMNS", columns);

@@ -51,4 +51,9 @@ typedef struct tlm_bucket {
 int tlm_histogram(const tlm_graph *g, const char *bounds_json, tlm_bucket *out,
                   char **errmsg);
 
+/* trace_summary() over a set of traces (trace_summary_set.c): the
+** result set when argv[0] names a set (NULL, a query, a run label) or
+** argc > 1, and 1; 0 when it names one trace, which the caller reports. */
+int tlm_trace_summary_of_set(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 #endif

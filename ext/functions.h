@@ -22,6 +22,7 @@
   X(compare_runs)             \
   X(facts_update)             \
   X(trace_summary)            \
+  X(trace_summary_set)        \
   X(trace_validate)           \
   X(export_chrome)            \
   X(export_otel)              \

@@ -28,6 +28,7 @@
 #include "arrays.h"
 #include "strmap.h"
 #include "trace_resolve.h"
+#include "trace_set.h"
 #include "span_row.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -660,10 +661,15 @@ static int visit(tlm_facts *f, const char *trace_id, int64_t key, const tlm_trac
   if( key == 0 || is_dirty(f, trace_id) ){
     rc = build_trace(f, trace_id, &t, &count, errmsg);
     stored = &t;
+  }else if( f->want & TLM_FACTS_TOTALS ){
+    rc = SQLITE_OK;
+    count = (int32_t)stored->spans;
   }else{
     rc = read_stored(f, key, stored->start_ns, &count);
   }
-  if( rc == SQLITE_OK && count > 0 ) rc = each(arg, stored, f->buffer, count);
+  if( rc == SQLITE_OK && count > 0 ){
+    rc = each(arg, stored, f->want & TLM_FACTS_TOTALS ? NULL : f->buffer, count);
+  }
   return read_error(f, rc, errmsg);
 }
 
@@ -754,7 +760,8 @@ static int visit_all_stored(tlm_facts *f, tlm_facts_fn each, void *arg, char **e
   int rc = sqlite3_prepare_v2(f->ext->db, "SELECT " TRACE_COLUMNS " FROM trace_facts ORDER BY trace_key",
                               -1, &traces, 0);
   int span_rc = SQLITE_DONE;
-  if( rc == SQLITE_OK ){
+  int totals = (f->want & TLM_FACTS_TOTALS) != 0;
+  if( rc == SQLITE_OK && !totals ){
     char *columns = fact_columns(f->want);
     char *sql = columns ? sqlite3_mprintf("SELECT trace_key, %s FROM span_facts ORDER BY trace_key, seq",
                                           columns) : NULL;
@@ -762,13 +769,17 @@ static int visit_all_stored(tlm_facts *f, tlm_facts_fn each, void *arg, char **e
     sqlite3_free(columns);
     sqlite3_free(sql);
   }
-  if( rc == SQLITE_OK ) span_rc = sqlite3_step(spans);
+  if( rc == SQLITE_OK && !totals ) span_rc = sqlite3_step(spans);
   while( rc == SQLITE_OK && (rc = sqlite3_step(traces)) == SQLITE_ROW ){
     tlm_trace_fact t;
     int64_t key = sqlite3_column_int64(traces, 0);
     int32_t count = 0;
     rc = SQLITE_OK;
     trace_row(traces, &t);
+    if( totals ){
+      if( t.spans > 0 && !is_dirty(f, t.trace_id) ) rc = each(arg, &t, NULL, (int32_t)t.spans);
+      continue;
+    }
     /* Rows of a key trace_facts lacks (not facts.c's doing) are passed over. */
     while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) < key ) span_rc = sqlite3_step(spans);
     while( span_rc == SQLITE_ROW && sqlite3_column_int64(spans, 0) == key && rc == SQLITE_OK ){
@@ -811,4 +822,29 @@ int tlm_facts_each_trace_in(tlm_facts *f, int64_t since, int64_t until,
   sqlite3_finalize(stmt);
   if( rc == SQLITE_OK ) rc = visit_marked(f, since, until, each, arg, errmsg);
   return read_error(f, rc, errmsg);
+}
+
+int tlm_facts_each_in_set(tlm_ext *ext, const char *fn, sqlite3_value *set, unsigned want,
+                          int64_t since, int64_t until, tlm_facts **out,
+                          tlm_facts_fn each, void *arg, char **errmsg){
+  char (*ids)[33] = NULL;
+  int32_t count = 0;
+  int rc;
+  *out = NULL;
+  if( sqlite3_value_type(set) == SQLITE_NULL ){
+    if( (rc = tlm_facts_open(ext, fn, -1, want, out, errmsg)) ) return rc;
+    return tlm_facts_each_trace_in(*out, since, until, each, arg, errmsg);
+  }
+  if( sqlite3_value_type(set) != SQLITE_TEXT ) return SQLITE_OK;
+  const char *text = (const char *)sqlite3_value_text(set);
+  if( (*errmsg = tlm_check_database(ext->db, fn)) != NULL ) return SQLITE_ERROR;
+  if( !tlm_is_sql_set(text) && tlm_label_exists(ext->db, text) != 1 ) return SQLITE_OK;
+  rc = tlm_trace_set_ids(ext->db, fn, "traces", text, &ids, &count, errmsg);
+  if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, fn, -1, want, out, errmsg);
+  for(int32_t i = 0; i < count && rc == SQLITE_OK; i++){
+    rc = tlm_facts_of_trace(*out, ids[i], each, arg, errmsg);
+  }
+  sqlite3_free(ids);
+  if( rc == SQLITE_OK && *out == NULL ) rc = SQLITE_NOMEM;
+  return rc;
 }

@@ -45,6 +45,10 @@ typedef struct tlm_facts tlm_facts;
 #define TLM_FACTS_CRITICAL 0x10u
 #define TLM_FACTS_TTFT     0x20u   /* ttft_ns */
 #define TLM_FACTS_ALL      0x3fu
+/* Only the traces' totals: each() gets spans NULL and count the trace's
+** span count; a stored trace reads no span_facts row (a marked one is
+** still computed from its graph). */
+#define TLM_FACTS_TOTALS   0x40u
 
 /* Make the facts current where the connection can write (builds at most
 ** limit marked traces when limit >= 0, all when -1), then open them for
@@ -65,6 +69,14 @@ typedef int (*tlm_facts_fn)(void *arg, const tlm_trace_fact *trace,
 /* Every trace whose start lies in [since, until), in start order. */
 int tlm_facts_each_trace_in(tlm_facts *f, int64_t since, int64_t until,
                             tlm_facts_fn each, void *arg, char **errmsg);
+/* The traces a set argument names: NULL every trace in [since, until)
+** (the others are the caller's to filter), a read-only query of trace
+** ids or a run label (trace_set.h).  Opens *out with want for them and
+** visits each.  SQLITE_OK with *out NULL when the argument is none of
+** these: the caller takes it as one trace. */
+int tlm_facts_each_in_set(tlm_ext *ext, const char *fn, sqlite3_value *set, unsigned want,
+                          int64_t since, int64_t until, tlm_facts **out,
+                          tlm_facts_fn each, void *arg, char **errmsg);
 /* One trace by its 32-digit id; a trace with no spans calls nothing. */
 int tlm_facts_of_trace(tlm_facts *f, const char *trace_id, tlm_facts_fn each, void *arg,
                        char **errmsg);

@@ -305,31 +305,14 @@ static int parse_by(sqlite3_value *value, unsigned *by, char **errmsg){
 
 /* The traces argument: NULL, a query, a label, or one trace. */
 static int add_traces(tlm_ext *ext, stats_rows *s, sqlite3_value *arg, char **errmsg){
-  char (*ids)[33] = NULL;
-  int32_t count = 0;
-  int rc, is_label = 0;
+  int rc;
   unsigned detail = TLM_FACTS_CRITICAL
                   | (s->by & (1u << KEY_MODEL) ? TLM_FACTS_MODEL : 0)
                   | (s->by & (1u << KEY_SERVICE) ? TLM_FACTS_SERVICE : 0)
                   | (s->by & (1u << KEY_DAY) ? TLM_FACTS_START : 0);
-  if( sqlite3_value_type(arg) == SQLITE_NULL ){
-    if( (rc = tlm_facts_open(ext, "span_stats", -1, detail, &s->facts, errmsg)) ) return rc;
-    return tlm_facts_each_trace_in(s->facts, s->since, s->until, add_trace, s, errmsg);
-  }
-  if( sqlite3_value_type(arg) == SQLITE_TEXT ){
-    const char *text = (const char *)sqlite3_value_text(arg);
-    if( (*errmsg = tlm_check_database(ext->db, "span_stats")) != NULL ) return SQLITE_ERROR;
-    is_label = !tlm_is_sql_set(text) && tlm_label_exists(ext->db, text) == 1;
-    if( is_label || tlm_is_sql_set(text) ){
-      rc = tlm_trace_set_ids(ext->db, "span_stats", "traces", text, &ids, &count, errmsg);
-      if( rc == SQLITE_OK ) rc = tlm_facts_open(ext, "span_stats", -1, detail, &s->facts, errmsg);
-      for(int32_t i = 0; i < count && rc == SQLITE_OK; i++){
-        rc = tlm_facts_of_trace(s->facts, ids[i], add_trace, s, errmsg);
-      }
-      sqlite3_free(ids);
-      return rc;
-    }
-  }
+  rc = tlm_facts_each_in_set(ext, "span_stats", arg, detail, s->since, s->until, &s->facts,
+                             add_trace, s, errmsg);
+  if( rc != SQLITE_OK || s->facts != NULL ) return rc;
   /* One trace: its facts as stored, or from its graph; nothing is built
   ** for the others, so a question about one trace costs one trace. */
   char trace_id[33];

@@ -1,5 +1,7 @@
 /*
 ** trace_summary.c — trace_summary(trace_id): the whole report as JSON.
+** Over a set of traces (NULL, a run label, a query) it is
+** trace_summary_set.c's.
 **
 **   sqlite> SELECT json_extract(trace_summary('latest'), '$.critical_path');
 **   ["rag_pipeline","load_prompt","retrieve_context","retrieve_faq","llm_call","format_response"]
@@ -212,7 +214,7 @@ static void trace_summary_func(sqlite3_context *ctx, int argc, sqlite3_value **a
   int64_t tokens_in = 0, tokens_out = 0, errors = 0;
   double cost = 0;
   int rc;
-  (void)argc;
+  if( tlm_trace_summary_of_set(ctx, argc, argv) ) return;
   if( (g = tlm_graph_for_function(ctx, "trace_summary", argv[0])) == NULL ) return;
   for(int32_t i = 0; i < g->n; i++){
     tokens_in += g->nodes[i].tokens_in;

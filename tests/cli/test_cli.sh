@@ -270,6 +270,16 @@ expect "stats with since after until" 1 "tracelm stats: since (3000000000) is af
   -- "$TRACELM" --db runs.db stats --since 3000000000 --until 1000000000
 expect "stats of an unknown label" 1 "tracelm stats: no traces with label 'nightly' (nor is it a trace id)" \
   -- "$TRACELM" --db runs.db stats --label nightly
+expect "stats --traces of one label" 0 "" -- "$TRACELM" --db runs.db stats --traces --label branch --format csv
+same "stats --traces: whole traces' durations (100..104 ms), spans, cost, traces with errors" "$(tr -d '\r' < out.txt)" "root,traces,p50,p90,p99,max,spans,cost,with errors
+(all),5,102.000 ms,104.000 ms,104.000 ms,104.000 ms,16,\$0.0060,1
+rag,5,102.000 ms,104.000 ms,104.000 ms,104.000 ms,16,\$0.0060,1"
+expect "stats --traces in a window, as JSON" 0 "" -- "$TRACELM" --db runs.db stats --traces --since 2000000000 --format json
+same "... trace_summary over the window's six traces" "$(sqlite3 runs.db "SELECT json_extract('$(cat out.txt)', '\$.traces', '\$.spans', '\$.p50_ns', '\$.slowest[0].total_ns')")" "[6,19,103000000,104000000]"
+expect "stats --traces with --by" 2 "tracelm stats: --traces groups traces by their root; --by groups spans
+Run 'tracelm COMMAND --help' for usage." -- "$TRACELM" --db runs.db stats --traces --by name
+expect "stats --traces of an unknown label" 1 "tracelm stats: no traces with label 'nightly' (nor is it a query of trace ids)" \
+  -- "$TRACELM" --db runs.db stats --traces --label nightly
 
 # ---- conversations: traces grouped by gen_ai.conversation.id
 printf '%s\n' 'trace_id,span_id,parent_id,name,start_ns,end_ns,model,tokens_in,tokens_out,attrs' \
