@@ -20,11 +20,13 @@
 #include "tlm_migrate_6_sql.h"
 #include "tlm_migrate_7_sql.h"
 #include "tlm_migrate_8_sql.h"
+#include "tlm_migrate_9_sql.h"
 #include "tlm_facts_sql.h"
 #include "tlm_cost_views_sql.h"
 #include "tlm_genai_mapping_sql.h"
 #include "tlm_genai_views_sql.h"
 #include "tlm_facts_ttft_sql.h"
+#include "tlm_stored_prices_sql.h"
 #include "tlm_genai_content_sql.h"
 #include "tlm_facts_cost_index_sql.h"
 #include "tlm_prices_cache_writes_sql.h"
@@ -47,6 +49,7 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
   tlm_migrate_6_sql,
   tlm_migrate_7_sql,
   tlm_migrate_8_sql,
+  tlm_migrate_9_sql,
 };
 
 /* Parts a new and an upgraded database both get, each once: after
@@ -58,13 +61,14 @@ static const char *const upgrades[TLM_SCHEMA_VERSION] = {
 ** part only for databases that were at least that version); version 7's
 ** views of messages and scores, and the cost index for version 6's facts;
 ** version 8's GenAI mapping, the views on it (made anew), and the time to
-** first chunk among facts that version 6 or 7 made. */
+** first chunk among facts that version 6 or 7 made; version 9's cost views
+** (made anew) and stored prices. */
 static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 3, 0, tlm_prices_and_runs_sql },
   { 3, 0, tlm_model_prices_sql },
   { 5, 0, tlm_otlp_model_sql },
   { 6, 0, tlm_facts_sql },
-  { 6, 0, tlm_cost_views_sql },
+  { 9, 0, tlm_cost_views_sql },           /* 9: the stored price */
   { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
   { 6, 0, tlm_cache_write_rates_sql },
   { 8, 0, tlm_genai_content_sql },         /* 8: flat message.content too */
@@ -72,6 +76,7 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 8, 0, tlm_genai_mapping_sql },
   { 8, 0, tlm_genai_views_sql },
   { 8, 6, tlm_facts_ttft_sql },            /* facts made by version 6 or 7 */
+  { 9, 0, tlm_stored_prices_sql },         /* after the facts and cost views */
 };
 
 int tlm_schema_version(sqlite3 *db){

@@ -13,7 +13,7 @@
 # include <sqlite3.h>
 #endif
 
-#define TLM_SCHEMA_VERSION 8
+#define TLM_SCHEMA_VERSION 9
 
 /* Bring db to TLM_SCHEMA_VERSION in one IMMEDIATE transaction.  Returns
 ** 0, or TLM_ESCHEMA when the database is newer than this build (it is then

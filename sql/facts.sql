@@ -88,10 +88,7 @@ CREATE TRIGGER IF NOT EXISTS spans_insert_dirties_facts AFTER INSERT ON spans
 BEGIN
   INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES (NEW.trace_id);
 END;
-CREATE TRIGGER IF NOT EXISTS spans_update_dirties_facts AFTER UPDATE ON spans
-BEGIN
-  INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES (OLD.trace_id), (NEW.trace_id);
-END;
+-- (An update marks its trace too: sql/stored_prices.sql, since version 9.)
 CREATE TRIGGER IF NOT EXISTS spans_delete_dirties_facts AFTER DELETE ON spans
 BEGIN
   INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES (OLD.trace_id);

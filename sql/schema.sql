@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS spans(
   dropped_attributes_count INTEGER NOT NULL DEFAULT 0,
   dropped_events_count     INTEGER NOT NULL DEFAULT 0,
   dropped_links_count      INTEGER NOT NULL DEFAULT 0,
+  -- Version 9: the price table's cost of an LLM call, stored when it is
+  -- written (sql/stored_prices.sql keeps it; NULL: look it up when read).
+  -- Never a writer's input: span_cost reads it, common/span_row.h omits it.
+  priced_cost    REAL,
   PRIMARY KEY (trace_id, span_id),
   -- Named, so a refused row says which rule it broke in one line.
   CONSTRAINT trace_id_is_32_lowercase_hex CHECK (length(trace_id) = 32

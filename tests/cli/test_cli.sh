@@ -354,7 +354,7 @@ contains "... mystery-9" "mystery-9" out.txt
 
 # ---- a database from the future is refused and left alone
 sqlite3 future.db "PRAGMA user_version = 99"
-expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (8); upgrade TraceLM to use it" \
+expect "newer schema" 1 "tracelm list: database 'future.db': database schema version 99 is newer than this TraceLM understands (9); upgrade TraceLM to use it" \
   -- "$TRACELM" --db future.db list
 
 [ -n "$KEEP_WORK" ] || { cd / && rm -rf "$WORK"; }

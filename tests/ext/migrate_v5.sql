@@ -13,10 +13,15 @@ CREATE TEMP TABLE old_events AS SELECT * FROM span_events;
 SELECT tracelm_init();
 SELECT 'after', (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM facts_dirty),
        (SELECT count(*) FROM trace_facts);
+-- Version 9 adds each call's stored price; every other column reads back as it was.
+CREATE TEMP TABLE new_spans AS SELECT rowid AS r, * FROM spans;
+ALTER TABLE new_spans DROP COLUMN priced_cost;
 SELECT 'changed rows',
-       (SELECT count(*) FROM (SELECT rowid, * FROM spans EXCEPT SELECT * FROM old_spans)),
+       (SELECT count(*) FROM (SELECT * FROM new_spans EXCEPT SELECT * FROM old_spans)),
        (SELECT count(*) FROM (SELECT * FROM traces EXCEPT SELECT * FROM old_traces)),
        (SELECT count(*) FROM (SELECT * FROM span_events EXCEPT SELECT * FROM old_events));
+SELECT 'stored prices', count(*), sum(s.priced_cost IS p.priced_cost)
+  FROM spans s JOIN span_price p ON p.span_rowid = s.rowid WHERE s.model IS NOT NULL;
 SELECT 'facts objects', group_concat(type || ' ' || name, ', ') FROM (SELECT type, name FROM sqlite_schema
   WHERE name GLOB '*facts*' OR name GLOB 'span_paths*' ORDER BY name);
 
@@ -39,8 +44,9 @@ SELECT 'compare', path, n_a, n_b FROM compare_runs('main', 'branch') ORDER BY pa
 SELECT 'cache writes', model_pattern, cache_write_per_mtok FROM model_prices
  WHERE cache_write_per_mtok IS NOT NULL ORDER BY model_pattern;
 -- A version-6 file (facts without a time to first chunk, no cost index,
--- no content views, no GenAI mapping) brought to 8: it gets them all, its
--- LLM traces are marked for a rebuild, and nothing else changes.
+-- no content views, no GenAI mapping, no stored prices) brought to 9: it
+-- gets them all, its LLM traces are marked for a rebuild, its calls
+-- priced, and nothing else changes.
 SELECT facts_update();
 DROP INDEX trace_facts_by_cost;
 DROP INDEX span_facts_by_ttft;
@@ -50,10 +56,20 @@ DROP VIEW conversations;
 DROP VIEW llm_calls;
 DROP VIEW tool_calls;
 DROP VIEW span_genai;
+DROP TRIGGER spans_insert_stores_price;
+DROP TRIGGER spans_update_stores_price;
+DROP VIEW unpriced_models;
+DROP VIEW span_cost;
+DROP VIEW span_price;
+DROP VIEW span_tokens;
+ALTER TABLE spans DROP COLUMN priced_cost;
 ALTER TABLE span_facts DROP COLUMN ttft_ns;
 PRAGMA user_version = 6;
 SELECT 'from 6', tracelm_init(), (SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_schema
         WHERE name IN ('trace_facts_by_cost', 'span_facts_by_ttft', 'span_messages', 'span_scores',
-                       'span_genai', 'llm_calls', 'tool_calls', 'conversations') ORDER BY name)),
+                       'span_genai', 'llm_calls', 'tool_calls', 'conversations',
+                       'spans_insert_stores_price', 'span_cost') ORDER BY name)),
        (SELECT count(*) FROM spans),
        (SELECT count(*) FROM facts_dirty) = (SELECT count(DISTINCT trace_id) FROM spans WHERE model IS NOT NULL);
+SELECT 'priced from 6', count(*), sum(s.priced_cost IS p.priced_cost)
+  FROM spans s JOIN span_price p ON p.span_rowid = s.rowid WHERE s.priced_cost IS NOT NULL;

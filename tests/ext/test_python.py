@@ -12,7 +12,7 @@ db.enable_load_extension(True)
 db.load_extension(extension)
 db.enable_load_extension(False)
 
-assert db.execute("SELECT tracelm_init()").fetchone() == (8,)
+assert db.execute("SELECT tracelm_init()").fetchone() == (9,)
 db.executemany(
     "INSERT INTO spans(trace_id, span_id, parent_id, name, start_ns, end_ns, tokens_in)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)",

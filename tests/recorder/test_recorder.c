@@ -285,6 +285,9 @@ static void test_recorder_genai_helpers(void **state){
                " || '|' || (ttft_ns BETWEEN 0 AND duration_ns) FROM llm_calls", text, sizeof text);
   assert_string_equal(text, "chat gpt-4o-mini|gpt-4o-mini|openai|chat|1200|80|1024|30|[\"tool_calls\"]"
                             "|gpt-4o-mini-2024-07-18|resp-1|0.0001512|1");
+  /* The writer stored that price with the call (sql/stored_prices.sql). */
+  test_db_text(path, "SELECT printf('%.7f', priced_cost) FROM spans WHERE model IS NOT NULL", text, sizeof text);
+  assert_string_equal(text, "0.0001512");
   test_db_text(path, "SELECT group_concat(name || '/' || coalesce(operation, '-') || '/' || coalesce(agent_name, '-')"
                " || '/' || coalesce(agent_id, '-') || '/' || coalesce(tool_name, '-') || '/' || coalesce(tool_call_id, '-')"
                " || '/' || coalesce(tool_type, '-') || '/' || coalesce(conversation_id, '-'), ' ')"
