@@ -63,13 +63,15 @@ static const char *const add_trace_sql =
 static const char *const dirty_facts_sql =
   "INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES(?1)";
 
-/* The calls of a batch the price table prices (a model and tokens, no
-** cost), each priced through span_price and the price stored with it
-** (sql/stored_prices.sql, whose trigger does this for every other
-** writer): one statement over the batch's rowids, not one a call. */
-static const char *const price_calls_sql =
-  "UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = spans.rowid)"
-  " WHERE rowid >= ?1 AND model IS NOT NULL AND cost = 0 AND tokens_in + tokens_out > 0";
+/* A call the price table prices (a model and tokens, no cost) gets its
+** price stored as soon as it is written, as the trigger of
+** sql/stored_prices.sql does for every other writer.  Right after its
+** insert the row is the table's last, so growing it splits no page; one
+** statement over the whole batch afterwards grew rows in full pages and
+** left the batch's pages half empty. */
+static const char *const price_call_sql =
+  "UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = ?1)"
+  " WHERE rowid = ?1";
 
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
@@ -206,7 +208,7 @@ typedef struct statements {
   sqlite3_stmt *insert, *add_trace, *dirty_facts, *add_drops;
   sqlite3_stmt *set_label;       /* NULL without a label */
   sqlite3_stmt *add_event;       /* prepared at the first span with events */
-  sqlite3_stmt *price_calls;     /* prepared at the first call to price */
+  sqlite3_stmt *price_call;      /* prepared at the first call to price */
 } statements;
 
 static const char add_event_sql[] =
@@ -237,6 +239,18 @@ static int insert_events(sqlite3 *db, statements *st, const tlm_record *r){
     if( rc != SQLITE_DONE ) return rc;
   }
   return SQLITE_OK;
+}
+
+static int store_price(sqlite3 *db, statements *st, sqlite3_int64 rowid){
+  int rc;
+  if( st->price_call == NULL
+   && (rc = sqlite3_prepare_v3(db, price_call_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->price_call, 0)) ){
+    return rc;
+  }
+  sqlite3_bind_int64(st->price_call, 1, rowid);
+  rc = sqlite3_step(st->price_call);
+  sqlite3_reset(st->price_call);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* What a run of one trace's written spans adds to its `traces` row. */
@@ -357,8 +371,6 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs 
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
   trace_run run = { NULL };
-  sqlite3_int64 first_rowid = 0;   /* the batch's first span, once written */
-  int to_price = 0;
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
   runs->count = 0;
@@ -366,11 +378,15 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs 
   for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(q, i);
     rc = insert_record(st->insert, r, rec->service);
-    if( rc == SQLITE_OK && first_rowid == 0 ) first_rowid = sqlite3_last_insert_rowid(db);
+    if( rc == SQLITE_OK && r->model && r->cost == 0 && r->tokens_in + r->tokens_out > 0 ){
+      /* Not stored, span_cost looks the price up when read: the span stays. */
+      int price_rc = store_price(db, st, sqlite3_last_insert_rowid(db));
+      if( is_transient(price_rc) ) rc = price_rc;
+      else if( price_rc != SQLITE_OK ) note_error(rec, "a call's price was not stored", db);
+    }
     if( rc == SQLITE_OK ) rc = insert_events(db, st, r);
     if( rc == SQLITE_OK ){
       (*written)++;
-      to_price |= r->model != NULL && r->cost == 0 && r->tokens_in + r->tokens_out > 0;
       /* Spans of one trace mostly come together: one run for them. */
       if( run.first && memcmp(run.first->trace_id, r->trace_id, 16) && (rc = runs_push(runs, &run)) ){
         goto rolled_back;
@@ -383,17 +399,6 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs 
     }
   }
   if( (rc = runs_push(runs, &run)) != SQLITE_OK ) goto rolled_back;
-  if( to_price ){
-    if( st->price_calls == NULL
-     && (rc = sqlite3_prepare_v3(db, price_calls_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->price_calls, 0)) ){
-      goto rolled_back;
-    }
-    sqlite3_bind_int64(st->price_calls, 1, first_rowid);
-    rc = sqlite3_step(st->price_calls);
-    sqlite3_reset(st->price_calls);
-    if( rc != SQLITE_DONE && is_transient(rc) ) goto rolled_back;
-    if( rc != SQLITE_DONE ) note_error(rec, "the calls' prices were not stored", db);
-  }
   if( runs->count > 1 ) qsort(runs->items, runs->count, sizeof *runs->items, by_trace_id);
   for(size_t i = 0; i < runs->count; i++){
     trace_run *one = &runs->items[i];
@@ -513,7 +518,7 @@ static void *writer_main(void *arg){
   sqlite3_finalize(st.add_drops);
   sqlite3_finalize(st.set_label);
   sqlite3_finalize(st.add_event);
-  sqlite3_finalize(st.price_calls);
+  sqlite3_finalize(st.price_call);
   free(runs.items);
   sqlite3_close(rec->db);
   rec->db = NULL;
