@@ -422,16 +422,15 @@ static int marked_traces(sqlite3 *db, int64_t limit, char (**ids)[33], int32_t *
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Is any trace or price pattern marked?  An error reads as yes: the
-** build then meets it and reports it. */
-static int anything_marked(sqlite3 *db){
+/* Is a query's answer true?  An error reads as yes: the build then meets
+** it and reports it. */
+static int is_true(sqlite3 *db, const char *sql){
   sqlite3_stmt *stmt;
-  int marked = 1;
-  if( sqlite3_prepare_v2(db, "SELECT EXISTS(SELECT 1 FROM facts_dirty)"
-                         " OR EXISTS(SELECT 1 FROM facts_dirty_prices)", -1, &stmt, 0) != SQLITE_OK ) return 1;
-  if( sqlite3_step(stmt) == SQLITE_ROW ) marked = sqlite3_column_int(stmt, 0);
+  int yes = 1;
+  if( sqlite3_prepare_v2(db, sql, -1, &stmt, 0) != SQLITE_OK ) return 1;
+  if( sqlite3_step(stmt) == SQLITE_ROW ) yes = sqlite3_column_int(stmt, 0);
   sqlite3_finalize(stmt);
-  return marked;
+  return yes;
 }
 
 /* Build up to limit marked traces in one savepoint; all or nothing. */
@@ -445,9 +444,11 @@ static int refresh(tlm_facts *f, int64_t limit, int64_t *built, char **errmsg){
   if( sqlite3_db_readonly(db, "main") == 1 ) return SQLITE_READONLY;
   /* Nothing marked: done, without taking the write lock every question
   ** would otherwise take (and a recording writer would wait behind). */
-  if( !anything_marked(db) ) return SQLITE_OK;
+  int prices = is_true(db, "SELECT EXISTS(SELECT 1 FROM facts_dirty_prices)");
+  if( !prices && !is_true(db, "SELECT EXISTS(SELECT 1 FROM facts_dirty)") ) return SQLITE_OK;
   if( (rc = sqlite3_exec(db, "SAVEPOINT tlm_facts", 0, 0, 0)) != SQLITE_OK ) return rc;
-  rc = sqlite3_exec(db, price_marks_sql, 0, 0, 0);
+  /* Only with a price marked: its step scans every span. */
+  if( prices ) rc = sqlite3_exec(db, price_marks_sql, 0, 0, 0);
   if( rc == SQLITE_OK ) rc = marked_traces(db, limit, &ids, &count);
   if( rc == SQLITE_OK && count > 0 && (rc = store_open(db, &s)) == SQLITE_OK ){
     for(int32_t i = 0; i < count && rc == SQLITE_OK; i++) rc = store_trace(f, &s, ids[i], errmsg);
