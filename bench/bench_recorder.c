@@ -102,6 +102,21 @@ static double caller_cost(const char *path, const char *otlp_url, int retry_ms){
   return median(per_pair, CALLER_BATCHES);
 }
 
+/* What a child span is: a plain one, or an LLM call (a model and tokens)
+** whose price the writer looks up and stores, or one with a cost the
+** program recorded (nothing to look up). */
+enum { PLAIN, CALL_PRICED, CALL_RECORDED };
+static int child_kind = PLAIN;
+
+static void end_child(tlm_span *s){
+  if( child_kind != PLAIN ){
+    tlm_span_set_model(s, "gpt-4o-mini");
+    tlm_span_add_tokens(s, 812, 96);
+    if( child_kind == CALL_RECORDED ) tlm_span_add_cost(s, 0.0002);
+  }
+  tlm_span_end(s);
+}
+
 static double recorder_throughput(const char *path, const char *otlp_url, int spans_per_trace, int retry_ms){
   tlm_options opts;
   tlm_options_init(&opts);
@@ -113,7 +128,7 @@ static double recorder_throughput(const char *path, const char *otlp_url, int sp
   double start = now_s();
   for(int t = 0; t < SUSTAINED_SPANS / spans_per_trace; t++){
     tlm_span *root = tlm_span_begin("request");
-    for(int i = 1; i < spans_per_trace; i++) tlm_span_end(tlm_span_begin("llm_call"));
+    for(int i = 1; i < spans_per_trace; i++) end_child(tlm_span_begin("llm_call"));
     tlm_span_end(root);
   }
   tlm_flush();
@@ -307,6 +322,18 @@ int main(int argc, char **argv){
     snprintf(label, sizeof label, "sustained, %d-span traces (raw, no trigger)", tiny_spans[k]);
     printf("%-44s %10.0f /s %10.0f /s %8.2f\n", label, tiny[k], tiny_raw[k], tiny[k] / tiny_raw[k]);
   }
+  /* Every child an LLM call: its price stored by the writer (a lookup in
+  ** model_prices and an UPDATE of the row just written), against the same
+  ** calls with a recorded cost. */
+  double calls[2];
+  for(int k = 0; k < 2; k++){
+    child_kind = k == 0 ? CALL_PRICED : CALL_RECORDED;
+    remove_database(recorder_db);
+    calls[k] = recorder_throughput(recorder_db, "", SPANS_PER_TRACE, 0);
+  }
+  child_kind = PLAIN;
+  printf("%-44s %10.0f /s %10.0f /s %8.2f\n", "sustained, LLM calls priced (vs cost recorded)",
+         calls[0], calls[1], calls[0] / calls[1]);
   for(int threads = 1; threads <= 8; threads *= threads == 2 ? 4 : 2){
     char label[64];
     remove_database(caller_db);
