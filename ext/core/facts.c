@@ -7,7 +7,7 @@
 ** writer itself), and price changes mark their patterns in
 ** facts_dirty_prices.  tlm_facts_open() first turns price marks into
 ** trace marks (the traces with a span of a model a changed pattern
-** matches), then, inside one savepoint, takes each marked trace: its mark
+** matches) and stores the calls' new prices, then, inside one savepoint, takes each marked trace: its mark
 ** is removed first (the first write takes the database's write lock, so
 ** nothing lands between the graph's read and the facts' write), its old
 ** facts are deleted, and its graph (graph.c) gives the new ones: the path
@@ -389,12 +389,11 @@ static int store_trace(tlm_facts *f, store *s, const char *trace_id, char **errm
   return rc;
 }
 
-/* A changed price row prices again every call of a model it matches
-** (the price stored with each, sql/stored_prices.sql: one scan of spans,
-** which an index on model would spare at 3 bytes a span, for an event as
-** rare as a price change), and marks every
-** built trace with a span of such a model; a trace built while its model
-** had no price has the model too. */
+/* A changed price row prices again every call of a model it matches (the
+** price stored with each, sql/stored_prices.sql: one scan of spans, which
+** an index on model would spare at 3 bytes a span, for an event as rare as
+** a price change), and marks every built trace with a span of such a
+** model; a trace built while its model had no price has the model too. */
 static const char price_marks_sql[] =
   "UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = spans.rowid)"
   " WHERE model IS NOT NULL AND EXISTS (SELECT 1 FROM facts_dirty_prices d WHERE spans.model GLOB d.model_pattern);"

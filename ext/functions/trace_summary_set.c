@@ -123,14 +123,14 @@ static int add_trace(void *arg, const tlm_trace_fact *t, const tlm_fact *spans, 
     return SQLITE_NOMEM;
   }
   if( root + 1 >= s->root_capacity ){
-    int32_t wanted = root + 16;
+    int32_t wanted = root + 16 > 2 * s->root_capacity ? root + 16 : 2 * s->root_capacity;
     if( tlm_resize(&s->roots, wanted, sizeof *s->roots) ) return SQLITE_NOMEM;
     memset(&s->roots[s->root_capacity], 0, (size_t)(wanted - s->root_capacity) * sizeof *s->roots);
     s->root_capacity = wanted;
   }
   root_stats *r = &s->roots[root + 1];
   if( tlm_grow(&r->durations, r->traces, &r->capacity, sizeof *r->durations) ) return SQLITE_NOMEM;
-  int64_t total_ns = t->end_ns - t->start_ns;
+  int64_t total_ns = t->end_ns > t->start_ns ? t->end_ns - t->start_ns : 0;   /* sorted as unsigned */
   if( s->traces == 0 || t->start_ns < s->first_ns ) s->first_ns = t->start_ns;
   if( s->traces == 0 || t->end_ns > s->last_ns ) s->last_ns = t->end_ns;
   s->durations[s->traces] = total_ns;
@@ -235,7 +235,7 @@ static int add_roots(cJSON *summary, set_summary *s){
 
 static int summary_json(set_summary *s, char **out){
   int n = s->traces;
-  int rc = tlm_radix_sort_values((uint64_t *)s->durations, n);   /* never negative (graph.c) */
+  int rc = tlm_radix_sort_values((uint64_t *)s->durations, n);   /* never negative (add_trace) */
   if( rc != SQLITE_OK ) return rc;
   if( n > 1 ) qsort(s->costs, n, sizeof *s->costs, by_double);
   cJSON *summary = cJSON_CreateObject();
