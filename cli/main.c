@@ -159,6 +159,10 @@ int main(int argc, char **argv){
   c.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
   c.ascii = !utf8_locale();
   c.db_path = getenv("TRACELM_DB") && getenv("TRACELM_DB")[0] ? getenv("TRACELM_DB") : "./tracelm.db";
+  /* No count of SQLite's memory in use: nothing here reads it, and
+  ** keeping it took a global mutex on every allocation, a tenth of
+  ** serve's time under load (docs/performance.md).  Before SQLite starts. */
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   sqlite3_auto_extension((void (*)(void))sqlite3_tracelm_init);
 
   for(; i < argc && argv[i][0] == '-'; i++){
