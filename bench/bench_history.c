@@ -422,7 +422,7 @@ int main(int argc, char **argv){
   }
   printf("%-46s %9s %9s %8s  %s\n", "measure", "seconds", "rows", "ratio", "target");
   if( !kept ){
-    printf("%-46s %9.3f %9lld %7.0f/s\n", "raw inserts (generation, triggers off)", generate_s, spans,
+    printf("%-46s %9.3f %9lld %7.0f/s\n", "raw inserts (generation, price trigger only)", generate_s, spans,
            spans / generate_s);
     printf("%-46s %9.3f %9lld %7.0f/s  %.2fx raw inserts' time\n", "facts build (facts_update)", build_s,
            spans, spans / build_s, build_s / generate_s);
