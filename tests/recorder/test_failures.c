@@ -34,7 +34,7 @@ static void on_error(const char *message, void *user_data){
   heard_count++;
 }
 
-/* A recorder on a database capped at about 200 KiB, retrying briefly. */
+/* A recorder on a database capped at about 1 MiB (64 pages), retrying briefly. */
 static const char *init_capped(const char *name, size_t queue, tlm_on_full on_full,
                                unsigned retry_ms){
   tlm_options opts;
@@ -42,7 +42,7 @@ static const char *init_capped(const char *name, size_t queue, tlm_on_full on_fu
   tlm_options_init(&opts);
   opts.db_path = path;
   opts.ignore_env_traceparent = 1;
-  opts.max_db_bytes = 200 * 1024;
+  opts.max_db_bytes = 1024 * 1024;
   opts.retry_ms = retry_ms;
   opts.queue_capacity = queue;
   opts.on_full = on_full;
@@ -223,7 +223,7 @@ static void test_TRACELM_LOG_stderr_says_it_once_and_at_exit(void **state){
     tlm_options_init(&opts);
     opts.db_path = path;
     opts.ignore_env_traceparent = 1;
-    opts.max_db_bytes = 200 * 1024;
+    opts.max_db_bytes = 1024 * 1024;
     opts.retry_ms = 20;
     if( tlm_init(&opts) != TLM_OK ) _exit(2);
     record(20000, "logged");
