@@ -67,10 +67,10 @@ static const struct { int since, from_at_least; const char *sql; } parts[] = {
   { 3, 0, tlm_prices_and_runs_sql },
   { 3, 0, tlm_model_prices_sql },
   { 5, 0, tlm_otlp_model_sql },
+  { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
+  { 6, 0, tlm_cache_write_rates_sql },      /* before the facts' price triggers */
   { 6, 0, tlm_facts_sql },
   { 9, 0, tlm_cost_views_sql },           /* 9: the stored price */
-  { 6, 3, tlm_prices_cache_writes_sql },   /* a price table made before 6 */
-  { 6, 0, tlm_cache_write_rates_sql },
   { 8, 0, tlm_genai_content_sql },         /* 8: flat message.content too */
   { 7, 6, tlm_facts_cost_index_sql },      /* facts made by version 6 */
   { 8, 0, tlm_genai_mapping_sql },

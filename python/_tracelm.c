@@ -91,18 +91,20 @@ static PyObject *Span_set_cost(Span *self, PyObject *arg){
   Py_RETURN_NONE;
 }
 
-static PyObject *Span_set_model(Span *self, PyObject *arg){
-  const char *model = PyUnicode_AsUTF8(arg);
-  if( model == NULL ) return NULL;
-  tlm_span_set_model(self->span, model);
+/* A setter of one str: the span's name, model or conversation. */
+static PyObject *set_text(Span *self, PyObject *arg, void (*set)(tlm_span *, const char *)){
+  const char *text = PyUnicode_AsUTF8(arg);
+  if( text == NULL ) return NULL;
+  set(self->span, text);
   Py_RETURN_NONE;
 }
 
+static PyObject *Span_set_model(Span *self, PyObject *arg){
+  return set_text(self, arg, tlm_span_set_model);
+}
+
 static PyObject *Span_set_name(Span *self, PyObject *arg){
-  const char *name = PyUnicode_AsUTF8(arg);
-  if( name == NULL ) return NULL;
-  tlm_span_set_name(self->span, name);
-  Py_RETURN_NONE;
+  return set_text(self, arg, tlm_span_set_name);
 }
 
 static PyObject *Span_set_error(Span *self, PyObject *arg){
@@ -228,10 +230,7 @@ static PyObject *Span_set_agent(Span *self, PyObject *args){
 }
 
 static PyObject *Span_set_conversation(Span *self, PyObject *arg){
-  const char *id = PyUnicode_AsUTF8(arg);
-  if( id == NULL ) return NULL;
-  tlm_span_set_conversation(self->span, id);
-  Py_RETURN_NONE;
+  return set_text(self, arg, tlm_span_set_conversation);
 }
 
 static PyObject *Span_usage(Span *self, PyObject *args){

@@ -47,7 +47,3 @@ END;
 -- The calls an upgraded file already holds (none in a new one).
 UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = spans.rowid)
  WHERE model IS NOT NULL AND cost = 0 AND tokens_in + tokens_out > 0 AND priced_cost IS NULL;
--- Price marks made before there were facts (the default rows' cache-write
--- rates, sql/cache_write_rates.sql) concern no built trace, and every
--- stored price was just looked up: nothing is left to apply.
-DELETE FROM facts_dirty_prices WHERE NOT EXISTS (SELECT 1 FROM trace_facts);
