@@ -109,13 +109,13 @@ int tlm_schema_apply(sqlite3 *db, char **errmsg){
   if( version == TLM_SCHEMA_VERSION ) return TLM_OK;
 
   /* A new file returns the pages `tracelm prune` frees with PRAGMA
-  ** incremental_vacuum, and has 16 KiB pages: a question over many traces
-  ** scans millions of rows, and each page is a read() into SQLite's cache
-  ** (16 KiB against 4 KiB: a plain scan of 10M spans 0.80 s against
-  ** 1.26-1.39 s, span_stats 11-14% and compare_runs 16% quicker;
-  ** docs/performance.md).  SQLite takes both only before the first table,
-  ** outside a transaction, and ignores them on a file that has tables. */
-  if( version == 0 ) sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL", 0, 0, 0);
+  ** incremental_vacuum.  SQLite takes that only before the first table,
+  ** outside a transaction.  Pages stay SQLite's default 4 KiB: 16 KiB
+  ** pages made scans over 10M spans 11-16% quicker but every small
+  ** transaction that fires the spans triggers (serve's requests, a user's
+  ** INSERTs) half as fast, since each statement copies the pages it
+  ** changes into its statement journal (docs/performance.md). */
+  if( version == 0 ) sqlite3_exec(db, "PRAGMA auto_vacuum=INCREMENTAL", 0, 0, 0);
   if( sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, &sql_error) != SQLITE_OK ) goto failed;
   /* Another process may have migrated while we waited for the lock. */
   version = tlm_schema_version(db);
