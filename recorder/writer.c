@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "../common/hexid.h"
 #include "../common/schema.h"
+#include "../common/trace_runs.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,42 +37,6 @@
 ** first writer to label it wins, so a run's label is never changed). */
 static const char *const set_label_sql =
   "UPDATE traces SET label = ?2 WHERE trace_id = ?1 AND label IS NULL";
-
-/* The writer's connection runs with triggers off and keeps `traces` itself,
-** once per run of one trace's spans in a batch rather than once per span:
-** the per-span trigger (spans_insert_updates_trace in sql/schema.sql,
-** which every other inserter still fires) cost the recorder 45 % of its
-** ingest rate (docs/performance.md).  The same rules as that trigger, for
-** span_count spans at once. */
-static const char *const add_trace_sql =
-  "INSERT INTO traces(trace_id, start_ns, end_ns, root_span_id, root_name, service,"
-  " span_count, tokens_in, tokens_out, cost, errors)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-  " ON CONFLICT(trace_id) DO UPDATE SET"
-  " start_ns = min(coalesce(start_ns, excluded.start_ns), excluded.start_ns),"
-  " end_ns = max(coalesce(end_ns, excluded.end_ns), excluded.end_ns),"
-  " root_span_id = coalesce(excluded.root_span_id, root_span_id),"
-  " root_name = coalesce(excluded.root_name, root_name),"
-  " service = coalesce(excluded.service, service),"
-  " span_count = span_count + excluded.span_count,"
-  " tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,"
-  " cost = cost + excluded.cost, errors = errors + excluded.errors";
-
-/* Each trace a batch touches gets its per-span facts rebuilt by the next
-** query over many traces (sql/facts.sql); the trigger that marks it for
-** every other writer does not fire here. */
-static const char *const dirty_facts_sql =
-  "INSERT OR IGNORE INTO facts_dirty(trace_id) VALUES(?1)";
-
-/* A call the price table prices (a model and tokens, no cost) gets its
-** price stored as soon as it is written, as the trigger of
-** sql/stored_prices.sql does for every other writer.  Right after its
-** insert the row is the table's last, so growing it splits no page; one
-** statement over the whole batch afterwards grew rows in full pages and
-** left the batch's pages half empty. */
-static const char *const price_call_sql =
-  "UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = ?1)"
-  " WHERE rowid = ?1";
 
 static const char *const add_drops_sql =
   "INSERT INTO traces(trace_id, dropped_spans) VALUES(?1, ?2)"
@@ -127,7 +92,7 @@ int tlm_writer_open_db(tlm_recorder *rec, sqlite3 **out){
     sqlite3_close(db);
     return TLM_EDB;
   }
-  /* After the schema: `traces` is kept by write_batch (add_trace_sql). */
+  /* After the schema: `traces` is kept by try_batch (trace_runs.c). */
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
   if( rec->max_db_bytes > 0 ){
     /* A cap on the file: past it inserts fail with "database or disk is
@@ -244,7 +209,7 @@ static int insert_events(sqlite3 *db, statements *st, const tlm_record *r){
 static int store_price(sqlite3 *db, statements *st, sqlite3_int64 rowid){
   int rc;
   if( st->price_call == NULL
-   && (rc = sqlite3_prepare_v3(db, price_call_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->price_call, 0)) ){
+   && (rc = sqlite3_prepare_v3(db, tlm_price_call_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->price_call, 0)) ){
     return rc;
   }
   sqlite3_bind_int64(st->price_call, 1, rowid);
@@ -253,132 +218,41 @@ static int store_price(sqlite3 *db, statements *st, sqlite3_int64 rowid){
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* What a run of one trace's written spans adds to its `traces` row. */
-typedef struct trace_run {
-  const tlm_record *first;       /* NULL: no run open */
-  const tlm_record *root;        /* the last span without a parent, or NULL */
-  int64_t start_ns, end_ns, spans, tokens_in, tokens_out, errors;
-  double cost;
-  size_t order;                  /* its place in the batch, for a stable sort */
-} trace_run;
-
-static void run_add(trace_run *run, const tlm_record *r){
-  if( run->first == NULL ){
-    memset(run, 0, sizeof *run);
-    run->first = r;
-    run->start_ns = r->start_ns;
-    run->end_ns = r->end_ns;
+/* The batch's runs into `traces` and `facts_dirty` (trace_runs.c), each
+** trace labelled with the run label if it has none yet. */
+static int store_runs(tlm_recorder *rec, sqlite3 *db, const statements *st, tlm_trace_runs *runs){
+  char trace_hex[33];
+  tlm_trace_runs_finish(runs);
+  for(size_t i = 0; i < runs->count; i++){
+    int rc = tlm_trace_run_store(&runs->items[i], st->add_trace, st->dirty_facts, trace_hex);
+    if( rc == SQLITE_OK && st->set_label ){
+      sqlite3_bind_text(st->set_label, 1, trace_hex, 32, SQLITE_STATIC);
+      sqlite3_bind_text(st->set_label, 2, rec->run_label, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st->set_label);
+      sqlite3_reset(st->set_label);
+      if( rc == SQLITE_DONE ) rc = SQLITE_OK;
+    }
+    if( rc != SQLITE_OK && is_transient(rc) ) return rc;
+    if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
   }
-  if( r->start_ns < run->start_ns ) run->start_ns = r->start_ns;
-  if( r->end_ns > run->end_ns ) run->end_ns = r->end_ns;
-  if( r->parent_id == 0 ) run->root = r;
-  run->spans++;
-  run->tokens_in += r->tokens_in;
-  run->tokens_out += r->tokens_out;
-  run->cost += r->cost;
-  run->errors += r->status == TLM_STATUS_ERROR;
-}
-
-/* Two runs of one trace, as one. */
-static void run_merge(trace_run *into, const trace_run *run){
-  if( run->start_ns < into->start_ns ) into->start_ns = run->start_ns;
-  if( run->end_ns > into->end_ns ) into->end_ns = run->end_ns;
-  if( run->root ) into->root = run->root;
-  into->spans += run->spans;
-  into->tokens_in += run->tokens_in;
-  into->tokens_out += run->tokens_out;
-  into->cost += run->cost;
-  into->errors += run->errors;
-}
-
-/* A batch's runs, kept to be sorted by trace id before they reach
-** `traces` and `facts_dirty`: a batch of one-span traces (a request a
-** trace) then touches those tables' pages in key order, each page once,
-** instead of one random page a span. */
-typedef struct trace_runs {
-  trace_run *items;
-  size_t count, capacity;
-} trace_runs;
-
-static int runs_push(trace_runs *runs, trace_run *run){
-  if( run->first == NULL ) return SQLITE_OK;
-  if( runs->count == runs->capacity ){
-    size_t capacity = runs->capacity ? runs->capacity * 2 : 256;
-    trace_run *items = realloc(runs->items, capacity * sizeof *items);
-    if( items == NULL ) return SQLITE_NOMEM;
-    runs->items = items;
-    runs->capacity = capacity;
-  }
-  run->order = runs->count;
-  runs->items[runs->count++] = *run;
-  run->first = NULL;
   return SQLITE_OK;
-}
-
-static int by_trace_id(const void *a, const void *b){
-  const trace_run *x = a, *y = b;
-  int order = memcmp(x->first->trace_id, y->first->trace_id, 16);
-  return order ? order : (x->order > y->order) - (x->order < y->order);
-}
-
-/* The run into `traces` (and its label), then closed. */
-static int run_flush(tlm_recorder *rec, const statements *st, trace_run *run){
-  char trace_hex[33], root_hex[17];
-  sqlite3_stmt *s = st->add_trace;
-  int rc;
-  if( run->first == NULL ) return SQLITE_OK;
-  tlm_hex_encode(run->first->trace_id, 16, trace_hex);
-  sqlite3_bind_text(s, 1, trace_hex, 32, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 2, run->start_ns);
-  sqlite3_bind_int64(s, 3, run->end_ns);
-  if( run->root ){
-    tlm_span_id_to_hex(run->root->span_id, root_hex);
-    sqlite3_bind_text(s, 4, root_hex, 16, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, tlm_record_name(run->root), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, rec->service, -1, SQLITE_STATIC);
-  }else{
-    sqlite3_bind_null(s, 4);
-    sqlite3_bind_null(s, 5);
-    sqlite3_bind_null(s, 6);
-  }
-  sqlite3_bind_int64(s, 7, run->spans);
-  sqlite3_bind_int64(s, 8, run->tokens_in);
-  sqlite3_bind_int64(s, 9, run->tokens_out);
-  sqlite3_bind_double(s, 10, run->cost);
-  sqlite3_bind_int64(s, 11, run->errors);
-  rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if( rc == SQLITE_DONE ){
-    sqlite3_bind_text(st->dirty_facts, 1, trace_hex, 32, SQLITE_STATIC);
-    rc = sqlite3_step(st->dirty_facts);
-    sqlite3_reset(st->dirty_facts);
-  }
-  if( rc == SQLITE_DONE && st->set_label ){
-    sqlite3_bind_text(st->set_label, 1, trace_hex, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st->set_label, 2, rec->run_label, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st->set_label);
-    sqlite3_reset(st->set_label);
-  }
-  run->first = NULL;
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* One attempt at the whole batch in one transaction.  SQLITE_OK when it
 ** committed (*written spans, the others refused one by one), or the
 ** transient error that rolled it back. */
-static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs *runs,
+static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, tlm_trace_runs *runs,
                      uint64_t count, const tlm_drop_count *drops, int drop_count,
                      uint64_t *written){
   tlm_queue *q = &rec->queue;
-  trace_run run = { NULL };
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0);
   *written = 0;
-  runs->count = 0;
+  tlm_trace_runs_begin(runs);
   if( rc != SQLITE_OK ) return rc;
   for(uint64_t i = 0; i < count; i++){
     const tlm_record *r = tlm_queue_slot(q, i);
     rc = insert_record(st->insert, r, rec->service);
-    if( rc == SQLITE_OK && r->model && r->cost == 0 && r->tokens_in + r->tokens_out > 0 ){
+    if( rc == SQLITE_OK && tlm_is_priced_call(r->model, r->tokens_in, r->tokens_out, r->cost) ){
       /* Not stored, span_cost looks the price up when read: the span stays. */
       int price_rc = store_price(db, st, sqlite3_last_insert_rowid(db));
       if( is_transient(price_rc) ) rc = price_rc;
@@ -386,29 +260,22 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, trace_runs 
     }
     if( rc == SQLITE_OK ) rc = insert_events(db, st, r);
     if( rc == SQLITE_OK ){
+      tlm_run_span span = {
+        .trace_id = r->trace_id, .span_id = r->span_id, .is_root = r->parent_id == 0,
+        .name = tlm_record_name(r), .service = rec->service,
+        .start_ns = r->start_ns, .end_ns = r->end_ns,
+        .tokens_in = r->tokens_in, .tokens_out = r->tokens_out, .cost = r->cost,
+        .error = r->status == TLM_STATUS_ERROR,
+      };
       (*written)++;
-      /* Spans of one trace mostly come together: one run for them. */
-      if( run.first && memcmp(run.first->trace_id, r->trace_id, 16) && (rc = runs_push(runs, &run)) ){
-        goto rolled_back;
-      }
-      run_add(&run, r);
+      if( (rc = tlm_trace_runs_add(runs, &span)) != SQLITE_OK ) goto rolled_back;
     }else if( is_transient(rc) ){
       goto rolled_back;
     }else{
       note_error(rec, "a span was refused", db);
     }
   }
-  if( (rc = runs_push(runs, &run)) != SQLITE_OK ) goto rolled_back;
-  if( runs->count > 1 ) qsort(runs->items, runs->count, sizeof *runs->items, by_trace_id);
-  for(size_t i = 0; i < runs->count; i++){
-    trace_run *one = &runs->items[i];
-    while( i + 1 < runs->count && memcmp(one->first->trace_id, runs->items[i + 1].first->trace_id, 16) == 0 ){
-      run_merge(one, &runs->items[++i]);
-    }
-    rc = run_flush(rec, st, one);
-    if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
-    if( rc != SQLITE_OK ) note_error(rec, "a trace's summary row was refused", db);
-  }
+  if( (rc = store_runs(rec, db, st, runs)) != SQLITE_OK ) goto rolled_back;
   rc = tlm_add_trace_counts(st->add_drops, drops, drop_count);
   if( rc != SQLITE_OK && is_transient(rc) ) goto rolled_back;
   if( rc != SQLITE_OK ) note_error(rec, "the dropped-span count was refused", db);
@@ -439,7 +306,7 @@ static int is_lasting(int rc){
 ** which ends the state when it succeeds.  Returns how many spans were
 ** written; those not written count as failed. */
 static uint64_t write_batch(tlm_recorder *rec, sqlite3 *db, statements *st,
-                            trace_runs *runs, uint64_t count,
+                            tlm_trace_runs *runs, uint64_t count,
                             const tlm_drop_count *drops, int drop_count){
   int64_t now = tlm_monotonic_ms(), deadline = now + rec->retry_ms, pause = 10;
   uint64_t written = 0;
@@ -470,7 +337,7 @@ static void *writer_main(void *arg){
   tlm_recorder *rec = arg;
   tlm_queue *q = &rec->queue;
   statements st = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-  trace_runs runs = { NULL, 0, 0 };
+  tlm_trace_runs runs = { NULL, 0, 0, 0 };
   int stop = 0;
 
   pthread_setname_np(pthread_self(), "tracelm-writer");   /* in top -H, perf, gdb */
@@ -481,8 +348,8 @@ static void *writer_main(void *arg){
   }
   if( rec->db ){
     if( sqlite3_prepare_v3(rec->db, tlm_span_insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.insert, 0)
-     || sqlite3_prepare_v3(rec->db, add_trace_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_trace, 0)
-     || sqlite3_prepare_v3(rec->db, dirty_facts_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.dirty_facts, 0)
+     || sqlite3_prepare_v3(rec->db, tlm_add_trace_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_trace, 0)
+     || sqlite3_prepare_v3(rec->db, tlm_dirty_facts_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.dirty_facts, 0)
      || sqlite3_prepare_v3(rec->db, add_drops_sql, -1, SQLITE_PREPARE_PERSISTENT, &st.add_drops, 0)
      || (rec->run_label && sqlite3_prepare_v3(rec->db, set_label_sql, -1, SQLITE_PREPARE_PERSISTENT,
                                               &st.set_label, 0)) ){
@@ -519,7 +386,7 @@ static void *writer_main(void *arg){
   sqlite3_finalize(st.set_label);
   sqlite3_finalize(st.add_event);
   sqlite3_finalize(st.price_call);
-  free(runs.items);
+  tlm_trace_runs_free(&runs);
   sqlite3_close(rec->db);
   rec->db = NULL;
   pthread_mutex_unlock(&rec->db_lock);
