@@ -48,6 +48,7 @@
 #include "hexid.h"
 #include "number.h"
 #include "span_row.h"
+#include "trace_runs.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -70,6 +71,11 @@ typedef struct importer {
   int64_t byte_base;         /* JSON Lines starting at that line and byte */
   int lines;                 /* ... given so: never one whole document */
   char *error;               /* sqlite3_malloc'd, set once */
+  /* On a connection with triggers off (tracelm serve's), what the spans
+  ** triggers do is done here, once a trace of each document. */
+  int keeps_traces;
+  tlm_trace_runs runs;
+  sqlite3_stmt *add_trace, *dirty_facts, *price_call;
 } importer;
 
 static int fail(importer *im, const char *fmt, ...){
@@ -423,6 +429,46 @@ static int import_events_and_links(importer *im, const cJSON *span, const char *
   return SQLITE_OK;
 }
 
+/* Triggers off: the span just inserted joins its trace's run, and a call
+** the price table prices gets its price stored (sql/stored_prices.sql). */
+static int keep_span(importer *im, const tlm_span_row *row){
+  uint8_t trace_id[16];
+  uint64_t span_id = 0;
+  tlm_hex_decode(row->trace_id, 16, trace_id, 0);
+  tlm_span_id_from_hex(row->span_id, &span_id);
+  if( tlm_is_priced_call(row->model, row->tokens_in, row->tokens_out, row->cost) ){
+    if( im->price_call == NULL
+     && sqlite3_prepare_v2(im->db, tlm_price_call_sql, -1, &im->price_call, 0) != SQLITE_OK ){
+      return fail(im, "%s", sqlite3_errmsg(im->db));
+    }
+    sqlite3_bind_int64(im->price_call, 1, sqlite3_last_insert_rowid(im->db));
+    int rc = sqlite3_step(im->price_call);
+    sqlite3_reset(im->price_call);
+    if( rc != SQLITE_DONE ) return fail(im, "%s", sqlite3_errmsg(im->db));
+  }
+  tlm_run_span span = {
+    .trace_id = trace_id, .span_id = span_id, .is_root = row->parent_id == NULL,
+    .name = row->name, .service = row->service,
+    .start_ns = row->start_ns, .end_ns = row->has_end ? row->end_ns : row->start_ns,
+    .tokens_in = row->tokens_in, .tokens_out = row->tokens_out, .cost = row->cost,
+    .error = row->status == TLM_STATUS_ERROR,
+  };
+  return tlm_trace_runs_add(&im->runs, &span) == SQLITE_OK ? SQLITE_OK : fail(im, "out of memory");
+}
+
+/* Triggers off: the document's runs into `traces` and `facts_dirty`. */
+static int keep_traces(importer *im){
+  char trace_hex[33];
+  tlm_trace_runs_finish(&im->runs);
+  for(size_t i = 0; i < im->runs.count; i++){
+    if( tlm_trace_run_store(&im->runs.items[i], im->add_trace, im->dirty_facts, trace_hex) != SQLITE_OK ){
+      return fail(im, "trace %s: %s", trace_hex, sqlite3_errmsg(im->db));
+    }
+  }
+  tlm_trace_runs_begin(&im->runs);
+  return SQLITE_OK;
+}
+
 static int import_span(importer *im, const cJSON *span, const char *service){
   char trace_id[33], span_id[17], parent_id[17];
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(span, "name");
@@ -496,8 +542,10 @@ static int import_span(importer *im, const cJSON *span, const char *service){
   tlm_span_row_bind(s, &row);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
+  int kept = rc == SQLITE_DONE && im->keeps_traces ? keep_span(im, &row) : SQLITE_OK;
   cJSON_free(attrs);
   cJSON_Delete(c.attrs);
+  if( kept != SQLITE_OK ) return kept;
   if( rc == SQLITE_DONE ){
     im->imported++;
     return import_events_and_links(im, span, trace_id, span_id);
@@ -561,6 +609,12 @@ static int import_document(importer *im, const cJSON *doc, const char *line){
   return SQLITE_OK;
 }
 
+/* A document, then (triggers off) what its spans add to `traces`. */
+static int import_and_keep(importer *im, const cJSON *doc, const char *line){
+  int rc = import_document(im, doc, line);
+  return rc == SQLITE_OK && im->keeps_traces ? keep_traces(im) : rc;
+}
+
 static int64_t line_of(const importer *im, const char *text, const char *at){
   int64_t line = 1 + im->line_base;
   for(const char *p = text; p < at && *p; p++) line += *p == '\n';
@@ -594,7 +648,7 @@ static int import_text(importer *im, const char *text, int64_t length){
       return fail(im, "not valid JSON (a document cut short, or not JSON at all)");
     }
     if( only_space(end, stop) ){
-      int rc = import_document(im, doc, "");
+      int rc = import_and_keep(im, doc, "");
       cJSON_Delete(doc);
       return rc;
     }
@@ -619,7 +673,7 @@ static int import_text(importer *im, const char *text, int64_t length){
         locate(im, text, end);
         return fail(im, "more after the document on this line (one document a line)");
       }
-      int rc = import_document(im, doc, prefix);
+      int rc = import_and_keep(im, doc, prefix);
       cJSON_Delete(doc);
       if( rc ) return rc;
     }
@@ -650,6 +704,10 @@ static void finalize_all(importer *im){
   sqlite3_finalize(im->add_scope);
   sqlite3_finalize(im->add_event);
   sqlite3_finalize(im->add_link);
+  sqlite3_finalize(im->add_trace);
+  sqlite3_finalize(im->dirty_facts);
+  sqlite3_finalize(im->price_call);
+  tlm_trace_runs_free(&im->runs);
 }
 
 static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **argv){
@@ -688,6 +746,8 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   /* A blob is accepted as UTF-8 text (readfile() returns blobs); the
   ** value's own bytes are parsed in place, with their length. */
+  sqlite3_db_config(im.db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &im.keeps_traces);
+  im.keeps_traces = !im.keeps_traces;
   const char *text = (const char *)sqlite3_value_blob(argv[0]);
   int64_t length = sqlite3_value_bytes(argv[0]);   /* after the pointer, as SQLite asks */
   if( text == NULL ) text = "";
@@ -696,7 +756,9 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
    || sqlite3_prepare_v2(im.db, add_resource_sql, -1, &im.add_resource, 0) != SQLITE_OK
    || sqlite3_prepare_v2(im.db, add_scope_sql, -1, &im.add_scope, 0) != SQLITE_OK
    || sqlite3_prepare_v2(im.db, add_event_sql, -1, &im.add_event, 0) != SQLITE_OK
-   || sqlite3_prepare_v2(im.db, add_link_sql, -1, &im.add_link, 0) != SQLITE_OK ){
+   || sqlite3_prepare_v2(im.db, add_link_sql, -1, &im.add_link, 0) != SQLITE_OK
+   || (im.keeps_traces && (sqlite3_prepare_v2(im.db, tlm_add_trace_sql, -1, &im.add_trace, 0) != SQLITE_OK
+                           || sqlite3_prepare_v2(im.db, tlm_dirty_facts_sql, -1, &im.dirty_facts, 0) != SQLITE_OK)) ){
     tlm_result_errorf(ctx, "import_otel: %s", sqlite3_errmsg(im.db));
     finalize_all(&im);
     sqlite3_exec(im.db, "RELEASE import_otel", 0, 0, 0);

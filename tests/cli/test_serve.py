@@ -155,6 +155,22 @@ for t in threads: t.start()
 for t in threads: t.join()
 check("1,000 concurrent requests from 8 clients: all 200", results.count(200) == 1000, results[:5])
 check("... and 3,000 more spans stored", count(db) == 3007, count(db))
+# serve's connection runs without triggers: import_otel keeps each trace's
+# row, its facts mark and the calls' prices itself, as the triggers would.
+conn = sqlite3.connect(db)
+kept = conn.execute(
+    "SELECT (SELECT count(*) FROM traces),"
+    " (SELECT count(*) FROM (SELECT trace_id, min(start_ns), max(coalesce(end_ns, start_ns)), count(*),"
+    "   sum(tokens_in), sum(tokens_out), sum(cost), sum(status = 'error') FROM spans GROUP BY trace_id"
+    "   EXCEPT SELECT trace_id, start_ns, end_ns, span_count, tokens_in, tokens_out, cost, errors FROM traces)),"
+    " (SELECT count(*) FROM traces t WHERE root_span_id IS NOT (SELECT span_id FROM spans s"
+    "   WHERE s.trace_id = t.trace_id AND parent_id IS NULL ORDER BY rowid DESC LIMIT 1)),"
+    " (SELECT count(*) FROM (SELECT DISTINCT trace_id FROM spans EXCEPT SELECT trace_id FROM facts_dirty)),"
+    " (SELECT priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = spans.rowid)"
+    "   FROM spans WHERE span_id = '00000000000000a1')").fetchone()
+conn.close()
+check("... traces kept without triggers: every row as the spans say, each root, each marked for the facts,"
+      " the call priced %s" % (kept,), kept == (1003, 0, 0, 0, 1), kept)
 
 # export --to: a trace recorded by TraceLM goes to the receiver and comes
 # out the same (the round trip recorder -> database -> OTLP -> serve).
