@@ -43,6 +43,9 @@
 ** at that line and byte of a larger input (mode NULL or 'skip_duplicates'):
 ** `tracelm import` feeds a big file so, a few megabytes at a time, and
 ** every message still names the line and byte of the whole file.
+** On a connection with triggers off (tracelm serve's), the spans triggers'
+** work is done here instead, once a trace of each document: `traces`,
+** facts_dirty and the stored prices (common/trace_runs.c).
 */
 #include "trace_resolve.h"
 #include "hexid.h"
