@@ -351,6 +351,21 @@ static int step_done(importer *im, sqlite3_stmt *stmt){
   return rc == SQLITE_DONE ? SQLITE_OK : fail(im, "%s", sqlite3_errmsg(im->db));
 }
 
+static const char *const add_event_sql =
+  "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs, dropped_attributes_count)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char *const add_link_sql =
+  "INSERT INTO span_links(trace_id, span_id, seq, linked_trace_id, linked_span_id, trace_state,"
+  " attrs, flags, dropped_attributes_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/* A statement most documents never need (events, links, prices),
+** prepared at its first use: each import_otel call prepares its own, and
+** tracelm serve makes one call a request. */
+static int prepared(importer *im, sqlite3_stmt **stmt, const char *sql){
+  if( *stmt || sqlite3_prepare_v2(im->db, sql, -1, stmt, 0) == SQLITE_OK ) return SQLITE_OK;
+  return fail(im, "%s", sqlite3_errmsg(im->db));
+}
+
 /* The span's events and links, once the span itself is stored. */
 static int import_events_and_links(importer *im, const cJSON *span, const char *trace_id,
                                    const char *span_id){
@@ -374,6 +389,10 @@ static int import_events_and_links(importer *im, const cJSON *span, const char *
     if( name && !cJSON_IsString(name) ) return fail(im, "events[%d].name must be a string", seq);
     if( read_count(im, item, "droppedAttributesCount", &dropped) ) return SQLITE_ERROR;
     if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(item, "attributes"), "event attributes", &attrs) ){
+      return SQLITE_ERROR;
+    }
+    if( prepared(im, &im->add_event, add_event_sql) ){
+      sqlite3_free(attrs);
       return SQLITE_ERROR;
     }
     sqlite3_bind_text(im->add_event, 1, trace_id, 32, SQLITE_STATIC);
@@ -412,6 +431,10 @@ static int import_events_and_links(importer *im, const cJSON *span, const char *
     if( attrs_object(im, cJSON_GetObjectItemCaseSensitive(item, "attributes"), "link attributes", &attrs) ){
       return SQLITE_ERROR;
     }
+    if( prepared(im, &im->add_link, add_link_sql) ){
+      sqlite3_free(attrs);
+      return SQLITE_ERROR;
+    }
     sqlite3_bind_text(im->add_link, 1, trace_id, 32, SQLITE_STATIC);
     sqlite3_bind_text(im->add_link, 2, span_id, 16, SQLITE_STATIC);
     sqlite3_bind_int(im->add_link, 3, seq);
@@ -440,10 +463,7 @@ static int keep_span(importer *im, const tlm_span_row *row){
   tlm_hex_decode(row->trace_id, 16, trace_id, 0);
   tlm_span_id_from_hex(row->span_id, &span_id);
   if( tlm_is_priced_call(row->model, row->tokens_in, row->tokens_out, row->cost) ){
-    if( im->price_call == NULL
-     && sqlite3_prepare_v2(im->db, tlm_price_call_sql, -1, &im->price_call, 0) != SQLITE_OK ){
-      return fail(im, "%s", sqlite3_errmsg(im->db));
-    }
+    if( prepared(im, &im->price_call, tlm_price_call_sql) ) return SQLITE_ERROR;
     sqlite3_bind_int64(im->price_call, 1, sqlite3_last_insert_rowid(im->db));
     int rc = sqlite3_step(im->price_call);
     sqlite3_reset(im->price_call);
@@ -694,12 +714,6 @@ static const char *const add_scope_sql =
   "INSERT INTO scopes(name, version, attrs, dropped_attributes_count, schema_url)"
   " VALUES(?1, ?2, ?3, ?4, ?5)"
   " ON CONFLICT DO UPDATE SET name = excluded.name RETURNING scope_id";
-static const char *const add_event_sql =
-  "INSERT INTO span_events(trace_id, span_id, seq, time_ns, name, attrs, dropped_attributes_count)"
-  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char *const add_link_sql =
-  "INSERT INTO span_links(trace_id, span_id, seq, linked_trace_id, linked_span_id, trace_state,"
-  " attrs, flags, dropped_attributes_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 static void finalize_all(importer *im){
   sqlite3_finalize(im->insert);
@@ -758,8 +772,6 @@ static void import_otel_func(sqlite3_context *ctx, int argc, sqlite3_value **arg
    || sqlite3_prepare_v2(im.db, tlm_span_insert_sql, -1, &im.insert, 0) != SQLITE_OK
    || sqlite3_prepare_v2(im.db, add_resource_sql, -1, &im.add_resource, 0) != SQLITE_OK
    || sqlite3_prepare_v2(im.db, add_scope_sql, -1, &im.add_scope, 0) != SQLITE_OK
-   || sqlite3_prepare_v2(im.db, add_event_sql, -1, &im.add_event, 0) != SQLITE_OK
-   || sqlite3_prepare_v2(im.db, add_link_sql, -1, &im.add_link, 0) != SQLITE_OK
    || (im.keeps_traces && (sqlite3_prepare_v2(im.db, tlm_add_trace_sql, -1, &im.add_trace, 0) != SQLITE_OK
                            || sqlite3_prepare_v2(im.db, tlm_dirty_facts_sql, -1, &im.dirty_facts, 0) != SQLITE_OK)) ){
     tlm_result_errorf(ctx, "import_otel: %s", sqlite3_errmsg(im.db));
