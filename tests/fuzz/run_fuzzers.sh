@@ -18,7 +18,7 @@ fi
 # The extension as a program links it (SQLITE_CORE), with common/.
 SOURCES="$SOURCE/ext/init.c $(ls "$SOURCE"/ext/core/*.c "$SOURCE"/ext/functions/*.c)
   $SOURCE/common/hexid.c $SOURCE/common/number.c $SOURCE/common/traceparent.c $SOURCE/common/tracestate.c
-  $SOURCE/common/schema.c $SOURCE/common/span_row.c"
+  $SOURCE/common/schema.c $SOURCE/common/span_row.c $SOURCE/common/trace_runs.c"
 # An object is rebuilt when its source or any header is newer (a header's
 # struct can change under an object that still links).
 HEADER=$(ls -t "$SOURCE"/ext/*.h "$SOURCE"/ext/core/*.h "$SOURCE"/common/*.h \
