@@ -349,7 +349,7 @@ int tlm_span_add_event(tlm_span *span, const char *name, const char *attrs_json)
   if( span == NULL || name == NULL ) return TLM_EINVAL;
   /* Checked now, on the caller's thread: a malformed object is the
   ** caller's to hear about, not the writer's to store. */
-  if( attrs_json && (!(attrs = cJSON_Parse(attrs_json)) || !cJSON_IsObject(attrs)) ){
+  if( attrs_json && (!(attrs = cJSON_ParseWithOpts(attrs_json, NULL, 1)) || !cJSON_IsObject(attrs)) ){
     cJSON_Delete(attrs);
     return TLM_EINVAL;
   }

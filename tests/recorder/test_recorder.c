@@ -167,9 +167,20 @@ static void test_recorder_stores_every_field(void **state){
   tlm_span_set_double(s, "temperature", 0.5);
   tlm_span_set_bool(s, "stream", 1);
   tlm_span_set_int(s, "retries", 3);       /* set twice: the last wins */
+  tlm_span_set_str(s, "control", "\x01\x1f");
+  tlm_span_set_double(s, "nan", 0.0 / 0.0);
   tlm_record_error("rate limited");
+  tlm_span *child = tlm_span_begin("tool");  /* a parent id, kind and status of its own */
+  tlm_span_set_kind(child, TLM_KIND_CONSUMER);
+  tlm_span_set_ok(child);
+  tlm_span_end(child);
   tlm_span_end(s);
   tlm_shutdown();
+  /* The writer skips the table's CHECKs (its rows are made valid);
+  ** integrity_check tests every CHECK of every row. */
+  test_db_text(path, "PRAGMA integrity_check", text, sizeof text);
+  assert_string_equal(text, "ok");
+  test_db_exec(path, "DELETE FROM spans WHERE name = 'tool'");
 
   test_db_text(path, "SELECT name||'|'||kind||'|'||model||'|'||tokens_in||'|'||tokens_out"
                "||'|'||cost||'|'||status||'|'||status_message||'|'||service FROM spans",
@@ -177,7 +188,8 @@ static void test_recorder_stores_every_field(void **state){
   assert_string_equal(text, "llm_call|client|gpt-4o-mini|812|96|0.375|error|rate limited|test");
   test_db_text(path, "SELECT attrs FROM spans", text, sizeof text);
   assert_string_equal(text,
-    "{\"prompt\":\"say \\\"hi\\\"\\n\",\"retries\":3,\"temperature\":0.5,\"stream\":true}");
+    "{\"prompt\":\"say \\\"hi\\\"\\n\",\"retries\":3,\"temperature\":0.5,\"stream\":true,"
+    "\"control\":\"\\u0001\\u001f\",\"nan\":null}");
   assert_int_equal(test_db_int(path, "SELECT end_ns >= start_ns AND start_ns > 1.6e18"
                                      " AND thread_id > 0 FROM spans"), 1);
   assert_int_equal(test_db_int(path, "SELECT tokens_in + tokens_out FROM traces"), 908);
@@ -227,20 +239,36 @@ static void test_recorder_long_names_survive(void **state){
   assert_string_equal(text, name);
 }
 
+static void keep_error(const char *message, void *data){
+  snprintf(data, 256, "%s", message);
+}
+
 /* Events in the order added, with their attributes; a score as the GenAI
-** conventions write it; malformed attributes refused, nothing added. */
+** conventions write it; malformed attributes refused, nothing added.
+** Attributes cJSON reads but SQLite's JSON does not (01) pass the
+** caller's check; the writer, whose connection skips the CHECKs, does
+** not store that event and says so. */
 static void test_recorder_stores_events_and_scores(void **state){
-  char text[512];
+  char text[512], error[256] = "";
+  tlm_options opts;
   (void)state;
-  const char *path = init_at("events.db");
+  const char *path = test_db_path("events.db");
+  tlm_options_init(&opts);
+  opts.db_path = path;
+  opts.ignore_env_traceparent = 1;
+  opts.on_error = keep_error;
+  opts.on_error_data = error;
+  assert_int_equal(tlm_init(&opts), TLM_OK);
   tlm_span *span = tlm_span_begin("chat");
   assert_int_equal(tlm_span_add_event(span, "gen_ai.user.message", "{\"content\":\"hi\"}"), TLM_OK);
   assert_int_equal(tlm_span_add_event(span, "retry", NULL), TLM_OK);
   assert_int_equal(tlm_span_add_event(span, "bad", "[1, 2]"), TLM_EINVAL);
   assert_int_equal(tlm_span_add_event(span, "bad", "{\"open\":"), TLM_EINVAL);
+  assert_int_equal(tlm_span_add_event(span, "bad", "{} and more"), TLM_EINVAL);
   assert_int_equal(tlm_span_add_event(NULL, "x", NULL), TLM_EINVAL);
   assert_int_equal(tlm_span_add_event(span, NULL, NULL), TLM_EINVAL);
   assert_int_equal(tlm_span_score(span, "relevance", 0.75, "good", NULL), TLM_OK);
+  assert_int_equal(tlm_span_add_event(span, "lenient", "{\"n\":01}"), TLM_OK);
   tlm_span_end(span);
   tlm_shutdown();
   test_db_text(path, "SELECT group_concat(seq || ' ' || name || ' ' || coalesce(attrs, '-'), ' | ')"
@@ -250,6 +278,10 @@ static void test_recorder_stores_events_and_scores(void **state){
                       "\"gen_ai.evaluation.score.label\":\"good\"}");
   assert_int_equal(test_db_int(path, "SELECT count(*) FROM span_events e JOIN spans s USING (trace_id, span_id)"
                                " WHERE e.time_ns BETWEEN s.start_ns AND s.end_ns"), 3);
+  assert_string_equal(error, "an event was not stored: its attributes are not JSON that SQLite accepts"
+                      " (json_valid)");
+  test_db_text(path, "PRAGMA integrity_check", text, sizeof text);
+  assert_string_equal(text, "ok");
 }
 
 /* The GenAI helpers write the conventions' names, which the views read
