@@ -57,44 +57,6 @@ static tlm_trace_run *open_slot(tlm_trace_runs *runs){
   return &runs->items[runs->count];
 }
 
-int tlm_trace_runs_add(tlm_trace_runs *runs, const tlm_run_span *s){
-  tlm_trace_run *run = runs->open ? &runs->items[runs->count] : NULL;
-  /* Spans of one trace mostly come together: one run for them. */
-  if( run && memcmp(run->trace_id, s->trace_id, 16) ){
-    runs->count++;
-    runs->open = 0;
-    run = NULL;
-  }
-  if( run == NULL ){
-    if( (run = open_slot(runs)) == NULL ) return SQLITE_NOMEM;
-    memset(run, 0, sizeof *run);
-    memcpy(run->trace_id, s->trace_id, 16);
-    run->start_ns = s->start_ns;
-    run->end_ns = s->end_ns;
-    run->order = runs->count;
-    runs->open = 1;
-  }
-  if( s->start_ns < run->start_ns ) run->start_ns = s->start_ns;
-  if( s->end_ns > run->end_ns ) run->end_ns = s->end_ns;
-  if( s->is_root ){
-    run->root_span_id = s->span_id;
-    run->root_name = s->name;
-    run->root_service = s->service;
-  }
-  run->spans++;
-  run->tokens_in += s->tokens_in;
-  run->tokens_out += s->tokens_out;
-  run->cost += s->cost;
-  run->errors += s->error;
-  return SQLITE_OK;
-}
-
-static int by_trace_id(const void *a, const void *b){
-  const tlm_trace_run *x = a, *y = b;
-  int order = memcmp(x->trace_id, y->trace_id, 16);
-  return order ? order : (x->order > y->order) - (x->order < y->order);
-}
-
 /* Two runs of one trace as one; the later run's root wins, as the
 ** trigger's coalesce(excluded.root_span_id, ...) lets the last one win. */
 static void run_merge(tlm_trace_run *into, const tlm_trace_run *run){
@@ -110,6 +72,40 @@ static void run_merge(tlm_trace_run *into, const tlm_trace_run *run){
   into->tokens_out += run->tokens_out;
   into->cost += run->cost;
   into->errors += run->errors;
+}
+
+int tlm_trace_runs_add(tlm_trace_runs *runs, const tlm_run_span *s){
+  tlm_trace_run one = {
+    .start_ns = s->start_ns, .end_ns = s->end_ns, .spans = 1,
+    .tokens_in = s->tokens_in, .tokens_out = s->tokens_out, .cost = s->cost, .errors = s->error,
+  };
+  tlm_trace_run *run = runs->open ? &runs->items[runs->count] : NULL;
+  memcpy(one.trace_id, s->trace_id, 16);
+  if( s->is_root ){
+    one.root_span_id = s->span_id;
+    one.root_name = s->name ? s->name : "";
+    one.root_service = s->service;
+  }
+  /* Spans of one trace mostly come together: one run for them. */
+  if( run && memcmp(run->trace_id, s->trace_id, 16) == 0 ){
+    run_merge(run, &one);
+    return SQLITE_OK;
+  }
+  if( run ){
+    runs->count++;
+    runs->open = 0;
+  }
+  if( (run = open_slot(runs)) == NULL ) return SQLITE_NOMEM;
+  one.order = runs->count;
+  *run = one;
+  runs->open = 1;
+  return SQLITE_OK;
+}
+
+static int by_trace_id(const void *a, const void *b){
+  const tlm_trace_run *x = a, *y = b;
+  int order = memcmp(x->trace_id, y->trace_id, 16);
+  return order ? order : (x->order > y->order) - (x->order < y->order);
 }
 
 void tlm_trace_runs_finish(tlm_trace_runs *runs){
