@@ -3,8 +3,8 @@
 batched SQLite inserts of the same rows, in the same run.
 
 8 client threads on loopback send requests of 100 spans (OTLP protobuf,
-then OTLP/JSON; keep-alive connections), 20,000 spans each way; the
-baseline inserts the same 20,000 rows into a new TraceLM database with
+then OTLP/JSON; keep-alive connections), 100,000 spans each way; the
+baseline inserts the same 100,000 rows into a new TraceLM database with
 executemany in transactions of 100 (what one request is).  Prints a table;
 asserts nothing.  The client is Python, so its own encoding is part of the
 figure (say so when quoting it).
@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "cli"))
 TRACELM, EXTENSION = sys.argv[1], sys.argv[2]
 FOLDER = sys.argv[3] if len(sys.argv) > 3 else tempfile.gettempdir()
-SPANS, PER_REQUEST, CLIENTS = 20000, 100, 8
+SPANS, PER_REQUEST, CLIENTS = 100000, 100, 8
 
 from protobuf_wire import field  # noqa: E402  (tests/cli, on the path above)
 
@@ -111,7 +111,7 @@ def raw_rate():
 raw = raw_rate()
 proto, proto_stored, proto_errors = serve_rate("protobuf", 0)
 js, json_stored, json_errors = serve_rate("json", 100000)
-print("%-52s %12s %8s" % ("measure (20,000 spans, requests of 100, 8 clients)", "spans/s", "ratio"))
+print("%-52s %12s %8s" % ("measure (100,000 spans, requests of 100, 8 clients)", "spans/s", "ratio"))
 print("%-52s %12.0f %8.2f" % ("tracelm serve, OTLP protobuf", proto, proto / raw))
 print("%-52s %12.0f %8.2f" % ("tracelm serve, OTLP/JSON", js, js / raw))
 print("%-52s %12.0f %8.2f" % ("raw batched inserts of the same rows (baseline)", raw, 1.0))
