@@ -86,6 +86,8 @@ int cli_post_otlp(const cli *c, const char *url, const char *json, size_t length
 
 /* Open the database.  must_exist: a missing file is "No traces yet". */
 int cli_open(const cli *c, int must_exist, sqlite3 **db);
+/* Set up a connection that writes only through import_otel (database.c). */
+void cli_import_connection(sqlite3 *db);
 
 /* Run one embedded SQL statement with text parameters (NULL ends the
 ** list) and print its rows.  On an SQL error prints it and returns 1. */

@@ -29,3 +29,18 @@ int cli_open(const cli *c, int must_exist, sqlite3 **db){
   }
   return 0;
 }
+
+/* A connection that writes spans only through import_otel (serve, import
+** of OTLP).  Without the spans triggers import_otel keeps `traces`, the
+** facts marks and the stored prices itself, once a trace of a document
+** rather than once a span (common/trace_runs.c).  Without the CHECKs:
+** import_otel makes every value it writes valid, from ids it decoded and
+** wrote back as lowercase hex to attributes cJSON printed, and says
+** itself what is wrong with a field; the CHECKs cost a 100-span request
+** more than a third of serve's time (docs/performance.md).  tests/cli
+** runs PRAGMA integrity_check, which tests every CHECK, on what they
+** stored.  import_csv needs both, so its connection keeps them. */
+void cli_import_connection(sqlite3 *db){
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+  sqlite3_exec(db, "PRAGMA ignore_check_constraints=ON", NULL, NULL, NULL);
+}

@@ -286,10 +286,7 @@ int cmd_import(cli *c, int argc, char **argv){
   sigaction(SIGINT, &stop, &old_int);
   sigaction(SIGTERM, &stop, &old_term);
   sqlite3_progress_handler(db, 10000, stop_if_interrupted, NULL);
-  /* Without the spans triggers import_otel keeps `traces`, the facts marks
-  ** and the stored prices itself, once a trace of each line rather than
-  ** once a span (common/trace_runs.c).  import_csv relies on the triggers. */
-  if( !strcmp(format, "otel") ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+  if( !strcmp(format, "otel") ) cli_import_connection(db);   /* import_csv needs the triggers */
   sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   status = import_stream(c, db, in, file, format, &p, &spans);
   if( interrupted ){

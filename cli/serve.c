@@ -480,10 +480,7 @@ static int run_server(cli *c, int argc, char **argv, int receiver){
   ** each other (the recorder's writer uses it too). */
   sqlite3_exec(s.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
                " PRAGMA cache_size=-32768", NULL, NULL, NULL);
-  /* Without the spans triggers import_otel keeps `traces`, the facts
-  ** marks and the stored prices itself, once a trace of a request rather
-  ** than once a span (common/trace_runs.c; docs/performance.md). */
-  sqlite3_db_config(s.db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+  cli_import_connection(s.db);   /* its one writer is import_otel */
   if( (status = cli_ui_open(c, &s.auth, s.verbose, &s.ui)) ){
     sqlite3_close(s.db);
     return status;

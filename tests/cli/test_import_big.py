@@ -51,8 +51,9 @@ def count(db):
 
 def kept(db):
     """`traces` and facts_dirty against the spans: (traces, rows that
-    disagree, traces unmarked).  The import runs without the spans
-    triggers and keeps both itself (common/trace_runs.c)."""
+    disagree, traces unmarked, integrity_check).  The import runs without
+    the spans triggers and the CHECKs, keeping both tables itself
+    (common/trace_runs.c); integrity_check tests every CHECK."""
     con = sqlite3.connect(db)
     try:
         return con.execute(
@@ -61,7 +62,8 @@ def kept(db):
             "   (SELECT span_id FROM spans r WHERE r.trace_id = s.trace_id AND parent_id IS NULL ORDER BY rowid DESC),"
             "   max(service) FILTER (WHERE parent_id IS NULL), sum(status = 'error') FROM spans s GROUP BY trace_id"
             "   EXCEPT SELECT trace_id, start_ns, end_ns, span_count, root_span_id, service, errors FROM traces)),"
-            " (SELECT count(*) FROM (SELECT trace_id FROM traces EXCEPT SELECT trace_id FROM facts_dirty))").fetchone()
+            " (SELECT count(*) FROM (SELECT trace_id FROM traces EXCEPT SELECT trace_id FROM facts_dirty)),"
+            " (SELECT group_concat(integrity_check) FROM pragma_integrity_check)").fetchone()
     finally:
         con.close()
 
@@ -85,7 +87,7 @@ check("it says how many", r.stdout.decode().strip() == "Imported %d spans from %
       r.stdout)
 check("no progress in a pipe", r.stderr == b"", r.stderr[:200])
 check("each trace's row kept once a line, as the spans say, and marked for the facts %s" % (kept(db),),
-      kept(db) == (LINES // 100, 0, 0), kept(db))
+      kept(db) == (LINES // 100, 0, 0, "ok"), kept(db))
 
 # A bad line past the first chunks: named by its line and byte in the file.
 bad_at = 25000
@@ -147,7 +149,7 @@ shape = con.execute("SELECT (SELECT count(*) FROM spans), (SELECT count(*) FROM 
 con.close()
 check("a %.1f MB pretty-printed document imports in pieces" % (os.path.getsize(big_doc) / 1e6),
       r.returncode == 0 and shape == (LINES, 2, 2, 2), (r.stderr, shape))
-check("... each trace's row as the spans say %s" % (kept(db),), kept(db) == (LINES // 100, 0, 0), kept(db))
+check("... each trace's row as the spans say %s" % (kept(db),), kept(db) == (LINES // 100, 0, 0, "ok"), kept(db))
 doc["resourceSpans"][1]["scopeSpans"][1]["spans"][4000]["kind"] = 9
 with open(big_doc, "w") as f:
     json.dump(doc, f, indent=1)

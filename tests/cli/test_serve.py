@@ -168,7 +168,11 @@ kept = conn.execute(
     " (SELECT count(*) FROM (SELECT DISTINCT trace_id FROM spans EXCEPT SELECT trace_id FROM facts_dirty)),"
     " (SELECT priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = spans.rowid)"
     "   FROM spans WHERE span_id = '00000000000000a1')").fetchone()
+# ... and without the CHECKs, which integrity_check tests on every row.
+integrity = conn.execute("PRAGMA integrity_check").fetchall()
 conn.close()
+check("... every stored row passes the tables' CHECKs (integrity_check: %s)" % (integrity,),
+      integrity == [("ok",)], integrity)
 check("... traces kept without triggers: every row as the spans say, each root, each marked for the facts,"
       " the call priced %s" % (kept,), kept == (1003, 0, 0, 0, 1), kept)
 
