@@ -36,8 +36,8 @@ int cli_open(const cli *c, int must_exist, sqlite3 **db){
 ** rather than once a span (common/trace_runs.c).  Without the CHECKs:
 ** import_otel makes every value it writes valid, from ids it decoded and
 ** wrote back as lowercase hex to attributes cJSON printed, and says
-** itself what is wrong with a field; the CHECKs cost a 100-span request
-** more than a third of serve's time (docs/performance.md).  tests/cli
+** itself what is wrong with a field; without them serve stores 100-span
+** requests 35-46% quicker (docs/performance.md).  tests/cli
 ** runs PRAGMA integrity_check, which tests every CHECK, on what they
 ** stored.  import_csv needs both, so its connection keeps them. */
 void cli_import_connection(sqlite3 *db){

@@ -32,12 +32,24 @@ const char *const tlm_dirty_facts_sql =
 /* Right after its insert the row is the table's last, so growing it
 ** splits no page; one statement over the whole batch afterwards grew rows
 ** in full pages and left the batch's pages half empty. */
-const char *const tlm_price_call_sql =
+static const char *const price_call_sql =
   "UPDATE spans SET priced_cost = (SELECT p.priced_cost FROM span_price p WHERE p.span_rowid = ?1)"
   " WHERE rowid = ?1";
 
 int tlm_is_priced_call(const char *model, int64_t tokens_in, int64_t tokens_out, double cost){
   return model != NULL && cost == 0 && tokens_in + tokens_out > 0;
+}
+
+int tlm_store_price(sqlite3 *db, sqlite3_stmt **stmt, sqlite3_int64 rowid){
+  int rc;
+  if( *stmt == NULL
+   && (rc = sqlite3_prepare_v3(db, price_call_sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, 0)) != SQLITE_OK ){
+    return rc;
+  }
+  sqlite3_bind_int64(*stmt, 1, rowid);
+  rc = sqlite3_step(*stmt);
+  sqlite3_reset(*stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 void tlm_trace_runs_begin(tlm_trace_runs *runs){

@@ -57,8 +57,6 @@ typedef struct tlm_trace_runs {
 extern const char *const tlm_add_trace_sql;
 /* spans_insert_dirties_facts: ?1 trace id. */
 extern const char *const tlm_dirty_facts_sql;
-/* sql/stored_prices.sql's insert trigger for one row: ?1 its rowid. */
-extern const char *const tlm_price_call_sql;
 
 /* Empty the runs for a new batch (their memory is kept). */
 void tlm_trace_runs_begin(tlm_trace_runs *runs);
@@ -75,6 +73,11 @@ int tlm_trace_run_store(const tlm_trace_run *run, sqlite3_stmt *add_trace,
 /* Whether the span just inserted (given its model, tokens and cost) is a
 ** call the price table prices, as the stored-price trigger decides. */
 int tlm_is_priced_call(const char *model, int64_t tokens_in, int64_t tokens_out, double cost);
+/* What sql/stored_prices.sql's insert trigger does for the row just
+** inserted: its price stored in spans.priced_cost.  *stmt is prepared at
+** the first call and kept; the caller finalizes it.  SQLITE_OK or the
+** error's code. */
+int tlm_store_price(sqlite3 *db, sqlite3_stmt **stmt, sqlite3_int64 rowid);
 void tlm_trace_runs_free(tlm_trace_runs *runs);
 
 #endif

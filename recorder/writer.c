@@ -223,18 +223,6 @@ static int insert_events(tlm_recorder *rec, sqlite3 *db, statements *st, const t
   return SQLITE_OK;
 }
 
-static int store_price(sqlite3 *db, statements *st, sqlite3_int64 rowid){
-  int rc;
-  if( st->price_call == NULL
-   && (rc = sqlite3_prepare_v3(db, tlm_price_call_sql, -1, SQLITE_PREPARE_PERSISTENT, &st->price_call, 0)) ){
-    return rc;
-  }
-  sqlite3_bind_int64(st->price_call, 1, rowid);
-  rc = sqlite3_step(st->price_call);
-  sqlite3_reset(st->price_call);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /* The batch's runs into `traces` and `facts_dirty` (trace_runs.c), each
 ** trace labelled with the run label if it has none yet. */
 static int store_runs(tlm_recorder *rec, sqlite3 *db, const statements *st, tlm_trace_runs *runs){
@@ -271,7 +259,7 @@ static int try_batch(tlm_recorder *rec, sqlite3 *db, statements *st, tlm_trace_r
     rc = insert_record(st->insert, r, rec->service);
     if( rc == SQLITE_OK && tlm_is_priced_call(r->model, r->tokens_in, r->tokens_out, r->cost) ){
       /* Not stored, span_cost looks the price up when read: the span stays. */
-      int price_rc = store_price(db, st, sqlite3_last_insert_rowid(db));
+      int price_rc = tlm_store_price(db, &st->price_call, sqlite3_last_insert_rowid(db));
       if( is_transient(price_rc) ) rc = price_rc;
       else if( price_rc != SQLITE_OK ) note_error(rec, "a call's price was not stored", db);
     }

@@ -7,14 +7,14 @@
 ** writer itself), and price changes mark their patterns in
 ** facts_dirty_prices.  tlm_facts_open() first turns price marks into
 ** trace marks (the traces with a span of a model a changed pattern
-** matches) and stores the calls' new prices, then, inside one savepoint, takes each marked trace: its mark
-** is removed first (the first write takes the database's write lock, so
-** nothing lands between the graph's read and the facts' write), its old
-** facts are deleted, and its graph (graph.c) gives the new ones: the path
-** of names from the root, self time (self_time.c), time on the critical
-** path (critical_path.c), the cost the graph priced (span_cost), and the
-** token buckets span_tokens reads, and an LLM call's time to first chunk
-** as span_genai reads it.  Any failure (a read-only connection,
+** matches) and stores the calls' new prices, then, inside one savepoint,
+** takes each marked trace: its mark is removed first (the first write
+** takes the database's write lock, so nothing lands between the graph's
+** read and the facts' write), its old facts are deleted, and its graph
+** (graph.c) gives the new ones: the path of names from the root, self
+** time (self_time.c), time on the critical path (critical_path.c), the
+** cost the graph priced (span_cost), the token buckets span_tokens reads,
+** and an LLM call's time to first chunk as span_genai reads it.  Any failure (a read-only connection,
 ** another writer holding the lock) rolls the savepoint back; the facts
 ** are then read as they are, and marked traces are computed in memory by
 ** the same code whenever a reader asks for them — never read stale.

@@ -358,7 +358,7 @@ static const char *const add_link_sql =
   "INSERT INTO span_links(trace_id, span_id, seq, linked_trace_id, linked_span_id, trace_state,"
   " attrs, flags, dropped_attributes_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/* A statement most documents never need (events, links, prices),
+/* A statement most documents never need (events, links),
 ** prepared at its first use: each import_otel call prepares its own, and
 ** tracelm serve makes one call a request. */
 static int prepared(importer *im, sqlite3_stmt **stmt, const char *sql){
@@ -463,11 +463,9 @@ static int keep_span(importer *im, const tlm_span_row *row){
   tlm_hex_decode(row->trace_id, 16, trace_id, 0);
   tlm_span_id_from_hex(row->span_id, &span_id);
   if( tlm_is_priced_call(row->model, row->tokens_in, row->tokens_out, row->cost) ){
-    if( prepared(im, &im->price_call, tlm_price_call_sql) ) return SQLITE_ERROR;
-    sqlite3_bind_int64(im->price_call, 1, sqlite3_last_insert_rowid(im->db));
-    int rc = sqlite3_step(im->price_call);
-    sqlite3_reset(im->price_call);
-    if( rc != SQLITE_DONE ) return fail(im, "%s", sqlite3_errmsg(im->db));
+    if( tlm_store_price(im->db, &im->price_call, sqlite3_last_insert_rowid(im->db)) != SQLITE_OK ){
+      return fail(im, "%s", sqlite3_errmsg(im->db));
+    }
   }
   tlm_run_span span = {
     .trace_id = trace_id, .span_id = span_id, .is_root = row->parent_id == NULL,
